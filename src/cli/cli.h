@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The command: one small file per verb, each parsing its own options and
+ * calling the library.  Exit codes are a contract: 0 ok, 1 bad input,
+ * 2 system or kernel failure, 3 conflict (exists, busy, locked, running). */
+#ifndef OVZ_CLI_H
+#define OVZ_CLI_H
+
+#include <stdbool.h>
+
+#include "core/error.h"
+
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_SYSTEM = 2, EXIT_CONFLICT = 3 };
+
+struct cli {
+	const char *root;	/* --root, default "/" */
+	const char *backend;	/* --backend, default "auto" */
+	const char *verb;
+	bool quiet;
+};
+
+struct verb {
+	const char *name;
+	int (*run)(struct cli *c, int argc, char **argv);
+	const char *usage;	/* "validate FILE" */
+	const char *summary;
+};
+
+/* Prints "ovz-native: VERB [WHAT]: message" and returns the exit code for err. */
+int cli_fail(struct cli *c, const char *what, int ret, struct ovz_error *err);
+/* Prints a usage error for the verb and returns EXIT_INPUT. */
+int cli_usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True when argv[1] is --help or -h; prints the verb's help to stdout. */
+bool cli_want_help(struct cli *c, int argc, char **argv);
+const struct verb *cli_find_verb(const char *name);
+
+#define VERB(n) int verb_##n(struct cli *c, int argc, char **argv)
+VERB(validate);
+VERB(define);
+VERB(dumpxml);
+VERB(undefine);
+VERB(list);
+
+#endif

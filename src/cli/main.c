@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct verb verbs[] = {
+	{ "validate", verb_validate, "validate FILE", "check a domain XML file" },
+	{ "define", verb_define, "define FILE", "write a container's config from domain XML" },
+	{ "dumpxml", verb_dumpxml, "dumpxml CTID|NAME", "print a container as canonical domain XML" },
+	{ "undefine", verb_undefine, "undefine CTID|NAME", "remove a container's config and name link" },
+	{ "list", verb_list, "list [-a] [-S] [-H] [-o FIELDS] [--json] [CTID|NAME...]",
+	  "list containers like vzlist" },
+};
+
+const struct verb *cli_find_verb(const char *name)
+{
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+int cli_fail(struct cli *c, const char *what, int ret, struct ovz_error *err)
+{
+	const char *msg = err ? ovz_error_message(err) : "failed";
+	if (what)
+		fprintf(stderr, "ovz-native: %s %s: %s\n", c->verb, what, msg);
+	else
+		fprintf(stderr, "ovz-native: %s: %s\n", c->verb, msg);
+	int code = ovz_error_exit_code(err ? err->errnum : ret);
+	ovz_error_free(err);
+	return code ? code : EXIT_SYSTEM;
+}
+
+int cli_usage_error(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "ovz-native: %s: ", c->verb);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	const struct verb *v = cli_find_verb(c->verb);
+	fprintf(stderr, "\nusage: ovz-native [--root DIR] %s\n", v ? v->usage : c->verb);
+	return EXIT_INPUT;
+}
+
+bool cli_want_help(struct cli *c, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			const struct verb *v = cli_find_verb(c->verb);
+			printf("usage: ovz-native [--root DIR] [--backend auto|vz|vz7|ns] %s\n\n%s\n",
+			       v->usage, v->summary);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ovz-native [--root DIR] [--backend auto|vz|vz7|ns] VERB [ARGS]\n\n"
+		   "Manage OpenVZ containers without vzctl.\n\nverbs:\n");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+	fprintf(f, "\nexit codes: 0 ok, 1 bad input, 2 system failure, 3 conflict\n"
+		   "'ovz-native VERB --help' describes one verb.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	struct cli c = { .root = "/", .backend = "auto", .verb = "" };
+	int o;
+	/* '+': stop at the verb, which parses the rest itself */
+	while ((o = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'r':
+			c.root = optarg;
+			break;
+		case 'b':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "vz") && strcmp(optarg, "vz7") &&
+			    strcmp(optarg, "ns")) {
+				fprintf(stderr, "ovz-native: --backend: unknown backend '%s' "
+						"(auto, vz, vz7 or ns)\n", optarg);
+				return EXIT_INPUT;
+			}
+			c.backend = optarg;
+			break;
+		case 'q':
+			c.quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("ovz-native %s\n", OVZ_VERSION);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_INPUT;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_INPUT;
+	}
+	const struct verb *v = cli_find_verb(argv[optind]);
+	if (!v) {
+		fprintf(stderr, "ovz-native: unknown verb '%s'; see 'ovz-native --help'\n",
+			argv[optind]);
+		return EXIT_INPUT;
+	}
+	c.verb = v->name;
+	argc -= optind;
+	argv += optind;
+	optind = 0;	/* reset getopt for the verb */
+	if (cli_want_help(&c, argc, argv))
+		return EXIT_OK;
+	return v->run(&c, argc, argv);
+}

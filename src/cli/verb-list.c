@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "cli.h"
+
+VERB(list)
+{
+	return cli_usage_error(c, "not implemented yet");
+}

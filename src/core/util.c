@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+_Noreturn void oom(void)
+{
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+	if (!d)
+		oom();
+	return d;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *d = strndup(s, n);
+	if (!d)
+		oom();
+	return d;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom();
+	return s;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+void closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+}
+
+static void strbuf_grow(struct strbuf *sb, size_t extra)
+{
+	if (sb->len + extra + 1 <= sb->cap)
+		return;
+	size_t cap = sb->cap ? sb->cap : 64;
+	while (cap < sb->len + extra + 1)
+		cap *= 2;
+	sb->buf = xrealloc(sb->buf, cap);
+	sb->cap = cap;
+}
+
+void strbuf_putn(struct strbuf *sb, const char *s, size_t n)
+{
+	strbuf_grow(sb, n);
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void strbuf_puts(struct strbuf *sb, const char *s)
+{
+	strbuf_putn(sb, s, strlen(s));
+}
+
+void strbuf_putc(struct strbuf *sb, char c)
+{
+	strbuf_putn(sb, &c, 1);
+}
+
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	strbuf_grow(sb, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+}
+
+char *strbuf_steal(struct strbuf *sb)
+{
+	char *s = sb->buf ? sb->buf : xstrdup("");
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+	return s;
+}
+
+void strbuf_release(struct strbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+}
+
+size_t strv_len(char *const *v)
+{
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+void strv_push(char ***v, char *s)
+{
+	size_t n = strv_len(*v);
+	*v = xrealloc(*v, (n + 2) * sizeof(char *));
+	(*v)[n] = s;
+	(*v)[n + 1] = NULL;
+}
+
+bool strv_contains(char *const *v, const char *s)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
+void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+void strv_freep(char ***v)
+{
+	strv_free(*v);
+}
+
+char **strv_copy(char *const *v)
+{
+	char **c = NULL;
+	for (size_t i = 0; v && v[i]; i++)
+		strv_push(&c, xstrdup(v[i]));
+	return c;
+}
+
+char **strv_split(const char *s, const char *seps)
+{
+	char **v = NULL;
+	while (s && *s) {
+		s += strspn(s, seps);
+		size_t n = strcspn(s, seps);
+		if (n)
+			strv_push(&v, xstrndup(s, n));
+		s += n;
+	}
+	return v;
+}
+
+char *strv_join(char *const *v, const char *sep)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; v && v[i]; i++) {
+		if (i)
+			strbuf_puts(&sb, sep);
+		strbuf_puts(&sb, v[i]);
+	}
+	return strbuf_steal(&sb);
+}
+
+bool str_startswith(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	uint64_t v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		unsigned d = (unsigned)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len,
+		 struct ovz_error **err)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", path);
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_grow(&sb, 4096);
+	for (;;) {
+		if (sb.len > max) {
+			strbuf_release(&sb);
+			return ovz_error_set(err, EFBIG, "'%s' is larger than %zu bytes", path, max);
+		}
+		strbuf_grow(&sb, 4096);
+		ssize_t n = read(fd, sb.buf + sb.len, sb.cap - sb.len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			strbuf_release(&sb);
+			return ovz_error_sys(err, e, "read '%s'", path);
+		}
+		if (n == 0)
+			break;
+		sb.len += (size_t)n;
+	}
+	sb.buf[sb.len] = '\0';
+	if (len)
+		*len = sb.len;
+	*out = sb.buf;
+	return 0;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
+		      struct ovz_error **err)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.XXXXXX", path);
+	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return ovz_error_sys(err, errno, "create temporary file for '%s'", path);
+	int r = write_all(fd, data, len);
+	if (r == 0 && fchmod(fd, mode) < 0)
+		r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		return ovz_error_sys(err, -r, "write '%s'", path);
+	}
+	return 0;
+}
+
+int mkdir_p(const char *path, mode_t mode, struct ovz_error **err)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return ovz_error_sys(err, errno, "mkdir '%s'", p);
+		*s = c;
+		if (!c)
+			break;
+	}
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return ovz_error_sys(err, errno, "stat '%s'", path);
+	if (!S_ISDIR(st.st_mode))
+		return ovz_error_set(err, ENOTDIR, "'%s' is not a directory", path);
+	return 0;
+}
+
+char *path_join(const char *root, const char *path)
+{
+	size_t rl = strlen(root);
+	while (rl > 0 && root[rl - 1] == '/')
+		rl--;
+	while (*path == '/')
+		path++;
+	if (rl == 0)
+		return xasprintf("/%s", path);
+	return xasprintf("%.*s/%s", (int)rl, root, path);
+}
