@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vzctl's configuration file syntax (openvz-abi.md §7.1): lines of
+ * KEY="value" (quotes optional), '#' comments, blank lines; the last
+ * occurrence of a key wins.  A parsed file keeps every line, so a rewrite
+ * changes only the keys that were set or unset and keeps comments, unknown
+ * keys and their order byte for byte. */
+#ifndef OVZ_CORE_CONFIG_H
+#define OVZ_CORE_CONFIG_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+struct ovz_conf;
+
+/* filename is used in error messages ("FILE:LINE: KEY: ..."). */
+int ovz_conf_parse(const char *buf, size_t len, const char *filename, struct ovz_conf **out,
+		   struct ovz_error **err);
+/* A missing file gives -ENOENT (and an error naming it). */
+int ovz_conf_load(const char *path, struct ovz_conf **out, struct ovz_error **err);
+struct ovz_conf *ovz_conf_new(void);
+void ovz_conf_free(struct ovz_conf *c);
+void ovz_conf_freep(struct ovz_conf **c);
+
+/* Value of the last assignment of key with quotes removed, or NULL. */
+const char *ovz_conf_get(const struct ovz_conf *c, const char *key);
+/* Line number (1-based) of that assignment, 0 when absent. */
+unsigned ovz_conf_line(const struct ovz_conf *c, const char *key);
+/* Replaces the last assignment in place (dropping earlier duplicates) or
+ * appends KEY="value" at the end. */
+void ovz_conf_set(struct ovz_conf *c, const char *key, const char *value);
+/* Removes every assignment of key. */
+void ovz_conf_unset(struct ovz_conf *c, const char *key);
+/* Iterates over keys in file order (each key once, at its last assignment);
+ * *pos starts at 0; returns NULL at the end. */
+const char *ovz_conf_next_key(const struct ovz_conf *c, size_t *pos, const char **value);
+
+/* The libvirt '#UUID: <uuid>' comment line; NULL when absent. */
+const char *ovz_conf_get_uuid_comment(const struct ovz_conf *c);
+void ovz_conf_set_uuid_comment(struct ovz_conf *c, const char *uuid);	/* NULL removes */
+
+/* The whole file as text. */
+char *ovz_conf_format(const struct ovz_conf *c, size_t *len);
+/* Atomic write: temp file in the same directory, fsync, rename. */
+int ovz_conf_save(const struct ovz_conf *c, const char *path, struct ovz_error **err);
+
+#endif
