@@ -20,8 +20,8 @@
 int ovz_xml_parse(const char *buf, size_t len, const char *filename, struct ovz_domain **out,
 		  struct ovz_error **err);
 int ovz_xml_parse_file(const char *path, struct ovz_domain **out, struct ovz_error **err);
-/* Canonical form, newline terminated.  running: emit id='CTID' as libvirt does
- * for a running domain (we always emit it: the CTID is the container's identity). */
+/* Canonical form, newline terminated.  id='CTID' is always written: the CTID
+ * is the container's identity here (libvirt ignores it on input). */
 char *ovz_xml_format(const struct ovz_domain *d);
 
 #endif
