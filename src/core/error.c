@@ -94,6 +94,14 @@ void ovz_error_free(struct ovz_error *err)
 	free(err);
 }
 
+void ovz_error_clear(struct ovz_error **err)
+{
+	if (!err)
+		return;
+	ovz_error_free(*err);
+	*err = NULL;
+}
+
 int ovz_error_exit_code(int errnum)
 {
 	switch (errnum < 0 ? -errnum : errnum) {

@@ -33,6 +33,8 @@ int ovz_error_wrap(struct ovz_error **err, int ret, const char *fmt, ...) OVZ_PR
 /* "ctx1: ctx2: msg"; valid until the error is freed. */
 const char *ovz_error_message(struct ovz_error *err);
 void ovz_error_free(struct ovz_error *err);
+/* Frees *err (if any) and sets it to NULL: for an error the caller handled. */
+void ovz_error_clear(struct ovz_error **err);
 
 /* Exit status a command uses for this error: 1 bad input, 2 system, 3 conflict. */
 int ovz_error_exit_code(int errnum);

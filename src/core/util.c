@@ -336,3 +336,18 @@ char *path_join(const char *root, const char *path)
 		return xasprintf("/%s", path);
 	return xasprintf("%.*s/%s", (int)rl, root, path);
 }
+
+long long proc_start_ticks(pid_t pid)
+{
+	char path[64], *buf = NULL;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (pid <= 0 || read_file_at(AT_FDCWD, path, 4096, &buf, NULL, NULL) < 0)
+		return -1;
+	/* comm may hold spaces and parens: fields resume after the last ')' */
+	char *p = strrchr(buf, ')');
+	unsigned long long start = 0;
+	int ok = p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d "
+				 "%*d %*d %*d %*d %*d %llu", &start) == 1;
+	free(buf);
+	return ok ? (long long)start : -1;
+}

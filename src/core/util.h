@@ -67,6 +67,11 @@ int write_file_atomic(const char *path, const char *data, size_t len, mode_t mod
 		      struct ovz_error **err);
 /* mkdir -p with the given mode for the directories it creates. */
 int mkdir_p(const char *path, mode_t mode, struct ovz_error **err);
+/* Field 22 of /proc/PID/stat (start time in clock ticks after boot), or -1
+ * when the process does not exist.  With the pid it names one process
+ * across pid reuse. */
+long long proc_start_ticks(pid_t pid);
+
 /* Joins a root prefix and an absolute path: ("/tmp/r", "/etc/vz") -> "/tmp/r/etc/vz". */
 char *path_join(const char *root, const char *path);
 

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A host: the root prefix, its vz.conf, and the verbs that work on
+ * container definitions (define, dumpxml, undefine, list).  Every
+ * function that changes a container takes vzctl's lock for it first. */
+#ifndef OVZ_CORE_HOST_H
+#define OVZ_CORE_HOST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "config.h"
+#include "model.h"
+#include "vzconf.h"
+
+struct ovz_host {
+	struct ovz_vzconf *vz;
+	char *backend;		/* "auto", "vz", "vz7", "ns" */
+	char *lockdir;		/* ROOT + LOCKDIR */
+};
+
+int ovz_host_open(const char *root, const char *backend, struct ovz_host **out,
+		  struct ovz_error **err);
+void ovz_host_free(struct ovz_host *h);
+
+/* CTID or name to CTID.  -ENOENT when no such container is defined. */
+int ovz_host_lookup(struct ovz_host *h, const char *id, unsigned *ctid, struct ovz_error **err);
+/* Reads a container's definition from its config. */
+int ovz_host_load(struct ovz_host *h, unsigned ctid, struct ovz_domain **out,
+		  struct ovz_error **err);
+
+/* Writes CTID.conf and the name link from d.  A domain without a CTID gets
+ * the lowest free one from 101 up (d->ctid is set).  Redefining updates the
+ * config in place.  A name held by another container is -EEXIST. */
+int ovz_host_define(struct ovz_host *h, struct ovz_domain *d, struct ovz_error **err);
+/* Canonical XML of a defined container. */
+int ovz_host_dumpxml(struct ovz_host *h, unsigned ctid, char **xml, struct ovz_error **err);
+/* Removes config and name link; -EBUSY while a private area exists or the
+ * container runs. */
+int ovz_host_undefine(struct ovz_host *h, unsigned ctid, struct ovz_error **err);
+
+enum ovz_status {
+	OVZ_STATUS_STOPPED,
+	OVZ_STATUS_RUNNING,
+	OVZ_STATUS_MOUNTED,
+	OVZ_STATUS_INCOMPLETE,	/* an interrupted create left a marker */
+};
+const char *ovz_status_name(enum ovz_status s);
+
+/* One container as `list` shows it: the model plus live state and the
+ * vzctl keys vzlist reports that the model does not own. */
+struct ovz_ct_info {
+	unsigned ctid;
+	struct ovz_domain *dom;
+	enum ovz_status status;
+	bool exists;		/* private area present */
+	int nproc;		/* -1 when stopped */
+	char *private_path;	/* expanded VE_PRIVATE (without the root prefix) */
+	char *root_path;	/* expanded VE_ROOT */
+	struct ovz_conf *conf;	/* the raw config, for keys the model does not own */
+	char *conf_error;	/* set when the config could not be read */
+};
+
+/* All defined containers, sorted by CTID. */
+int ovz_host_list(struct ovz_host *h, struct ovz_ct_info **out, size_t *n,
+		  struct ovz_error **err);
+void ovz_ct_info_free(struct ovz_ct_info *v, size_t n);
+
+#endif

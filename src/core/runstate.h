@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A running container's state on disk, so every later command (another
+ * process) finds it: RUN_DIR/CTID.state holds "PID STARTTICKS BACKEND\n"
+ * for the container's init.  The start time makes a recycled pid read as
+ * stopped. */
+#ifndef OVZ_CORE_RUNSTATE_H
+#define OVZ_CORE_RUNSTATE_H
+
+#include <sys/types.h>
+
+#include "error.h"
+
+struct ovz_runstate {
+	pid_t init_pid;
+	long long start_ticks;
+	char backend[8];
+};
+
+/* 0 when the container runs; -ENOENT when it does not (a stale file counts
+ * as not running). */
+int ovz_runstate_load(const char *run_dir, unsigned ctid, struct ovz_runstate *out);
+int ovz_runstate_save(const char *run_dir, unsigned ctid, const struct ovz_runstate *rs,
+		      struct ovz_error **err);
+int ovz_runstate_remove(const char *run_dir, unsigned ctid, struct ovz_error **err);
+/* Number of processes in the container's pid namespace, or -1. */
+int ovz_runstate_nproc(const struct ovz_runstate *rs);
+
+#endif
