@@ -177,9 +177,7 @@ int ovz_host_define(struct ovz_host *h, struct ovz_domain *d, struct ovz_error *
 		r = check_name_free(h, d->name, d->ctid, err);
 		if (r == 0)
 			r = write_definition(h, d, err);
-		if (r < 0)
-			return ovz_error_wrap(err, r, "CT %u", d->ctid);
-		return 0;
+		return r;
 	}
 }
 
@@ -225,11 +223,11 @@ int ovz_host_undefine(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
 	_cleanup_(ovz_unlockp) struct ovz_lock *lock = NULL;
 	int r = ovz_lock_ct(h->lockdir, ctid, "undefine", &lock, err);
 	if (r < 0)
-		return ovz_error_wrap(err, r, "CT %u", ctid);
+		return r;
 	struct ovz_conf *c;
 	r = load_conf(h, ctid, &c, err);
 	if (r < 0)
-		return ovz_error_wrap(err, r, "CT %u", ctid);
+		return r;
 	struct ovz_runstate rs;
 	_cleanup_free_ char *priv = private_path(h, c, ctid);
 	_cleanup_free_ char *name = ovz_conf_get(c, "NAME") ? xstrdup(ovz_conf_get(c, "NAME"))
@@ -248,7 +246,7 @@ int ovz_host_undefine(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
 	}
 	_cleanup_free_ char *path = ovz_vzconf_ct_conf(h->vz, ctid);
 	if (unlink(path) < 0 && errno != ENOENT)
-		return ovz_error_sys(err, errno, "CT %u: remove '%s'", ctid, path);
+		return ovz_error_sys(err, errno, "remove '%s'", path);
 	return 0;
 }
 
@@ -297,6 +295,7 @@ static void fill_status(struct ovz_host *h, struct ovz_ct_info *ci)
 	if (ovz_runstate_load(h->vz->run_dir, ci->ctid, &rs) == 0) {
 		ci->status = OVZ_STATUS_RUNNING;
 		ci->nproc = ovz_runstate_nproc(&rs);
+		memcpy(ci->backend, rs.backend, sizeof(ci->backend));
 		return;
 	}
 	_cleanup_free_ char *root = path_join(h->vz->root, ci->root_path);

@@ -55,6 +55,7 @@ struct ovz_ct_info {
 	enum ovz_status status;
 	bool exists;		/* private area present */
 	int nproc;		/* -1 when stopped */
+	char backend[8];	/* the backend it runs on, "" when stopped */
 	char *private_path;	/* expanded VE_PRIVATE (without the root prefix) */
 	char *root_path;	/* expanded VE_ROOT */
 	struct ovz_conf *conf;	/* the raw config, for keys the model does not own */

@@ -145,6 +145,30 @@ void strbuf_release(struct strbuf *sb)
 	sb->len = sb->cap = 0;
 }
 
+void strbuf_put_json_string(struct strbuf *sb, const char *s)
+{
+	if (!s) {
+		strbuf_puts(sb, "null");
+		return;
+	}
+	strbuf_putc(sb, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': strbuf_puts(sb, "\\\""); break;
+		case '\\': strbuf_puts(sb, "\\\\"); break;
+		case '\n': strbuf_puts(sb, "\\n"); break;
+		case '\t': strbuf_puts(sb, "\\t"); break;
+		case '\r': strbuf_puts(sb, "\\r"); break;
+		default:
+			if (*p < 0x20)
+				strbuf_printf(sb, "\\u%04x", *p);
+			else
+				strbuf_putc(sb, (char)*p);
+		}
+	}
+	strbuf_putc(sb, '"');
+}
+
 size_t strv_len(char *const *v)
 {
 	size_t n = 0;

@@ -44,6 +44,9 @@ void strbuf_printf(struct strbuf *sb, const char *fmt, ...) OVZ_PRINTF(2, 3);
 char *strbuf_steal(struct strbuf *sb);
 void strbuf_release(struct strbuf *sb);
 
+/* Appends s as a JSON string literal (quotes, escapes); NULL gives null. */
+void strbuf_put_json_string(struct strbuf *sb, const char *s);
+
 /* NULL terminated string vectors. */
 size_t strv_len(char *const *v);
 void strv_push(char ***v, char *s);	/* takes ownership of s */

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The command run as a process against a scratch root. */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char web1_xml[] =
+	"<domain type='openvz' id='101'>\n"
+	"  <name>web1</name>\n"
+	"  <uuid>5f0c2a8e-3d41-4c7b-9e2a-0b7d1c9a4e11</uuid>\n"
+	"  <metadata>\n"
+	"    <ovz:container xmlns:ovz='http://ovz-native.org/xmlns/domain/1'>\n"
+	"      <ovz:hostname>web1.example.com</ovz:hostname>\n"
+	"      <ovz:nameserver>192.0.2.53</ovz:nameserver>\n"
+	"      <ovz:autostart>yes</ovz:autostart>\n"
+	"    </ovz:container>\n"
+	"  </metadata>\n"
+	"  <memory unit='MiB'>512</memory>\n"
+	"  <vcpu>2</vcpu>\n"
+	"  <os><type>exe</type><init>/sbin/init</init></os>\n"
+	"  <devices>\n"
+	"    <filesystem type='template'>\n"
+	"      <source name='debian-12-x86_64-minimal'/>\n"
+	"      <target dir='/'/>\n"
+	"    </filesystem>\n"
+	"    <interface type='ethernet'>\n"
+	"      <ip address='10.0.0.101'/>\n"
+	"      <ip address='2001:db8::101'/>\n"
+	"    </interface>\n"
+	"    <interface type='bridge'>\n"
+	"      <mac address='00:18:51:aa:bb:cc'/>\n"
+	"      <source bridge='br0'/>\n"
+	"      <target dev='veth101.0'/>\n"
+	"      <guest dev='eth0'/>\n"
+	"    </interface>\n"
+	"  </devices>\n"
+	"</domain>\n";
+
+struct fixture {
+	char *root;
+	char *xml;	/* web1_xml written outside the root */
+	char *dir;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	f->dir = tu_mkdtemp();
+	assert_true(asprintf(&f->root, "%s/root", f->dir) > 0);
+	assert_int_equal(mkdir(f->root, 0755), 0);
+	assert_true(asprintf(&f->xml, "%s/web1.xml", f->dir) > 0);
+	tu_write(f->xml, web1_xml);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	tu_rmrf(f->dir);
+	free(f->dir);
+	free(f->root);
+	free(f->xml);
+	free(f);
+	return 0;
+}
+
+static char *rootpath(struct fixture *f, const char *rel)
+{
+	char *p;
+	assert_true(asprintf(&p, "%s/%s", f->root, rel) > 0);
+	return p;
+}
+
+static bool dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	assert_non_null(d);
+	struct dirent *e;
+	int n = 0;
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n == 0;
+}
+
+static void define_web1(struct fixture *f)
+{
+	struct tu_run r = tu_cli(f->root, NULL, "define", f->xml, NULL);
+	assert_string_equal(r.err, "");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "101\n");
+	tu_run_free(&r);
+}
+
+static void test_validate(void **state)
+{
+	struct fixture *f = *state;
+	struct tu_run r = tu_cli(NULL, NULL, "validate", f->xml, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "validates"));
+	tu_run_free(&r);
+
+	char *bad;
+	assert_true(asprintf(&bad, "%s/bad.xml", f->dir) > 0);
+	tu_write(bad, "<domain type='openvz' id='101'>\n  <name>x</name>\n"
+		      "  <devices>\n    <interface type='bridge'>\n"
+		      "      <mac address='01:00:5e:00:00:01'/>\n"
+		      "    </interface>\n  </devices>\n</domain>\n");
+	r = tu_cli(NULL, NULL, "validate", bad, NULL);
+	assert_int_equal(r.status, 1);
+	char *want;
+	assert_true(asprintf(&want, "%s:5: ", bad) > 0);
+	assert_non_null(strstr(r.err, want));
+	assert_non_null(strstr(r.err, "multicast"));
+	assert_non_null(strstr(r.err, "(01:00:5e:00:00:01)"));
+	/* one line */
+	assert_ptr_equal(strchr(r.err, '\n'), r.err + strlen(r.err) - 1);
+	tu_run_free(&r);
+	free(want);
+	free(bad);
+
+	r = tu_cli(NULL, NULL, "validate", "/nonexistent/x.xml", NULL);
+	assert_int_equal(r.status, 1);
+	tu_run_free(&r);
+}
+
+static void test_define_writes_config_and_link(void **state)
+{
+	struct fixture *f = *state;
+	define_web1(f);
+	char *conf = rootpath(f, "etc/vz/conf/101.conf");
+	char *text = tu_read(conf);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "HOSTNAME=\"web1.example.com\""));
+	assert_non_null(strstr(text, "OSTEMPLATE=\"debian-12-x86_64-minimal\""));
+	assert_non_null(strstr(text, "ONBOOT=\"yes\""));
+	assert_non_null(strstr(text, "NAME=\"web1\""));
+	assert_non_null(strstr(text, "10.0.0.101"));
+	assert_non_null(strstr(text, "VE_PRIVATE=\"/vz/private/$VEID\""));
+	char *link = rootpath(f, "etc/vz/names/web1");
+	char target[256];
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	assert_true(n > 0);
+	target[n] = '\0';
+	assert_string_equal(target, "/etc/vz/conf/101.conf");
+	free(link);
+	free(text);
+	free(conf);
+}
+
+static void test_dumpxml_fixed_point(void **state)
+{
+	struct fixture *f = *state;
+	define_web1(f);
+	char *conf = rootpath(f, "etc/vz/conf/101.conf");
+	char *before = tu_read(conf);
+	struct tu_run d1 = tu_cli(f->root, NULL, "dumpxml", "web1", NULL);
+	assert_int_equal(d1.status, 0);
+	assert_non_null(strstr(d1.out, "<domain type='openvz' id='101'>"));
+	char *dumped;
+	assert_true(asprintf(&dumped, "%s/dumped.xml", f->dir) > 0);
+	tu_write(dumped, d1.out);
+	struct tu_run r = tu_cli(f->root, NULL, "define", dumped, NULL);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	char *after = tu_read(conf);
+	assert_string_equal(before, after);
+	struct tu_run d2 = tu_cli(f->root, NULL, "dumpxml", "101", NULL);
+	assert_int_equal(d2.status, 0);
+	assert_string_equal(d1.out, d2.out);
+	tu_run_free(&d1);
+	tu_run_free(&d2);
+	free(dumped);
+	free(before);
+	free(after);
+	free(conf);
+}
+
+static void test_list(void **state)
+{
+	struct fixture *f = *state;
+	define_web1(f);
+	struct tu_run r = tu_cli(f->root, NULL, "list", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "      CTID      NPROC STATUS    IP_ADDR         HOSTNAME\n");
+	tu_run_free(&r);
+	r = tu_cli(f->root, NULL, "list", "-a", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out,
+			    "      CTID      NPROC STATUS    IP_ADDR         HOSTNAME\n"
+			    "       101          - stopped   10.0.0.101      web1.example.com\n");
+	tu_run_free(&r);
+	r = tu_cli(f->root, NULL, "list", "-a", "-H", "-o", "ctid,name,ip", NULL);
+	assert_string_equal(r.out, "       101 web1                             10.0.0.101 2001:db8::101\n");
+	tu_run_free(&r);
+	r = tu_cli(f->root, NULL, "list", "-a", "--json", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"ctid\": 101"));
+	assert_non_null(strstr(r.out, "\"name\": \"web1\""));
+	assert_non_null(strstr(r.out, "\"uuid\": \"5f0c2a8e-3d41-4c7b-9e2a-0b7d1c9a4e11\""));
+	assert_non_null(strstr(r.out, "\"status\": \"stopped\""));
+	assert_non_null(strstr(r.out, "\"ip\": [\"10.0.0.101\", \"2001:db8::101\"]"));
+	assert_non_null(strstr(r.out, "\"hostname\": \"web1.example.com\""));
+	assert_non_null(strstr(r.out, "\"ostemplate\": \"debian-12-x86_64-minimal\""));
+	assert_non_null(strstr(r.out, "\"onboot\": true"));
+	assert_non_null(strstr(r.out, "\"nameserver\": [\"192.0.2.53\"]"));
+	assert_int_equal(r.out[0], '[');
+	tu_run_free(&r);
+	r = tu_cli(f->root, NULL, "list", "-S", "-H", "-o", "ctid", NULL);
+	assert_string_equal(r.out, "       101\n");
+	tu_run_free(&r);
+	r = tu_cli(f->root, NULL, "list", "-o", "nosuchfield", NULL);
+	assert_int_equal(r.status, 1);
+	tu_run_free(&r);
+}
+
+static void test_list_vzctl_config(void **state)
+{
+	struct fixture *f = *state;
+	char *conf = rootpath(f, "etc/vz/conf/202.conf");
+	tu_write(conf, "# made by vzctl\nONBOOT=\"no\"\nPHYSPAGES=\"0:65536\"\n"
+		       "SWAPPAGES=\"0:131072\"\nKMEMSIZE=\"14372700:14790164\"\n"
+		       "VE_ROOT=\"/vz/root/$VEID\"\nVE_PRIVATE=\"/vz/private/$VEID\"\n"
+		       "OSTEMPLATE=\"centos-6-x86_64\"\nORIGIN_SAMPLE=\"vswap-256m\"\n"
+		       "HOSTNAME=\"ct202.example.com\"\nIP_ADDRESS=\"192.0.2.202\"\n");
+	struct tu_run r = tu_cli(f->root, NULL, "list", "-a", "-H", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out,
+			    "       202          - stopped   192.0.2.202     ct202.example.com\n");
+	tu_run_free(&r);
+	r = tu_cli(f->root, NULL, "list", "-a", "-j", "-o", "ctid,private,origin_sample,physpages",
+		   NULL);
+	assert_non_null(strstr(r.out, "\"private\": \"/vz/private/202\""));
+	assert_non_null(strstr(r.out, "\"origin_sample\": \"vswap-256m\""));
+	assert_non_null(strstr(r.out, "\"barrier\": 0,\n      \"limit\": 65536"));
+	tu_run_free(&r);
+	/* a rewrite by define keeps what vzctl wrote */
+	r = tu_cli(f->root, NULL, "dumpxml", "202", NULL);
+	assert_int_equal(r.status, 0);
+	char *x;
+	assert_true(asprintf(&x, "%s/202.xml", f->dir) > 0);
+	tu_write(x, r.out);
+	tu_run_free(&r);
+	char *before = tu_read(conf);
+	r = tu_cli(f->root, NULL, "define", x, NULL);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	char *after = tu_read(conf);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	free(x);
+	free(conf);
+}
+
+static void test_bad_input_changes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	char *bad;
+	assert_true(asprintf(&bad, "%s/bad.xml", f->dir) > 0);
+	tu_write(bad, "<domain type='kvm'><name>x</name></domain>\n");
+	struct tu_run r = tu_cli(f->root, NULL, "define", bad, NULL);
+	assert_int_equal(r.status, 1);
+	assert_true(strncmp(r.err, "ovz-native: define: ", 20) == 0);
+	tu_run_free(&r);
+	tu_write(bad, "");
+	r = tu_cli(f->root, NULL, "define", bad, NULL);
+	assert_int_equal(r.status, 1);
+	tu_run_free(&r);
+	assert_true(dir_is_empty(f->root));
+	free(bad);
+}
+
+static void test_name_conflict(void **state)
+{
+	struct fixture *f = *state;
+	define_web1(f);
+	char *other;
+	assert_true(asprintf(&other, "%s/other.xml", f->dir) > 0);
+	tu_write(other, "<domain type='openvz' id='102'><name>web1</name>"
+			"<os><type>exe</type></os></domain>\n");
+	struct tu_run r = tu_cli(f->root, NULL, "define", other, NULL);
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.err, "ovz-native: define 102: name 'web1' is already used by CT 101"));
+	tu_run_free(&r);
+	char *conf = rootpath(f, "etc/vz/conf/102.conf");
+	assert_false(tu_exists(conf));
+	free(conf);
+	free(other);
+}
+
+static void test_rename_moves_link(void **state)
+{
+	struct fixture *f = *state;
+	define_web1(f);
+	char *x;
+	assert_true(asprintf(&x, "%s/renamed.xml", f->dir) > 0);
+	char *renamed = strdup(web1_xml);
+	memcpy(strstr(renamed, "web1</name>"), "web2", 4);
+	tu_write(x, renamed);
+	struct tu_run r = tu_cli(f->root, NULL, "define", x, NULL);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	char *old = rootpath(f, "etc/vz/names/web1"), *new = rootpath(f, "etc/vz/names/web2");
+	assert_false(tu_exists(old));
+	assert_true(tu_exists(new));
+	free(old);
+	free(new);
+	free(renamed);
+	free(x);
+}
+
+static void test_auto_ctid(void **state)
+{
+	struct fixture *f = *state;
+	define_web1(f);
+	char *x;
+	assert_true(asprintf(&x, "%s/noid.xml", f->dir) > 0);
+	tu_write(x, "<domain type='openvz'><name>db</name><os><type>exe</type></os></domain>\n");
+	struct tu_run r = tu_cli(f->root, NULL, "define", x, NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "102\n");
+	tu_run_free(&r);
+	free(x);
+}
+
+static void test_undefine(void **state)
+{
+	struct fixture *f = *state;
+	define_web1(f);
+	char *priv = rootpath(f, "vz/private/101");
+	tu_write(priv, "");	/* a private area (a file will do for the check) */
+	struct tu_run r = tu_cli(f->root, NULL, "undefine", "web1", NULL);
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.err, "ovz-native: undefine web1: CT 101 has a private area"));
+	tu_run_free(&r);
+	unlink(priv);
+	r = tu_cli(f->root, NULL, "undefine", "web1", NULL);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	char *conf = rootpath(f, "etc/vz/conf/101.conf"), *link = rootpath(f, "etc/vz/names/web1");
+	assert_false(tu_exists(conf));
+	assert_false(tu_exists(link));
+	r = tu_cli(f->root, NULL, "undefine", "101", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "CT 101 is not defined"));
+	tu_run_free(&r);
+	free(conf);
+	free(link);
+	free(priv);
+}
+
+static void test_locked_container_is_conflict(void **state)
+{
+	struct fixture *f = *state;
+	char *lck = rootpath(f, "vz/lock/101.lck");
+	tu_write(lck, "1\nstart\n");	/* pid 1 lives and is older than the file */
+	struct tu_run r = tu_cli(f->root, NULL, "define", f->xml, NULL);
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.err, "locked by pid 1 (start)"));
+	tu_run_free(&r);
+	free(lck);
+}
+
+static void test_help_and_usage(void **state)
+{
+	static const char *verbs[] = { "validate", "define", "dumpxml", "undefine", "list" };
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		struct tu_run r = tu_cli(NULL, NULL, verbs[i], "--help", NULL);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, "usage: ovz-native"));
+		tu_run_free(&r);
+	}
+	struct tu_run r = tu_cli(NULL, NULL, "frobnicate", NULL);
+	assert_int_equal(r.status, 1);
+	tu_run_free(&r);
+	r = tu_cli(NULL, NULL, "dumpxml", NULL);
+	assert_int_equal(r.status, 1);
+	tu_run_free(&r);
+	r = tu_cli(NULL, NULL, "--version", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(strncmp(r.out, "ovz-native ", 11) == 0);
+	tu_run_free(&r);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_validate),
+		T(test_define_writes_config_and_link),
+		T(test_dumpxml_fixed_point),
+		T(test_list),
+		T(test_list_vzctl_config),
+		T(test_bad_input_changes_nothing),
+		T(test_name_conflict),
+		T(test_rename_moves_link),
+		T(test_auto_ctid),
+		T(test_undefine),
+		T(test_locked_container_is_conflict),
+		T(test_help_and_usage),
+	};
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}
