@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The executor: runs a plan's operations in order through a backend; on the
+ * first failure it undoes the finished ones in reverse and reports the step,
+ * its arguments and the kernel's error.  Teardown runs every undo of a plan
+ * in reverse, keeps going past failures (each undo is idempotent) and
+ * reports the first. */
+#ifndef OVZ_CORE_EXEC_H
+#define OVZ_CORE_EXEC_H
+
+#include <sys/types.h>
+
+#include "backend.h"
+#include "error.h"
+#include "host.h"
+#include "plan.h"
+
+struct ovz_exec {
+	struct ovz_host *host;
+	const struct ovz_domain *dom;
+	const struct ovz_plan *plan;
+	const struct ovz_backend *backend;
+	long fail_at;		/* tests: fail step N (1-based) with EIO; 0 = never */
+	const char *template_path;	/* for OVZ_OP_PRIVATE_CREATE */
+	pid_t init_pid;		/* set by OVZ_OP_CT_CREATE, or from run state */
+	void *priv;		/* backend state */
+};
+
+void ovz_exec_init(struct ovz_exec *x, struct ovz_host *h, const struct ovz_domain *d,
+		   const struct ovz_plan *p, const struct ovz_backend *b);
+int ovz_exec_run(struct ovz_exec *x, struct ovz_error **err);
+int ovz_exec_teardown(struct ovz_exec *x, struct ovz_error **err);
+void ovz_exec_cleanup(struct ovz_exec *x);
+
+/* ROOT + path, for backends. */
+char *ovz_exec_host_path(const struct ovz_exec *x, const char *path);
+
+#endif
