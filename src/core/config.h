@@ -27,7 +27,8 @@ const char *ovz_conf_get(const struct ovz_conf *c, const char *key);
 /* Line number (1-based) of that assignment, 0 when absent. */
 unsigned ovz_conf_line(const struct ovz_conf *c, const char *key);
 /* Replaces the last assignment in place (dropping earlier duplicates) or
- * appends KEY="value" at the end. */
+ * appends KEY="value" at the end.  A line whose value is already equal is
+ * left as written.  Line breaks in value become spaces. */
 void ovz_conf_set(struct ovz_conf *c, const char *key, const char *value);
 /* Removes every assignment of key. */
 void ovz_conf_unset(struct ovz_conf *c, const char *key);
@@ -37,6 +38,8 @@ const char *ovz_conf_next_key(const struct ovz_conf *c, size_t *pos, const char 
 
 /* The libvirt '#UUID: <uuid>' comment line; NULL when absent. */
 const char *ovz_conf_get_uuid_comment(const struct ovz_conf *c);
+/* Line number (1-based) of that comment, 0 when absent. */
+unsigned ovz_conf_uuid_comment_line(const struct ovz_conf *c);
 void ovz_conf_set_uuid_comment(struct ovz_conf *c, const char *uuid);	/* NULL removes */
 
 /* The whole file as text. */
