@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal helpers for the fs modules: descriptor-relative resolution that
+ * never follows a symlink, and removal of a tree by descriptors. */
+#ifndef OVZ_FS_FSUTIL_H
+#define OVZ_FS_FSUTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+/* Opens rel beneath dirfd with flags (O_CLOEXEC|O_NOFOLLOW added), refusing
+ * '..', absolute paths and symlinks in any component: openat2 with
+ * RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS, or a
+ * component-by-component O_NOFOLLOW walk where openat2 is missing.
+ * rel "" or "." opens dirfd itself.  Returns an fd or a negative errno. */
+int ovz_open_beneath(int dirfd, const char *rel, int flags);
+
+/* Removes name (file or tree) in dirfd without following symlinks and
+ * without descending into other mounts (those make it fail with EBUSY).
+ * A missing name is not an error. */
+int ovz_rm_tree_at(int dirfd, const char *name, struct ovz_error **err);
+
+/* Removes path (file or tree) the same way; a missing path is fine. */
+int ovz_rm_tree(const char *path, struct ovz_error **err);
+
+/* Splits "dir/base" into a newly allocated dir ("." when none) and base. */
+void ovz_split_path(const char *path, char **dir, char **base);
+
+/* True when the directory at fd contains nothing but "." and "..". */
+int ovz_dir_is_empty(int fd);
+
+#endif
