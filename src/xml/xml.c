@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Reading domain XML: libxml2 parses with no network, no DTD and no entity
+ * substitution (a DOCTYPE stops the parser before its internal subset is
+ * read, so no entity is ever declared), build.c checks every value while it
+ * builds the model, and the embedded RelaxNG schema checks what is left:
+ * attributes and content of elements the builder does not read.
+ *
+ * libxml2 2.9.14 has no per-context error callback setter; errors reach us
+ * through the parser context's own SAX serror slot and the RelaxNG
+ * contexts' structured handlers, all of which live only for one call. */
+#include "xml.h"
+#include "xml-private.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/xmlerror.h>
+
+extern const char ovz_domain_rng[];
+extern const size_t ovz_domain_rng_len;
+
+#define LIBXML_MESSAGE_MAX 100
+
+/* The first error of one parse or validation. */
+struct capture {
+	const char *file;
+	struct ovz_error *err;
+	struct ovz_error *generic;	/* schema errors that only say "failed" */
+};
+
+static void init_libxml(void)
+{
+	xmlInitParser();
+	xmlRelaxNGInitTypes();
+}
+
+/* libxml2's initialisation is not safe to race, and the library is used
+ * from threads, so it happens exactly once. */
+static void ensure_libxml(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, init_libxml);
+}
+
+/* Some libxml2 paths write to the thread's generic error function instead of
+ * a context's; the library never prints, so that one is silenced for the
+ * duration of a call (it is per thread in libxml2 and restored after). */
+static void discard_generic(void *ctx, const char *msg, ...)
+{
+}
+
+struct generic_saved {
+	xmlGenericErrorFunc fn;
+	void *ctx;
+};
+
+static struct generic_saved silence_generic(void)
+{
+	struct generic_saved s = { xmlGenericError, xmlGenericErrorContext };
+	xmlSetGenericErrorFunc(NULL, discard_generic);
+	return s;
+}
+
+static void restore_generic(struct generic_saved s)
+{
+	xmlSetGenericErrorFunc(s.ctx, s.fn);
+}
+
+/* "Opening and ending tag mismatch: a line 2 and b\n" -> lower case start,
+ * no newline, cut short. */
+static void libxml_reason(const char *msg, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", msg ? msg : "is not well-formed");
+	buf[strcspn(buf, "\n")] = '\0';
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+}
+
+static void on_parse_error(void *data, xmlErrorPtr e)
+{
+	xmlParserCtxtPtr ctxt = e->ctxt;
+	struct capture *c = ctxt ? ctxt->_private : NULL;
+	if (!c || c->err || e->level < XML_ERR_ERROR)
+		return;
+	if (e->code == XML_ERR_DOCUMENT_EMPTY) {
+		xml_fail_at(&c->err, c->file, e->line, "xml", NULL, "the document is empty");
+		return;
+	}
+	if (e->code == XML_ERR_UNDECLARED_ENTITY || e->code == XML_WAR_UNDECLARED_ENTITY) {
+		xml_fail_at(&c->err, c->file, e->line, "xml", e->str1,
+			    "entity references other than the five predefined ones are not allowed");
+		return;
+	}
+	char reason[LIBXML_MESSAGE_MAX + 1];
+	libxml_reason(e->message, reason, sizeof(reason));
+	xml_fail_at(&c->err, c->file, e->line, "xml", NULL, reason);
+}
+
+/* Called at "<!DOCTYPE name", before any of the internal subset is read. */
+static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
+		       const xmlChar *system_id)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct capture *c = ctxt->_private;
+	long line = ctxt->input ? ctxt->input->line : 0;
+	xml_fail_at(&c->err, c->file, line, "DOCTYPE", (const char *)name,
+		    "is not allowed: no DTDs or entity declarations are read");
+	xmlStopParser(ctxt);
+}
+
+static void on_external_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
+			       const xmlChar *system_id)
+{
+}
+
+static xmlDocPtr read_doc(const char *buf, size_t len, struct capture *c)
+{
+	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	if (!ctxt)
+		oom();
+	ctxt->_private = c;
+	ctxt->sax->serror = on_parse_error;
+	ctxt->sax->internalSubset = on_doctype;
+	ctxt->sax->externalSubset = on_external_subset;
+	/* no XML_PARSE_NOENT (substitution) nor DTDLOAD; 2.9.14 has no NO_XXE */
+	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
+					  XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+	bool ok = doc && ctxt->wellFormed && !c->err;
+	if (!ok && !c->err)
+		xml_fail_at(&c->err, c->file, 0, "xml", NULL, "is not well-formed");
+	xmlFreeParserCtxt(ctxt);
+	if (!ok) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* ---- schema ---- */
+
+static char *prop(xmlNodePtr n, const char *name)
+{
+	xmlChar *v = name ? xmlGetProp(n, (const xmlChar *)name) : NULL;
+	char *s = v ? xstrdup((const char *)v) : NULL;
+	xmlFree(v);
+	return s;
+}
+
+static char *content(xmlNodePtr n)
+{
+	xmlChar *v = xmlNodeGetContent(n);
+	char *s = xstrdup(v ? (const char *)v : "");
+	xmlFree(v);
+	return s;
+}
+
+/* Turns one RelaxNG error into our message; false for the ones that only say
+ * an outer element failed, which are kept in case nothing better comes. */
+static bool schema_message(xmlErrorPtr e, xmlNodePtr n, struct capture *c)
+{
+	switch (e->code) {
+	case XML_RELAXNG_ERR_INVALIDATTR:
+	case XML_RELAXNG_ERR_ATTRNAME: {
+		_cleanup_free_ char *what = xml_node_path(n, e->str1);
+		_cleanup_free_ char *v = prop(n, e->str1);
+		xml_fail_at(&c->err, c->file, xmlGetLineNo(n), what, v, "is not allowed here");
+		return true;
+	}
+	case XML_RELAXNG_ERR_DATATYPE:
+	case XML_RELAXNG_ERR_VALUE:
+	case XML_RELAXNG_ERR_TYPEVAL:
+	case XML_RELAXNG_ERR_LIST:
+	case XML_RELAXNG_ERR_DATAELEM:
+	case XML_RELAXNG_ERR_VALELEM: {
+		_cleanup_free_ char *v = content(n);
+		xml_fail(&c->err, c->file, n, NULL, v, "is not a valid value");
+		return true;
+	}
+	case XML_RELAXNG_ERR_EXTRADATA:
+	case XML_RELAXNG_ERR_TEXTWRONG:
+	case XML_RELAXNG_ERR_NOTELEM:
+	case XML_RELAXNG_ERR_ELEMNOTEMPTY:
+		xml_fail(&c->err, c->file, n, NULL, NULL, "has content that is not allowed here");
+		return true;
+	case XML_RELAXNG_ERR_ELEMWRONG:
+	case XML_RELAXNG_ERR_EXTRACONTENT:
+	case XML_RELAXNG_ERR_ELEMNAME:
+	case XML_RELAXNG_ERR_ELEMNONS:
+	case XML_RELAXNG_ERR_ELEMWRONGNS:
+	case XML_RELAXNG_ERR_ELEMEXTRANS:
+	case XML_RELAXNG_ERR_INTEREXTRA:
+		xml_fail(&c->err, c->file, n, NULL, NULL, "is not allowed here");
+		return true;
+	case XML_RELAXNG_ERR_NOELEM:
+		xml_fail(&c->err, c->file, n, NULL, e->str1, "lacks a required element");
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void on_schema_error(void *data, xmlErrorPtr e)
+{
+	struct capture *c = data;
+	xmlNodePtr n = e->node;
+	if (c->err || e->level < XML_ERR_ERROR || !n || n->type != XML_ELEMENT_NODE)
+		return;
+	if (!schema_message(e, n, c) && !c->generic)
+		xml_fail(&c->generic, c->file, n, NULL, NULL, "does not match the schema");
+}
+
+static void on_schema_parse_error(void *data, xmlErrorPtr e)
+{
+}
+
+static int validate(xmlDocPtr doc, struct capture *c)
+{
+	xmlRelaxNGParserCtxtPtr pctxt =
+		xmlRelaxNGNewMemParserCtxt(ovz_domain_rng, (int)ovz_domain_rng_len);
+	if (!pctxt)
+		oom();
+	xmlRelaxNGSetParserStructuredErrors(pctxt, on_schema_parse_error, c);
+	xmlRelaxNGPtr schema = xmlRelaxNGParse(pctxt);
+	xmlRelaxNGFreeParserCtxt(pctxt);
+	if (!schema)
+		return ovz_error_set(&c->err, EIO, "internal error: the embedded schema does not compile");
+	xmlRelaxNGValidCtxtPtr vctxt = xmlRelaxNGNewValidCtxt(schema);
+	if (!vctxt)
+		oom();
+	xmlRelaxNGSetValidStructuredErrors(vctxt, on_schema_error, c);
+	int r = xmlRelaxNGValidateDoc(vctxt, doc);
+	xmlRelaxNGFreeValidCtxt(vctxt);
+	xmlRelaxNGFree(schema);
+	if (r == 0)
+		return 0;
+	if (!c->err && c->generic) {
+		c->err = c->generic;
+		c->generic = NULL;
+	}
+	if (!c->err)
+		xml_fail_at(&c->err, c->file, 0, "domain", NULL, "does not match the schema");
+	return -EINVAL;
+}
+
+/* ---- entry points ---- */
+
+static int hand_over(struct capture *c, struct ovz_error **err)
+{
+	ovz_error_free(c->generic);
+	if (!c->err)
+		return 0;
+	int r = -c->err->errnum;
+	if (err && !*err)
+		*err = c->err;
+	else
+		ovz_error_free(c->err);
+	return r;
+}
+
+static int fail_too_large(const char *file, struct ovz_error **err)
+{
+	_cleanup_free_ char *reason =
+		xasprintf("is larger than the limit of %d bytes", OVZ_XML_MAX_SIZE);
+	return xml_fail_at(err, file, 0, "xml", NULL, reason);
+}
+
+int ovz_xml_parse(const char *buf, size_t len, const char *filename, struct ovz_domain **out,
+		  struct ovz_error **err)
+{
+	struct capture c = { .file = filename ? filename : "-" };
+	*out = NULL;
+	if (len > OVZ_XML_MAX_SIZE)
+		return fail_too_large(c.file, err);
+	if (len == 0)
+		return xml_fail_at(err, c.file, 0, "xml", NULL, "the document is empty");
+	ensure_libxml();
+	struct generic_saved saved = silence_generic();
+	xmlDocPtr doc = read_doc(buf, len, &c);
+	struct ovz_domain *d = NULL;
+	if (doc && xml_build_domain(doc, c.file, &d, &c.err) == 0 && validate(doc, &c) < 0) {
+		ovz_domain_free(d);
+		d = NULL;
+	}
+	xmlFreeDoc(doc);
+	restore_generic(saved);
+	int r = hand_over(&c, err);
+	if (r == 0)
+		*out = d;
+	return r;
+}
+
+/* Reads at most OVZ_XML_MAX_SIZE + 1 bytes: enough to know a file is too
+ * large without reading it whole, also for pipes and growing files. */
+static int read_bounded(int fd, const char *path, char **out, size_t *len,
+			struct ovz_error **err)
+{
+	char *buf = xmalloc(OVZ_XML_MAX_SIZE + 2);
+	size_t n = 0;
+	while (n <= OVZ_XML_MAX_SIZE) {
+		ssize_t r = read(fd, buf + n, OVZ_XML_MAX_SIZE + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			return ovz_error_sys(err, e, "read '%s'", path);
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+int ovz_xml_parse_file(const char *path, struct ovz_domain **out, struct ovz_error **err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	*out = NULL;
+	if (fd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", path);
+	if (fstat(fd, &st) < 0)
+		return ovz_error_sys(err, errno, "stat '%s'", path);
+	if (S_ISREG(st.st_mode) && st.st_size > OVZ_XML_MAX_SIZE)
+		return fail_too_large(path, err);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int r = read_bounded(fd, path, &buf, &len, err);
+	if (r < 0)
+		return r;
+	return ovz_xml_parse(buf, len, path, out, err);
+}
