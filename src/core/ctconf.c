@@ -45,6 +45,13 @@ static char *dup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
+/* strv_split, but never NULL */
+static char **split(const char *s, const char *seps)
+{
+	char **v = strv_split(s, seps);
+	return v ? v : xcalloc(1, sizeof(char *));
+}
+
 static bool streq_null(const char *a, const char *b)
 {
 	return a == b || (a && b && strcmp(a, b) == 0);
@@ -467,14 +474,16 @@ static int read_nameservers(struct rd *r, const char *v)
 {
 	if (strcmp(v, "inherit") == 0)
 		return 0;
-	_cleanup_strv_ char **list = strv_split(v, " \t");
+	_cleanup_strv_ char **list = split(v, " \t");
 	for (size_t i = 0; list[i]; i++) {
 		const char *why = ovz_parse_ip(list[i], 0, NULL);
 		if (why)
 			return bad(r, why, list[i]);
 	}
-	r->d->nameservers = list;
-	list = NULL;
+	if (list[0]) {
+		r->d->nameservers = list;
+		list = NULL;
+	}
 	return 0;
 }
 
@@ -487,14 +496,16 @@ static int read_searchdomains(struct rd *r, const char *v)
 {
 	if (strcmp(v, "inherit") == 0)
 		return 0;
-	_cleanup_strv_ char **list = strv_split(v, " \t");
+	_cleanup_strv_ char **list = split(v, " \t");
 	for (size_t i = 0; list[i]; i++) {
 		const char *why = ovz_check_hostname(list[i]);
 		if (why)
 			return bad(r, why, list[i]);
 	}
-	r->d->searchdomains = list;
-	list = NULL;
+	if (list[0]) {
+		r->d->searchdomains = list;
+		list = NULL;
+	}
 	return 0;
 }
 
@@ -530,7 +541,7 @@ static const char *parse_ip_or_netmask(const char *s, struct ovz_ip *ip)
 
 static int read_ips(const struct rd *r, const char *field, const char *v, struct ovz_iface *f)
 {
-	_cleanup_strv_ char **list = strv_split(v, " \t");
+	_cleanup_strv_ char **list = split(v, " \t");
 	for (size_t i = 0; list[i]; i++) {
 		struct ovz_ip ip;
 		const char *why = parse_ip_or_netmask(list[i], &ip);
@@ -677,7 +688,7 @@ static int read_netif_value(const struct rd *r, const struct netif_field *nf, co
  * which carries them over from the file. */
 static int read_netif_device(const struct rd *r, const char *dev)
 {
-	_cleanup_strv_ char **fields = strv_split(dev, ",");
+	_cleanup_strv_ char **fields = split(dev, ",");
 	if (!fields[0])
 		return 0;
 	struct ovz_iface *f = ovz_domain_add_iface(r->d, OVZ_IFACE_VETH);
@@ -696,7 +707,7 @@ static int read_netif_device(const struct rd *r, const char *dev)
 
 static int read_netif(struct rd *r, const char *v)
 {
-	_cleanup_strv_ char **devs = strv_split(v, ";");
+	_cleanup_strv_ char **devs = split(v, ";");
 	for (size_t i = 0; devs[i]; i++) {
 		int e = read_netif_device(r, devs[i]);
 		if (e < 0)
@@ -737,9 +748,9 @@ static void put_netif_extras(struct strbuf *sb, const struct ovz_conf *c, const 
 	const char *v = ovz_conf_get(c, "NETIF");
 	if (!v || !ifname[0])
 		return;
-	_cleanup_strv_ char **devs = strv_split(v, ";");
+	_cleanup_strv_ char **devs = split(v, ";");
 	for (size_t i = 0; devs[i]; i++) {
-		_cleanup_strv_ char **fields = strv_split(devs[i], ",");
+		_cleanup_strv_ char **fields = split(devs[i], ",");
 		_cleanup_free_ char *want = xasprintf("ifname=%s", ifname);
 		if (!strv_contains(fields, want))
 			continue;
@@ -777,27 +788,31 @@ static char *fmt_netif(const struct ovz_domain *d, const struct ovz_conf *c)
 
 static int read_bind_mount(const struct rd *r, const char *entry)
 {
-	_cleanup_strv_ char **parts = strv_split(entry, ":");
-	size_t n = strv_len(parts);
-	if (n < 2 || n > 3 || entry[0] == ':')
+	const char *c1 = strchr(entry, ':');
+	const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	const char *opt = c2 ? c2 + 1 : "";
+	if (!c1 || (c2 && strchr(opt, ':')))
 		return bad(r, "is not source:target or source:target:ro", entry);
-	if (n == 3 && strcmp(parts[2], "ro") != 0 && strcmp(parts[2], "rw") != 0)
+	if (c2 && strcmp(opt, "ro") != 0 && strcmp(opt, "rw") != 0)
 		return bad(r, "has an option other than ro or rw", entry);
-	_cleanup_free_ char *src = unescape(parts[0]);
-	_cleanup_free_ char *dst = unescape(parts[1]);
+	_cleanup_free_ char *src_text = xstrndup(entry, (size_t)(c1 - entry));
+	_cleanup_free_ char *dst_text = c2 ? xstrndup(c1 + 1, (size_t)(c2 - c1 - 1))
+					   : xstrdup(c1 + 1);
+	_cleanup_free_ char *src = unescape(src_text);
+	_cleanup_free_ char *dst = unescape(dst_text);
 	if (src[0] != '/' || dst[0] != '/')
 		return bad(r, "has a path that is not absolute", entry);
 	struct ovz_bind_mount *m = ovz_domain_add_mount(r->d);
 	m->source = src;
 	m->target = dst;
-	m->readonly = n == 3 && strcmp(parts[2], "ro") == 0;
+	m->readonly = strcmp(opt, "ro") == 0;
 	src = dst = NULL;
 	return 0;
 }
 
 static int read_bindmount(struct rd *r, const char *v)
 {
-	_cleanup_strv_ char **list = strv_split(v, " \t");
+	_cleanup_strv_ char **list = split(v, " \t");
 	for (size_t i = 0; list[i]; i++) {
 		int e = read_bind_mount(r, list[i]);
 		if (e < 0)
@@ -837,7 +852,7 @@ static char *fmt_init(const struct ovz_domain *d, const struct ovz_conf *c)
 
 static int read_init_args(struct rd *r, const char *v)
 {
-	_cleanup_strv_ char **words = strv_split(v, " \t");
+	_cleanup_strv_ char **words = split(v, " \t");
 	for (size_t i = 0; words[i]; i++) {
 		char *w = unescape(words[i]);
 		free(words[i]);
