@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "vzabi.h"
+#include "core/util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+void ovz_vz_ip_map_encode(unsigned veid, int op, const struct ovz_ip *ip,
+			  union ovz_sockaddr *sa, struct ovz_vzctl_ve_ip_map *out)
+{
+	memset(sa, 0, sizeof(*sa));
+	memset(out, 0, sizeof(*out));
+	if (ip->family == AF_INET6) {
+		sa->in6.sin6_family = AF_INET6;
+		memcpy(&sa->in6.sin6_addr, ip->addr, 16);
+		out->addrlen = sizeof(sa->in6);
+	} else {
+		sa->in.sin_family = AF_INET;
+		memcpy(&sa->in.sin_addr, ip->addr, 4);
+		out->addrlen = sizeof(sa->in);
+	}
+	out->veid = veid;
+	out->op = op;
+	out->addr = &sa->sa;
+}
+
+static int ip_map(int vzfd, unsigned veid, int op, const struct ovz_ip *ip,
+		  struct ovz_error **err)
+{
+	if (ip->family != AF_INET && ip->family != AF_INET6)
+		return ovz_error_set(err, EAFNOSUPPORT, "VENETCTL_VE_IP_MAP: family %d", ip->family);
+	union ovz_sockaddr sa;
+	struct ovz_vzctl_ve_ip_map req;
+	ovz_vz_ip_map_encode(veid, op, ip, &sa, &req);
+	if (ioctl(vzfd, OVZ_VENETCTL_VE_IP_MAP, &req) == 0)
+		return 0;
+	int e = errno;
+	if (op == OVZ_VE_IP_DEL && e == EADDRNOTAVAIL)
+		return 0;
+	char a[64];
+	ovz_format_ip(ip, false, a, sizeof(a));
+	return ovz_error_sys(err, e, "VENETCTL_VE_IP_MAP %s %s for CT %u",
+			     op == OVZ_VE_IP_DEL ? "del" : "add", a, veid);
+}
+
+int ovz_vz_ip_add(int vzfd, unsigned veid, const struct ovz_ip *ip, struct ovz_error **err)
+{
+	return ip_map(vzfd, veid, OVZ_VE_IP_ADD, ip, err);
+}
+
+int ovz_vz_ip_del(int vzfd, unsigned veid, const struct ovz_ip *ip, struct ovz_error **err)
+{
+	return ip_map(vzfd, veid, OVZ_VE_IP_DEL, ip, err);
+}
+
+static void copy_name(char dst[16], const char *src)
+{
+	size_t n = strnlen(src, 15);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+void ovz_vz_veth_encode(unsigned veid, int op, const char *host_dev, const uint8_t host_mac[6],
+			const char *ct_dev, const uint8_t ct_mac[6],
+			struct ovz_vzctl_ve_hwaddr *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->veid = veid;
+	out->op = op;
+	if (host_mac) {
+		memcpy(out->dev_addr, host_mac, 6);
+		out->addrlen = 6;
+	}
+	if (host_dev)
+		copy_name(out->dev_name, host_dev);
+	if (ct_mac) {
+		memcpy(out->dev_addr_ve, ct_mac, 6);
+		out->addrlen_ve = 6;
+	}
+	if (ct_dev)
+		copy_name(out->dev_name_ve, ct_dev);
+}
+
+static int check_name(const char *role, const char *name, struct ovz_error **err)
+{
+	const char *why = ovz_check_ifname(name);
+	if (why)
+		return ovz_error_set(err, EINVAL, "VETHCTL_VE_HWADDR: %s name '%s' %s", role,
+				     name ? name : "", why);
+	return 0;
+}
+
+int ovz_vz_veth_add(int vzfd, unsigned veid, const char *host_dev, const uint8_t host_mac[6],
+		    const char *ct_dev, const uint8_t ct_mac[6], struct ovz_error **err)
+{
+	if (check_name("host", host_dev, err) < 0 || check_name("container", ct_dev, err) < 0)
+		return -EINVAL;
+	if (!host_mac)
+		return ovz_error_set(err, EINVAL, "VETHCTL_VE_HWADDR: '%s' needs a MAC", host_dev);
+	struct ovz_vzctl_ve_hwaddr req;
+	ovz_vz_veth_encode(veid, OVZ_VE_ETH_ADD, host_dev, host_mac, ct_dev, ct_mac, &req);
+	if (ioctl(vzfd, OVZ_VETHCTL_VE_HWADDR, &req) < 0)
+		return ovz_error_sys(err, errno, "VETHCTL_VE_HWADDR add '%s' peer '%s' for CT %u",
+				     host_dev, ct_dev, veid);
+	return 0;
+}
+
+int ovz_vz_veth_del(int vzfd, unsigned veid, const char *host_dev, struct ovz_error **err)
+{
+	if (check_name("host", host_dev, err) < 0)
+		return -EINVAL;
+	struct ovz_vzctl_ve_hwaddr req;
+	ovz_vz_veth_encode(veid, OVZ_VE_ETH_DEL, host_dev, NULL, NULL, NULL, &req);
+	if (ioctl(vzfd, OVZ_VETHCTL_VE_HWADDR, &req) == 0 || errno == ENODEV)
+		return 0;
+	return ovz_error_sys(err, errno, "VETHCTL_VE_HWADDR del '%s' for CT %u", host_dev, veid);
+}
+
+static int ve_ip_file(int ve_dirfd, const struct ovz_ip *ip, bool allow, struct ovz_error **err)
+{
+	if (ip->family != AF_INET && ip->family != AF_INET6)
+		return ovz_error_set(err, EAFNOSUPPORT, "ve address family %d", ip->family);
+	const char *file = ip->family == AF_INET6 ? (allow ? "ve.ip6_allow" : "ve.ip6_deny")
+						  : (allow ? "ve.ip_allow" : "ve.ip_deny");
+	char a[64];
+	ovz_format_ip(ip, false, a, sizeof(a));
+	_cleanup_close_ int fd = openat(ve_dirfd, file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", file);
+	ssize_t w = write(fd, a, strlen(a));
+	if (w == (ssize_t)strlen(a))
+		return 0;
+	int e = w < 0 ? errno : EIO;
+	if (!allow && (e == EADDRNOTAVAIL || e == ENOENT))
+		return 0;
+	return ovz_error_sys(err, e, "write %s to '%s'", a, file);
+}
+
+int ovz_ve_ip_allow(int ve_dirfd, const struct ovz_ip *ip, struct ovz_error **err)
+{
+	return ve_ip_file(ve_dirfd, ip, true, err);
+}
+
+int ovz_ve_ip_deny(int ve_dirfd, const struct ovz_ip *ip, struct ovz_error **err)
+{
+	return ve_ip_file(ve_dirfd, ip, false, err);
+}
