@@ -466,31 +466,31 @@ static void test_kernel_messages(void **state)
 	/* an existing name */
 	struct ovz_veth_spec s = { .name = "tex", .peer = "tex.q", .peer_netns_fd = -1 };
 	_cleanup_free_ char *m1 = FAILS(EEXIST, ovz_nl_veth_add(nl, &s, E));
-	print_message("existing name: %s\n", m1);
+	print_message("# existing name: %s\n", m1);
 	assert_contains(m1, "RTM_NEWLINK veth 'tex' peer 'tex.q': File exists");
 
 	/* a missing bridge */
 	_cleanup_free_ char *m2 = FAILS(ENODEV, ovz_nl_link_set_master(nl, "tex", "nosuchbr", E));
-	print_message("missing bridge: %s\n", m2);
+	print_message("# missing bridge: %s\n", m2);
 	assert_contains(m2, "bridge 'nosuchbr'");
 	assert_contains(m2, "No such device");
 
 	/* a bridge that is not one: the kernel explains */
 	_cleanup_free_ char *m3 = FAILS(EOPNOTSUPP, ovz_nl_link_set_master(nl, "tex", "tex.p", E));
-	print_message("not a bridge: %s\n", m3);
+	print_message("# not a bridge: %s\n", m3);
 	assert_contains(m3, "RTM_NEWLINK 'tex' master 'tex.p'");
 
 	/* a bad prefix: the kernel's own text */
 	struct ovz_ip bad = ip("10.5.0.1");
 	bad.prefix = 33;
 	_cleanup_free_ char *m4 = FAILS(EINVAL, ovz_nl_addr_add(nl, "tex", &bad, 0, E));
-	print_message("bad prefix: %s\n", m4);
+	print_message("# bad prefix: %s\n", m4);
 	assert_contains(m4, "RTM_NEWADDR 10.5.0.1/33 dev 'tex': Invalid argument (kernel: ");
 
 	struct ovz_route rt = { .dst = ip("10.5.0.0/16") };
 	rt.dst.prefix = 40;
 	_cleanup_free_ char *m5 = FAILS(EINVAL, ovz_nl_route_add(nl, "tex", &rt, E));
-	print_message("bad route prefix: %s\n", m5);
+	print_message("# bad route prefix: %s\n", m5);
 	assert_contains(m5, "(kernel: ");
 
 	OK(ovz_nl_link_del(nl, "tex", E));
@@ -697,7 +697,7 @@ static void test_setup_rolls_back(void **state)
 	struct ovz_netctx ctx;
 	OK(ovz_netctx_open(&ctx, 101, -1, ct, E));
 	_cleanup_free_ char *m = FAILS(ENODEV, ovz_net_setup(&ctx, d, E));
-	print_message("rollback: %s\n", m);
+	print_message("# rollback: %s\n", m);
 	assert_contains(m, "veth bridge port: RTM_GETLINK bridge 'nosuchbr': No such device");
 	check_venet_gone(ct);
 	check_no_ip(-1, "-o link show", "veth101.");
@@ -714,7 +714,7 @@ static void test_openvz7_venet_kind(void **state)
 	struct ovz_nl *nl = nl_in(-1);
 	/* mainline has no venet: the request is well-formed and refused */
 	_cleanup_free_ char *m = FAILS(EOPNOTSUPP, ovz_nl_link_add(nl, "venet0", "venet", E));
-	print_message("venet kind: %s\n", m);
+	print_message("# venet kind: %s\n", m);
 	assert_contains(m, "RTM_NEWLINK venet 'venet0'");
 	ovz_nl_close(nl);
 }
