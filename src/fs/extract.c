@@ -932,7 +932,6 @@ int ovz_extract(int archive_fd, int dest_dirfd, const struct ovz_extract_opts *o
 	struct extractor x = { .o = o, .root = dest_dirfd };
 	x.fds[0] = dest_dirfd;
 	clock_gettime(CLOCK_MONOTONIC, &x.start);
-	x.last_progress_ns = now_ns();
 
 	unsigned char head[8] = { 0 };
 	ssize_t n = pread(archive_fd, head, sizeof(head), 0);

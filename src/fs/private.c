@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "fs/private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "fs/fsutil.h"
+
+#define MARKER_SUFFIX ".ovz-create"
+#define OVERLAY_META ".ovz-overlay"
+
+/* What the marker says the interrupted operation had reached. */
+#define STEP_BUILDING "building\n"
+#define STEP_RENAMING "renaming\n"	/* the rename may have happened */
+#define STEP_DESTROYING "destroying\n"
+
+const char *ovz_private_state_name(enum ovz_private_state s)
+{
+	switch (s) {
+	case OVZ_PRIVATE_ABSENT: return "absent";
+	case OVZ_PRIVATE_COMPLETE: return "complete";
+	case OVZ_PRIVATE_INCOMPLETE: return "incomplete";
+	case OVZ_PRIVATE_IN_PROGRESS: return "in-progress";
+	}
+	return "unknown";
+}
+
+const char *ovz_create_path_name(enum ovz_create_path p)
+{
+	switch (p) {
+	case OVZ_PATH_EXTRACT: return "extract";
+	case OVZ_PATH_REFLINK: return "clone (reflink)";
+	case OVZ_PATH_COPY_FILE_RANGE: return "clone (copy_file_range)";
+	case OVZ_PATH_COPY: return "clone (copy)";
+	case OVZ_PATH_OVERLAY: return "overlay";
+	}
+	return "unknown";
+}
+
+struct area {
+	char *priv, *tmp, *marker, *parent;
+	int marker_fd;
+	int parent_fd;
+};
+
+static int area_open(struct area *a, const char *private_path, struct ovz_error **err)
+{
+	*a = (struct area){ .marker_fd = -1, .parent_fd = -1 };
+	size_t len = strlen(private_path);
+	while (len > 1 && private_path[len - 1] == '/')
+		len--;
+	a->priv = xstrndup(private_path, len);
+	a->tmp = xasprintf("%s.tmp", a->priv);
+	a->marker = xasprintf("%s" MARKER_SUFFIX, a->priv);
+	char *base;
+	ovz_split_path(a->priv, &a->parent, &base);
+	bool bad = !base[0] || !strcmp(base, ".") || !strcmp(base, "..");
+	free(base);
+	if (bad)
+		return ovz_error_set(err, EINVAL, "bad private area path '%s'", private_path);
+	return 0;
+}
+
+static void area_close(struct area *a)
+{
+	if (a->marker_fd >= 0)
+		close(a->marker_fd);
+	if (a->parent_fd >= 0)
+		close(a->parent_fd);
+	free(a->priv);
+	free(a->tmp);
+	free(a->marker);
+	free(a->parent);
+}
+
+static int lock_fd(int fd, bool wait)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	if (fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl) == 0)
+		return 0;
+	return errno == EACCES ? -EAGAIN : -errno;
+}
+
+static bool still_linked(int fd, const char *path)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Takes the marker and its lock.  *stale tells that it was left by an
+ * interrupted operation, whose step is copied into step. */
+static int marker_acquire(struct area *a, bool wait, bool *stale, char *step, size_t step_len,
+			  struct ovz_error **err)
+{
+	for (;;) {
+		*stale = false;
+		int fd = open(a->marker, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0 && errno == EEXIST) {
+			fd = open(a->marker, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+			if (fd < 0 && errno == ENOENT)
+				continue;	/* the holder just finished */
+			*stale = true;
+		}
+		if (fd < 0)
+			return ovz_error_sys(err, errno, "open '%s'", a->marker);
+		int r = lock_fd(fd, wait);
+		if (r == -EAGAIN) {
+			close(fd);
+			return ovz_error_set(err, EBUSY, "'%s' is being created or destroyed by another process",
+					     a->priv);
+		}
+		if (r < 0) {
+			close(fd);
+			return ovz_error_sys(err, -r, "lock '%s'", a->marker);
+		}
+		/* the previous holder may have removed it between our open and lock */
+		if (!still_linked(fd, a->marker)) {
+			close(fd);
+			continue;
+		}
+		if (*stale) {
+			ssize_t n = pread(fd, step, step_len - 1, 0);
+			step[n > 0 ? n : 0] = '\0';
+			/* one we waited for that completed leaves an empty marker only
+			 * if it died; a finished one unlinks it */
+		}
+		a->marker_fd = fd;
+		return 0;
+	}
+}
+
+static int marker_step(struct area *a, const char *step, struct ovz_error **err)
+{
+	size_t len = strlen(step);
+	if (pwrite(a->marker_fd, step, len, 0) != (ssize_t)len || ftruncate(a->marker_fd, (off_t)len) < 0 ||
+	    fdatasync(a->marker_fd) < 0)
+		return ovz_error_sys(err, errno, "write '%s'", a->marker);
+	return 0;
+}
+
+static void sync_parent(struct area *a)
+{
+	if (a->parent_fd >= 0)
+		fsync(a->parent_fd);
+}
+
+/* Unlinks the marker while still holding its lock, then drops the lock. */
+static void marker_release(struct area *a)
+{
+	if (a->marker_fd < 0)
+		return;
+	unlink(a->marker);
+	sync_parent(a);
+	close(a->marker_fd);
+	a->marker_fd = -1;
+}
+
+static int clean_incomplete(struct area *a, const char *step, struct ovz_error **err)
+{
+	int r = ovz_rm_tree(a->tmp, err);
+	if (r == 0 && (!strcmp(step, STEP_RENAMING) || !strcmp(step, STEP_DESTROYING)))
+		r = ovz_rm_tree(a->priv, err);
+	if (r < 0)
+		return ovz_error_wrap(err, r, "cleaning up an interrupted create of '%s'", a->priv);
+	return 0;
+}
+
+static int open_parent(struct area *a, struct ovz_error **err)
+{
+	int r = mkdir_p(a->parent, 0755, err);
+	if (r < 0)
+		return r;
+	a->parent_fd = open(a->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (a->parent_fd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", a->parent);
+	return 0;
+}
+
+/* Takes the area: parent open, marker locked, leftovers of an interrupted
+ * operation removed. */
+static int area_take(struct area *a, bool wait, bool *cleaned, struct ovz_error **err)
+{
+	int r = open_parent(a, err);
+	if (r < 0)
+		return r;
+	bool stale;
+	char step[32];
+	r = marker_acquire(a, wait, &stale, step, sizeof(step), err);
+	if (r < 0)
+		return r;
+	*cleaned = false;
+	if (stale) {
+		r = clean_incomplete(a, step, err);
+		if (r < 0)
+			return r;
+		*cleaned = true;
+	}
+	return 0;
+}
+
+static int check_target_empty(struct area *a, struct ovz_error **err)
+{
+	struct stat st;
+	if (lstat(a->priv, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return ovz_error_sys(err, errno, "stat '%s'", a->priv);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return ovz_error_set(err, EEXIST, "private area '%s' exists and is not a directory", a->priv);
+	int fd = open(a->priv, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", a->priv);
+	int empty = ovz_dir_is_empty(fd);
+	close(fd);
+	if (empty < 0)
+		return ovz_error_sys(err, -empty, "read '%s'", a->priv);
+	if (!empty)
+		return ovz_error_set(err, EEXIST, "private area '%s' already exists and is not empty", a->priv);
+	return 0;
+}
+
+static int make_tmp(struct area *a, int *fd, struct ovz_error **err)
+{
+	if (mkdir(a->tmp, 0700) < 0) {
+		if (errno == EEXIST)
+			return ovz_error_set(err, EEXIST, "'%s' exists without our marker "
+					     "(another tool creating it?)", a->tmp);
+		return ovz_error_sys(err, errno, "mkdir '%s'", a->tmp);
+	}
+	*fd = open(a->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", a->tmp);
+	/* drop a setgid bit inherited from the parent */
+	if (fchmod(*fd, 0700) < 0)
+		return ovz_error_sys(err, errno, "chmod '%s'", a->tmp);
+	return 0;
+}
+
+/* ---- filling the area ---- */
+
+static int fill_extract(int dfd, const struct ovz_create_opts *o, struct ovz_create_result *res,
+			struct ovz_error **err)
+{
+	int afd = open(o->source, O_RDONLY | O_CLOEXEC);
+	if (afd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", o->source);
+	struct ovz_extract_opts eo = {
+		.name = o->template_name ? o->template_name : o->source,
+		.flags = o->extract_flags,
+		.progress = o->progress,
+		.userdata = o->userdata,
+		.cancel = o->cancel,
+	};
+	int r = ovz_extract(afd, dfd, &eo, &res->extract, err);
+	close(afd);
+	if (r == 0 && !res->extract.root_entry && fchmod(dfd, 0755) < 0)
+		r = ovz_error_sys(err, errno, "chmod private area");
+	res->path = OVZ_PATH_EXTRACT;
+	return r;
+}
+
+static int fill_clone(int dfd, const struct ovz_create_opts *o, struct ovz_create_result *res,
+		      struct ovz_error **err)
+{
+	int sfd = open(o->source, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sfd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", o->source);
+	struct ovz_clone_stats cs = { 0 };
+	int r = ovz_clone_tree(sfd, dfd, o->cancel, &cs, err);
+	close(sfd);
+	res->files = cs.files;
+	res->bytes = cs.bytes;
+	if (cs.copied)
+		res->path = OVZ_PATH_COPY;
+	else if (cs.copy_ranged)
+		res->path = OVZ_PATH_COPY_FILE_RANGE;
+	else
+		res->path = OVZ_PATH_REFLINK;
+	return r;
+}
+
+static bool overlay_option_safe(const char *p)
+{
+	return p[0] == '/' && !strpbrk(p, ",:\\\n");
+}
+
+static int fill_overlay(int dfd, const struct ovz_create_opts *o, struct ovz_create_result *res,
+			struct ovz_error **err)
+{
+	res->path = OVZ_PATH_OVERLAY;
+	if (!overlay_option_safe(o->source))
+		return ovz_error_set(err, EINVAL, "'%s' cannot be an overlay lower layer "
+				     "(needs an absolute path without ',', ':' or '\\\\')", o->source);
+	int lfd = open(o->source, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lfd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", o->source);
+	struct stat st;
+	int r = fstat(lfd, &st) < 0 ? ovz_error_sys(err, errno, "stat '%s'", o->source) : 0;
+	close(lfd);
+	if (r < 0)
+		return r;
+	if (mkdirat(dfd, "upper", 0755) < 0 || mkdirat(dfd, "work", 0700) < 0)
+		return ovz_error_sys(err, errno, "mkdir upper/work");
+	/* the merged root takes its attributes from the upper root */
+	int ufd = openat(dfd, "upper", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (ufd < 0)
+		return ovz_error_sys(err, errno, "open upper");
+	struct timespec ts[2] = { st.st_atim, st.st_mtim };
+	if (fchown(ufd, st.st_uid, st.st_gid) < 0 || fchmod(ufd, st.st_mode & 07777) < 0 || futimens(ufd, ts) < 0)
+		r = ovz_error_sys(err, errno, "set attributes of upper");
+	close(ufd);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *meta = xasprintf("%s\n", o->source);
+	int mfd = openat(dfd, OVERLAY_META, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (mfd < 0)
+		return ovz_error_sys(err, errno, "create " OVERLAY_META);
+	size_t len = strlen(meta);
+	if (write(mfd, meta, len) != (ssize_t)len)
+		r = ovz_error_sys(err, errno, "write " OVERLAY_META);
+	close(mfd);
+	if (r == 0 && fchmod(dfd, 0755) < 0)
+		r = ovz_error_sys(err, errno, "chmod private area");
+	return r;
+}
+
+static int fill_area(int dfd, const struct ovz_create_opts *o, struct ovz_create_result *res,
+		     struct ovz_error **err)
+{
+	if (!o->source)
+		return ovz_error_set(err, EINVAL, "no template source given");
+	switch (o->mode) {
+	case OVZ_CREATE_EXTRACT: return fill_extract(dfd, o, res, err);
+	case OVZ_CREATE_CLONE: return fill_clone(dfd, o, res, err);
+	case OVZ_CREATE_OVERLAY: return fill_overlay(dfd, o, res, err);
+	}
+	return ovz_error_set(err, EINVAL, "unknown create mode");
+}
+
+/* Everything after the marker is ours: build, sync, rename. */
+static int build_and_rename(struct area *a, const struct ovz_create_opts *o,
+			    struct ovz_create_result *res, struct ovz_error **err)
+{
+	int r = check_target_empty(a, err);
+	if (r == 0)
+		r = marker_step(a, STEP_BUILDING, err);
+	if (r < 0)
+		return r;
+	sync_parent(a);
+	int dfd = -1;
+	r = make_tmp(a, &dfd, err);
+	if (r == 0)
+		r = fill_area(dfd, o, res, err);
+	if (r == 0 && !o->no_sync && syncfs(dfd) < 0)
+		r = ovz_error_sys(err, errno, "syncfs '%s'", a->tmp);
+	if (dfd >= 0)
+		close(dfd);
+	if (r == 0)
+		r = marker_step(a, STEP_RENAMING, err);
+	if (r == 0 && rename(a->tmp, a->priv) < 0)
+		r = ovz_error_sys(err, errno, "rename '%s' to '%s'", a->tmp, a->priv);
+	if (r < 0) {
+		ovz_rm_tree(a->tmp, NULL);
+		return r;
+	}
+	if (fsync(a->parent_fd) < 0) {
+		/* the marker stays: the next create or destroy cleans up */
+		close(a->marker_fd);
+		a->marker_fd = -1;
+		return ovz_error_sys(err, errno, "fsync '%s'", a->parent);
+	}
+	return 0;
+}
+
+int ovz_private_create(const char *private_path, const struct ovz_create_opts *o,
+		       struct ovz_create_result *res, struct ovz_error **err)
+{
+	struct ovz_create_result dummy;
+	if (!res)
+		res = &dummy;
+	*res = (struct ovz_create_result){ 0 };
+	struct area a;
+	int r = area_open(&a, private_path, err);
+	if (r == 0)
+		r = area_take(&a, o->wait, &res->cleaned_incomplete, err);
+	if (r == 0)
+		r = build_and_rename(&a, o, res, err);
+	marker_release(&a);
+	area_close(&a);
+	if (r < 0)
+		return ovz_error_wrap(err, r, "creating '%s'", private_path);
+	return 0;
+}
+
+int ovz_private_destroy(const char *private_path, struct ovz_error **err)
+{
+	struct area a;
+	bool cleaned;
+	int r = area_open(&a, private_path, err);
+	if (r == 0)
+		r = area_take(&a, false, &cleaned, err);
+	if (r == 0)
+		r = marker_step(&a, STEP_DESTROYING, err);
+	if (r == 0)
+		r = ovz_rm_tree(a.tmp, err);
+	if (r == 0)
+		r = ovz_rm_tree(a.priv, err);
+	/* on failure the marker stays, so list shows the area as incomplete */
+	if (r == 0)
+		marker_release(&a);
+	area_close(&a);
+	if (r < 0)
+		return ovz_error_wrap(err, r, "destroying '%s'", private_path);
+	return 0;
+}
+
+int ovz_private_state(const char *private_path, enum ovz_private_state *state,
+		      struct ovz_error **err)
+{
+	struct area a;
+	int r = area_open(&a, private_path, err);
+	if (r < 0) {
+		area_close(&a);
+		return r;
+	}
+	int fd = open(a.marker, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		struct stat st;
+		if (errno != ENOENT)
+			r = ovz_error_sys(err, errno, "open '%s'", a.marker);
+		else
+			*state = lstat(a.priv, &st) == 0 ? OVZ_PRIVATE_COMPLETE : OVZ_PRIVATE_ABSENT;
+		area_close(&a);
+		return r;
+	}
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+	if (fcntl(fd, F_OFD_GETLK, &fl) < 0)
+		r = ovz_error_sys(err, errno, "probe lock on '%s'", a.marker);
+	else
+		*state = fl.l_type == F_UNLCK ? OVZ_PRIVATE_INCOMPLETE : OVZ_PRIVATE_IN_PROGRESS;
+	close(fd);
+	area_close(&a);
+	return r;
+}
+
+/* ---- overlay ---- */
+
+char *ovz_overlay_lower(const char *private_path)
+{
+	_cleanup_free_ char *meta = xasprintf("%s/" OVERLAY_META, private_path);
+	char *buf = NULL;
+	if (read_file_at(AT_FDCWD, meta, 4096, &buf, NULL, NULL) < 0)
+		return NULL;
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+int ovz_overlay_mount(const char *private_path, const char *target, struct ovz_error **err)
+{
+	_cleanup_free_ char *lower = ovz_overlay_lower(private_path);
+	if (!lower)
+		return ovz_error_set(err, EINVAL, "'%s' is not an overlay private area", private_path);
+	_cleanup_free_ char *upper = xasprintf("%s/upper", private_path);
+	_cleanup_free_ char *work = xasprintf("%s/work", private_path);
+	if (!overlay_option_safe(lower) || !overlay_option_safe(upper))
+		return ovz_error_set(err, EINVAL, "paths of '%s' cannot be overlay options", private_path);
+	_cleanup_free_ char *opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+	if (mount("overlay", target, "overlay", 0, opts) < 0)
+		return ovz_error_sys(err, errno, "mount overlay on '%s'", target);
+	return 0;
+}

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "rootfs.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+/* ---- host side ---------------------------------------------------------- */
+
+static int mount_root_attr(int dirfd, const char *path, int flags, bool *is_root,
+			   struct ovz_error **err)
+{
+	struct statx stx;
+	if (statx(dirfd, path, flags, STATX_BASIC_STATS, &stx) < 0)
+		return -errno;
+	if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return ovz_error_set(err, EOPNOTSUPP,
+				     "the kernel does not report mount points through statx");
+	*is_root = stx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
+	return 0;
+}
+
+int ovz_root_is_mounted(const char *root, struct ovz_error **err)
+{
+	bool is_root = false;
+	int r = mount_root_attr(AT_FDCWD, root, AT_SYMLINK_NOFOLLOW, &is_root, err);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return err && *err ? r : ovz_error_sys(err, -r, "statx '%s'", root);
+	return is_root ? 1 : 0;
+}
+
+static bool same_inode(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+int ovz_mount_private_on_root(const char *private_dir, const char *root,
+			      struct ovz_error **err)
+{
+	struct stat st;
+	if (stat(private_dir, &st) < 0)
+		return ovz_error_sys(err, errno, "private area '%s'", private_dir);
+	if (!S_ISDIR(st.st_mode))
+		return ovz_error_set(err, ENOTDIR, "private area '%s' is not a directory",
+				     private_dir);
+	int r = mkdir_p(root, 0755, err);
+	if (r < 0)
+		return r;
+	r = ovz_root_is_mounted(root, err);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		if (same_inode(private_dir, root))
+			return 0;
+		return ovz_error_set(err, EBUSY, "'%s' is already a mount point of something else",
+				     root);
+	}
+	if (mount(private_dir, root, NULL, MS_BIND, NULL) < 0)
+		return ovz_error_sys(err, errno, "bind mount '%s' on '%s'", private_dir, root);
+	return 0;
+}
+
+int ovz_umount_root(const char *root, struct ovz_error **err)
+{
+	if (umount2(root, MNT_DETACH | UMOUNT_NOFOLLOW) == 0 || errno == EINVAL || errno == ENOENT)
+		return 0;
+	return ovz_error_sys(err, errno, "unmount '%s'", root);
+}
+
+/* ---- container side: helpers -------------------------------------------- */
+
+/* Opens dirfd/name (one component, created when missing) for mounting on.
+ * No symlink is followed, not even one that would stay inside the root:
+ * a symlinked /proc is a sign of a tampered container. */
+static int open_target(int dirfd, const char *name, mode_t mode, const char *shown,
+		       struct ovz_error **err)
+{
+	if (mkdirat(dirfd, name, mode) < 0 && errno != EEXIST)
+		return ovz_error_sys(err, errno, "mkdir '%s' in the container", shown);
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+	if (fd >= 0)
+		return fd;
+	if (errno == ELOOP)
+		return ovz_error_set(err, ELOOP,
+				     "'%s' in the container is a symlink: refusing to mount on it",
+				     shown);
+	if (errno == ENOTDIR)
+		return ovz_error_set(err, ENOTDIR, "'%s' in the container is not a directory",
+				     shown);
+	return ovz_error_sys(err, errno, "open '%s' in the container", shown);
+}
+
+/* The filesystem's own words on a failed fsconfig ("e tmpfs: Bad value for 'mode'"). */
+static void fs_message(int fsfd, char *buf, size_t len)
+{
+	ssize_t n = read(fsfd, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+}
+
+struct fs_opt {
+	const char *key;
+	const char *value;	/* NULL for a flag */
+};
+
+static int configure_fs(int fsfd, const char *fstype, const struct fs_opt *opts, size_t n,
+			struct ovz_error **err)
+{
+	for (size_t i = 0; i <= n; i++) {
+		int r = i == n ? fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0)
+			: opts[i].value ? fsconfig(fsfd, FSCONFIG_SET_STRING, opts[i].key, opts[i].value, 0)
+					: fsconfig(fsfd, FSCONFIG_SET_FLAG, opts[i].key, NULL, 0);
+		if (r == 0)
+			continue;
+		int e = errno;
+		char msg[256];
+		fs_message(fsfd, msg, sizeof(msg));
+		const char *what = i == n ? "create" : opts[i].key;
+		if (*msg)
+			return ovz_error_set(err, e, "%s option '%s': %s", fstype, what, msg);
+		return ovz_error_sys(err, e, "%s option '%s'", fstype, what);
+	}
+	return 0;
+}
+
+/* Mounts a new fstype instance on target; returns an O_PATH fd of the new
+ * mount's root. */
+static int mount_fs_on(int target, const char *fstype, const struct fs_opt *opts, size_t n,
+		       unsigned attrs, const char *shown, struct ovz_error **err)
+{
+	_cleanup_close_ int fsfd = fsopen(fstype, FSOPEN_CLOEXEC);
+	if (fsfd < 0)
+		return ovz_error_sys(err, errno, "fsopen %s", fstype);
+	int r = configure_fs(fsfd, fstype, opts, n, err);
+	if (r < 0)
+		return ovz_error_wrap(err, r, "mounting %s on '%s'", fstype, shown);
+	int mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
+	if (mfd < 0)
+		return ovz_error_sys(err, errno, "fsmount %s for '%s'", fstype, shown);
+	if (move_mount(mfd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+		r = ovz_error_sys(err, errno, "mount %s on '%s'", fstype, shown);
+		close(mfd);
+		return r;
+	}
+	return mfd;
+}
+
+/* Binds a clone of dirfd/path on top of itself with extra mount attributes. */
+static int rebind_with(int dirfd, const char *path, uint64_t attrs, const char *shown,
+		       struct ovz_error **err)
+{
+	_cleanup_close_ int tree = open_tree(dirfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		return ovz_error_sys(err, errno, "clone mount '%s'", shown);
+	struct mount_attr attr = { .attr_set = attrs };
+	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return ovz_error_sys(err, errno, "set attributes of '%s'", shown);
+	if (move_mount(tree, "", dirfd, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return ovz_error_sys(err, errno, "bind '%s' on itself", shown);
+	return 0;
+}
+
+/* ---- container side: steps ---------------------------------------------- */
+
+int ovz_rootfs_make_slave(struct ovz_error **err)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return ovz_error_sys(err, errno, "make '/' a recursive slave");
+	return 0;
+}
+
+int ovz_rootfs_bind_self(const char *root, struct ovz_error **err)
+{
+	_cleanup_close_ int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return ovz_error_sys(err, errno, "open root '%s'", root);
+	bool is_root = false;
+	int r = mount_root_attr(fd, "", AT_EMPTY_PATH, &is_root, err);
+	if (r < 0)
+		return err && *err ? r : ovz_error_sys(err, -r, "statx '%s'", root);
+	if (is_root)
+		return 0;
+	_cleanup_close_ int tree =
+		open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	if (tree < 0)
+		return ovz_error_sys(err, errno, "clone '%s'", root);
+	if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return ovz_error_sys(err, errno, "bind '%s' on itself", root);
+	return 0;
+}
+
+static int mask_proc(int procfd, struct ovz_error **err)
+{
+	const uint64_t ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			    MOUNT_ATTR_NOEXEC;
+	/* cloned before /proc/sys turns read-only, so it stays writable */
+	_cleanup_close_ int net = open_tree(procfd, "sys/net", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (net < 0)
+		return ovz_error_sys(err, errno, "clone mount '/proc/sys/net'");
+	int r = rebind_with(procfd, "sys", ro, "/proc/sys", err);
+	if (r < 0)
+		return r;
+	if (move_mount(net, "", procfd, "sys/net", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return ovz_error_sys(err, errno, "bind '/proc/sys/net' back writable");
+	return rebind_with(procfd, "sysrq-trigger", ro, "/proc/sysrq-trigger", err);
+}
+
+int ovz_rootfs_mount_proc(int rootfd, struct ovz_error **err)
+{
+	_cleanup_close_ int target = open_target(rootfd, "proc", 0555, "/proc", err);
+	if (target < 0)
+		return target;
+	_cleanup_close_ int procfd = mount_fs_on(target, "proc", NULL, 0,
+						 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+							 MOUNT_ATTR_NOEXEC,
+						 "/proc", err);
+	if (procfd < 0)
+		return procfd;
+	return mask_proc(procfd, err);
+}
+
+int ovz_rootfs_mount_sys(int rootfd, struct ovz_error **err)
+{
+	_cleanup_close_ int target = open_target(rootfd, "sys", 0555, "/sys", err);
+	if (target < 0)
+		return target;
+	int fd = mount_fs_on(target, "sysfs", NULL, 0,
+			     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				     MOUNT_ATTR_NOEXEC,
+			     "/sys", err);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+struct dev_node {
+	const char *name;
+	unsigned major, minor;
+	mode_t mode;
+};
+
+static const struct dev_node dev_nodes[] = {
+	{ "null", 1, 3, 0666 },
+	{ "zero", 1, 5, 0666 },
+	{ "full", 1, 7, 0666 },
+	{ "random", 1, 8, 0666 },
+	{ "urandom", 1, 9, 0666 },
+	{ "tty", 5, 0, 0666 },
+};
+
+static const struct { const char *name, *target; } dev_links[] = {
+	{ "ptmx", "pts/ptmx" },
+	{ "fd", "/proc/self/fd" },
+	{ "stdin", "/proc/self/fd/0" },
+	{ "stdout", "/proc/self/fd/1" },
+	{ "stderr", "/proc/self/fd/2" },
+};
+
+/* devfd is our fresh tmpfs: nothing in it comes from the container. */
+static int make_nodes(int devfd, struct ovz_error **err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
+		const struct dev_node *d = &dev_nodes[i];
+		if (mknodat(devfd, d->name, S_IFCHR | d->mode, makedev(d->major, d->minor)) < 0)
+			return ovz_error_sys(err, errno, "mknod '/dev/%s'", d->name);
+		/* the umask may have cut the mode */
+		if (fchmodat(devfd, d->name, d->mode, 0) < 0)
+			return ovz_error_sys(err, errno, "chmod '/dev/%s'", d->name);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++)
+		if (symlinkat(dev_links[i].target, devfd, dev_links[i].name) < 0)
+			return ovz_error_sys(err, errno, "symlink '/dev/%s'", dev_links[i].name);
+	return 0;
+}
+
+static int mount_devpts(int devfd, struct ovz_error **err)
+{
+	static const struct fs_opt opts[] = {
+		{ "newinstance", NULL }, { "ptmxmode", "0666" }, { "mode", "0620" }, { "gid", "5" },
+	};
+	_cleanup_close_ int target = open_target(devfd, "pts", 0755, "/dev/pts", err);
+	if (target < 0)
+		return target;
+	int fd = mount_fs_on(target, "devpts", opts, ARRAY_SIZE(opts),
+			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/dev/pts", err);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+static int mount_shm(int devfd, struct ovz_error **err)
+{
+	static const struct fs_opt opts[] = { { "mode", "1777" } };
+	_cleanup_close_ int target = open_target(devfd, "shm", 01777, "/dev/shm", err);
+	if (target < 0)
+		return target;
+	int fd = mount_fs_on(target, "tmpfs", opts, ARRAY_SIZE(opts),
+			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "/dev/shm", err);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+/* A clone of the pty's mount.  An fd opened before the mount namespace was
+ * unshared names the host's mount, which cannot be cloned from here: then
+ * the same path is looked up in this namespace and checked to be the same
+ * device. */
+static int clone_console(int console_fd, struct ovz_error **err)
+{
+	struct stat want;
+	if (fstat(console_fd, &want) < 0)
+		return ovz_error_sys(err, errno, "console fd %d", console_fd);
+	if (!S_ISCHR(want.st_mode))
+		return ovz_error_set(err, EINVAL, "console fd %d is not a terminal", console_fd);
+	int tree = open_tree(console_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree >= 0 || errno != EINVAL)
+		return tree >= 0 ? tree : ovz_error_sys(err, errno, "clone console mount");
+	char link[64], path[4096];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", console_fd);
+	ssize_t n = readlink(link, path, sizeof(path) - 1);
+	if (n < 0)
+		return ovz_error_sys(err, errno, "readlink '%s'", link);
+	path[n] = '\0';
+	tree = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		return ovz_error_sys(err, errno, "clone console mount '%s'", path);
+	struct stat got;
+	if (fstat(tree, &got) < 0 || got.st_rdev != want.st_rdev) {
+		close(tree);
+		return ovz_error_set(err, EINVAL, "console '%s' is not the pty of fd %d", path,
+				     console_fd);
+	}
+	return tree;
+}
+
+static int bind_console(int devfd, int console_fd, struct ovz_error **err)
+{
+	_cleanup_close_ int tree = clone_console(console_fd, err);
+	if (tree < 0)
+		return tree;
+	_cleanup_close_ int file = openat(devfd, "console", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
+					  0600);
+	if (file < 0)
+		return ovz_error_sys(err, errno, "create '/dev/console'");
+	if (move_mount(tree, "", file, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return ovz_error_sys(err, errno, "bind the console on '/dev/console'");
+	return 0;
+}
+
+int ovz_rootfs_mount_dev(int rootfd, int console_fd, struct ovz_error **err)
+{
+	static const struct fs_opt opts[] = { { "mode", "755" }, { "size", "4m" } };
+	_cleanup_close_ int target = open_target(rootfd, "dev", 0755, "/dev", err);
+	if (target < 0)
+		return target;
+	_cleanup_close_ int devfd = mount_fs_on(target, "tmpfs", opts, ARRAY_SIZE(opts),
+						MOUNT_ATTR_NOSUID, "/dev", err);
+	if (devfd < 0)
+		return devfd;
+	int r = make_nodes(devfd, err);
+	if (r >= 0)
+		r = mount_devpts(devfd, err);
+	if (r >= 0)
+		r = mount_shm(devfd, err);
+	if (r >= 0 && console_fd >= 0)
+		r = bind_console(devfd, console_fd, err);
+	return r;
+}
+
+int ovz_rootfs_pivot(int rootfd, struct ovz_error **err)
+{
+	if (fchdir(rootfd) < 0)
+		return ovz_error_sys(err, errno, "chdir to the new root");
+	/* the old root ends up stacked on "." and is detached right away */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return ovz_error_sys(err, errno, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return ovz_error_sys(err, errno, "detach the old root");
+	if (chdir("/") < 0)
+		return ovz_error_sys(err, errno, "chdir '/'");
+	return 0;
+}
+
+int ovz_rootfs_setup(const char *root, int console_fd, struct ovz_error **err)
+{
+	int r = ovz_rootfs_make_slave(err);
+	if (r >= 0)
+		r = ovz_rootfs_bind_self(root, err);
+	if (r < 0)
+		return ovz_error_wrap(err, r, "setting up root '%s'", root);
+	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return ovz_error_sys(err, errno, "open root '%s'", root);
+	r = ovz_rootfs_mount_proc(rootfd, err);
+	if (r >= 0)
+		r = ovz_rootfs_mount_sys(rootfd, err);
+	if (r >= 0)
+		r = ovz_rootfs_mount_dev(rootfd, console_fd, err);
+	if (r >= 0)
+		r = ovz_rootfs_pivot(rootfd, err);
+	return r < 0 ? ovz_error_wrap(err, r, "setting up root '%s'", root) : 0;
+}
