@@ -100,6 +100,12 @@ static void on_parse_error(void *data, xmlErrorPtr e)
 			    "entity references other than the five predefined ones are not allowed");
 		return;
 	}
+	if (e->code == XML_ERR_INVALID_CHAR || e->code == XML_ERR_INVALID_CHARREF ||
+	    e->code == XML_ERR_INVALID_DEC_CHARREF || e->code == XML_ERR_INVALID_HEX_CHARREF) {
+		xml_fail_at(&c->err, c->file, e->line, "xml", NULL,
+			    "contains a character that XML does not allow");
+		return;
+	}
 	char reason[LIBXML_MESSAGE_MAX + 1];
 	libxml_reason(e->message, reason, sizeof(reason));
 	xml_fail_at(&c->err, c->file, e->line, "xml", NULL, reason);
