@@ -204,6 +204,17 @@ static char *root_path(struct ovz_host *h, const struct ovz_conf *c, unsigned ct
 	return ovz_expand_veid(v ? v : h->vz->ve_root, ctid);
 }
 
+void ovz_host_ct_dirs(struct ovz_host *h, const struct ovz_domain *d, char **private_dir,
+		      char **root_dir)
+{
+	struct ovz_conf *c = NULL;
+	if (load_conf(h, d->ctid, &c, NULL) < 0)
+		c = NULL;
+	*private_dir = d->private_dir ? xstrdup(d->private_dir) : private_path(h, c, d->ctid);
+	*root_dir = root_path(h, c, d->ctid);
+	ovz_conf_free(c);
+}
+
 static bool host_path_exists(struct ovz_host *h, const char *path, const char *suffix)
 {
 	_cleanup_free_ char *joined = path_join(h->vz->root, path);

@@ -29,6 +29,12 @@ int ovz_host_lookup(struct ovz_host *h, const char *id, unsigned *ctid, struct o
 int ovz_host_load(struct ovz_host *h, unsigned ctid, struct ovz_domain **out,
 		  struct ovz_error **err);
 
+/* VE_PRIVATE and VE_ROOT of d with $VEID expanded, as seen inside the root
+ * prefix (no prefix): from its config when defined, else vz.conf; a mount
+ * filesystem on '/' overrides the private area. */
+void ovz_host_ct_dirs(struct ovz_host *h, const struct ovz_domain *d, char **private_dir,
+		      char **root_dir);
+
 /* Writes CTID.conf and the name link from d.  A domain without a CTID gets
  * the lowest free one from 101 up (d->ctid is set).  Redefining updates the
  * config in place.  A name held by another container is -EEXIST. */
