@@ -470,11 +470,16 @@ static char *join_list(char *const *v)
 }
 
 /* "inherit" (copy the host's resolv.conf) has no model value. */
+static bool is_inherit(char **list)
+{
+	return list[0] && !list[1] && strcmp(list[0], "inherit") == 0;
+}
+
 static int read_nameservers(struct rd *r, const char *v)
 {
-	if (strcmp(v, "inherit") == 0)
-		return 0;
 	_cleanup_strv_ char **list = split(v, " \t");
+	if (is_inherit(list))
+		return 0;
 	for (size_t i = 0; list[i]; i++) {
 		const char *why = ovz_parse_ip(list[i], 0, NULL);
 		if (why)
@@ -494,9 +499,9 @@ static char *fmt_nameservers(const struct ovz_domain *d, const struct ovz_conf *
 
 static int read_searchdomains(struct rd *r, const char *v)
 {
-	if (strcmp(v, "inherit") == 0)
-		return 0;
 	_cleanup_strv_ char **list = split(v, " \t");
+	if (is_inherit(list))
+		return 0;
 	for (size_t i = 0; list[i]; i++) {
 		const char *why = ovz_check_hostname(list[i]);
 		if (why)
@@ -563,7 +568,8 @@ static void put_ips(struct strbuf *sb, const struct ovz_iface *f)
 	}
 }
 
-/* The key is present (maybe empty) exactly when there is a venet interface. */
+/* A venet interface exists when any of IP_ADDRESS, GATEWAY, GATEWAY6 is
+ * present; IP_ADDRESS="" stands for one with neither addresses nor gateways. */
 static int read_ip_address(struct rd *r, const char *v)
 {
 	return read_ips(r, NULL, v, venet_of(r->d));
@@ -572,15 +578,19 @@ static int read_ip_address(struct rd *r, const char *v)
 static char *fmt_ip_address(const struct ovz_domain *d, const struct ovz_conf *c)
 {
 	struct strbuf sb = STRBUF_INIT;
-	bool any = false;
+	bool any = false, gateway = false;
 	for (size_t i = 0; i < d->n_ifaces; i++) {
-		if (d->ifaces[i].type != OVZ_IFACE_VENET)
+		const struct ovz_iface *f = &d->ifaces[i];
+		if (f->type != OVZ_IFACE_VENET)
 			continue;
 		any = true;
-		put_ips(&sb, &d->ifaces[i]);
+		gateway = gateway || f->gw4.family || f->gw6.family;
+		put_ips(&sb, f);
 	}
-	if (!any)
+	if (!any || (sb.len == 0 && gateway)) {
+		strbuf_release(&sb);
 		return NULL;
+	}
 	return strbuf_steal(&sb);
 }
 
@@ -664,6 +674,8 @@ static int read_netif_value(const struct rd *r, const struct netif_field *nf, co
 {
 	char *slot = (char *)f + nf->off;
 	const char *why;
+	if (!*v)	/* "mac=": not set */
+		return 0;
 	switch (nf->type) {
 	case NF_IFNAME:
 		why = ovz_check_ifname(v);
@@ -775,9 +787,12 @@ static char *fmt_netif(const struct ovz_domain *d, const struct ovz_conf *c)
 		if (any)
 			strbuf_putc(&sb, ';');
 		any = true;
+		size_t start = sb.len;
 		for (size_t k = 0; k < ARRAY_SIZE(netif_fields); k++)
 			put_netif_field(&sb, &netif_fields[k], f);
 		put_netif_extras(&sb, c, f->guest_dev);
+		if (sb.len == start)	/* nothing set: still one device */
+			strbuf_puts(&sb, "ifname=");
 	}
 	if (!any)
 		return NULL;

@@ -12,8 +12,9 @@
 int ovz_domain_from_conf(const struct ovz_conf *c, unsigned ctid, const char *filename,
 			 struct ovz_domain **out, struct ovz_error **err);
 /* Sets every key the model owns from d, unsets owned keys d leaves empty,
- * keeps all other lines.  VE_ROOT/VE_PRIVATE are written from vz (with
- * $VEID literal) only when the file has none. */
+ * keeps all other lines.  An owned line whose value already means what d
+ * says is kept as written.  VE_ROOT/VE_PRIVATE are written from vz (with
+ * $VEID literal) only when the file has none; vz may be NULL. */
 void ovz_domain_to_conf(const struct ovz_domain *d, const struct ovz_vzconf *vz,
 			struct ovz_conf *c);
 

@@ -39,7 +39,9 @@ char *ovz_vzconf_ct_conf(const struct ovz_vzconf *v, unsigned ctid);
 /* ROOT/etc/vz/conf/ve-NAME.conf-sample */
 char *ovz_vzconf_sample(const struct ovz_vzconf *v, const char *name);
 
-/* /etc/vz/names/NAME -> /etc/vz/conf/CTID.conf (a symlink, as vzctl makes). */
+/* /etc/vz/names/NAME -> /etc/vz/conf/CTID.conf (a symlink, as vzctl makes).
+ * Idempotent for the same CTID; -EEXIST when the name links to another
+ * container whose config exists (a link to a gone config is replaced). */
 int ovz_name_link(const struct ovz_vzconf *v, const char *name, unsigned ctid,
 		  struct ovz_error **err);
 int ovz_name_unlink(const struct ovz_vzconf *v, const char *name, struct ovz_error **err);

@@ -674,7 +674,7 @@ static void test_empty_values(void **state)
 	/* IP_ADDRESS="" is a venet interface without addresses; other empty
 	 * owned keys are unset, and a rewrite keeps them as they are */
 	const char *text = "IP_ADDRESS=\"\"\nHOSTNAME=\"\"\nDISKSPACE=\nONBOOT=\"auto\"\n"
-			   "NAMESERVER=\"inherit\"\nCPUS=\"unlimited\"\n";
+			   "NAMESERVER=\"inherit\"\nSEARCHDOMAIN= inherit\nCPUS=\"unlimited\"\n";
 	struct ovz_conf *c = conf_of(text);
 	struct ovz_domain *d = model_of(c, 101);
 	assert_int_equal(d->n_ifaces, 1);
@@ -683,8 +683,37 @@ static void test_empty_values(void **state)
 	assert_null(d->hostname);
 	assert_int_equal(d->autostart, OVZ_UNKNOWN);
 	assert_null(d->nameservers);
+	assert_null(d->searchdomains);
 	assert_int_equal(d->vcpus, 0);
 	assert_rewrite_identical(c, NULL, 101);
+	ovz_domain_free(d);
+	ovz_conf_free(c);
+}
+
+/* Interfaces with little or nothing set still survive a write and a read. */
+static void test_sparse_interfaces(void **state)
+{
+	struct ovz_conf *c = conf_of("GATEWAY=\"10.0.0.1\"\nNETIF=\"mac=00:18:51:00:00:01,x=y\"\n");
+	struct ovz_domain *d = model_of(c, 101);
+	assert_int_equal(d->n_ifaces, 2);
+	assert_int_equal(d->ifaces[0].type, OVZ_IFACE_VENET);
+	assert_int_equal(d->ifaces[0].n_ips, 0);
+	assert_int_equal(d->ifaces[0].gw4.family, AF_INET);
+	assert_string_equal(d->ifaces[1].guest_dev, "");
+	assert_string_equal(d->ifaces[1].mac, "00:18:51:00:00:01");
+	assert_rewrite_identical(c, NULL, 101);
+
+	ovz_domain_add_iface(d, OVZ_IFACE_VETH);	/* nothing set at all */
+	struct ovz_conf *fresh = ovz_conf_new();
+	ovz_domain_to_conf(d, NULL, fresh);
+	char *text = text_of(fresh);
+	assert_string_equal(text, "GATEWAY=\"10.0.0.1\"\n"
+				  "NETIF=\"mac=00:18:51:00:00:01;ifname=\"\n");
+	struct ovz_domain *back = model_of(fresh, 101);
+	assert_domain_eq(back, d);
+	free(text);
+	ovz_domain_free(back);
+	ovz_conf_free(fresh);
 	ovz_domain_free(d);
 	ovz_conf_free(c);
 }
@@ -829,6 +858,7 @@ int main(void)
 		cmocka_unit_test(test_odd_sizes_roundtrip),
 		cmocka_unit_test(test_cpulimit),
 		cmocka_unit_test(test_empty_values),
+		cmocka_unit_test(test_sparse_interfaces),
 		cmocka_unit_test(test_netmask_and_netif_details),
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_write_over_invalid_config),
