@@ -1012,6 +1012,8 @@ static const struct child domain_children[] = {
 
 static int read_domain(struct build *b, xmlNode *root)
 {
+	if (!root)
+		return xml_fail_at(b->err, b->file, 0, "xml", NULL, "has no root element");
 	_cleanup_free_ char *type = NULL, *id = attr(root, "id");
 	if (root->ns || !is_name(root, "domain"))
 		return fail(b, root, NULL, NULL, "the root element must be <domain>");

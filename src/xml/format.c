@@ -262,14 +262,26 @@ static void format_iface(struct strbuf *sb, const struct ovz_iface *f)
 	end(sb, 2, "interface");
 }
 
+/* A venet interface without addresses (vzctl's IP_ADDRESS="") has no
+ * canonical form: libvirt reads an ethernet interface without <ip> as a veth
+ * without bridge, so the parser refuses one, and it is left out here. */
+static bool writable(const struct ovz_iface *f)
+{
+	return f->type == OVZ_IFACE_VETH || f->n_ips > 0;
+}
+
 static void format_devices(struct strbuf *sb, const struct ovz_domain *d)
 {
-	if (!d->ostemplate && !d->private_dir && !d->n_mounts && !d->n_ifaces)
+	bool any = d->ostemplate || d->private_dir || d->n_mounts;
+	for (size_t i = 0; i < d->n_ifaces; i++)
+		any = any || writable(&d->ifaces[i]);
+	if (!any)
 		return;
 	start(sb, 1, "devices", NULL);
 	format_filesystems(sb, d);
 	for (size_t i = 0; i < d->n_ifaces; i++)
-		format_iface(sb, &d->ifaces[i]);
+		if (writable(&d->ifaces[i]))
+			format_iface(sb, &d->ifaces[i]);
 	end(sb, 1, "devices");
 }
 

@@ -717,6 +717,31 @@ static void test_format_models(void **state)
 	ovz_domain_free(d);
 }
 
+/* Parts of a model XML cannot carry are left out, so that what is written
+ * always reads back. */
+static void test_format_leaves_out_unwritable(void **state)
+{
+	struct ovz_domain *d = ovz_domain_new();
+	struct ovz_iface *venet = ovz_domain_add_iface(d, OVZ_IFACE_VENET);
+	assert_null(ovz_parse_ip("10.0.0.1", 0, &venet->gw4));
+	struct ovz_iface *veth = ovz_domain_add_iface(d, OVZ_IFACE_VETH);
+	strcpy(veth->host_mac, "00:18:51:00:00:01");	/* no target dev to tie it to */
+	_cleanup_free_ char *text = ovz_xml_format(d);
+	assert_string_equal(text, "<domain type='openvz'>\n"
+				  "  <os>\n"
+				  "    <type>exe</type>\n"
+				  "  </os>\n"
+				  "  <devices>\n"
+				  "    <interface type='bridge'>\n"
+				  "    </interface>\n"
+				  "  </devices>\n"
+				  "</domain>\n");
+	struct ovz_domain *back = parse(text);
+	assert_int_equal(back->n_ifaces, 1);
+	ovz_domain_free(back);
+	ovz_domain_free(d);
+}
+
 static void test_format_element_order(void **state)
 {
 	struct ovz_domain *d = parse_data("full.xml");
@@ -802,6 +827,7 @@ int main(void)
 		cmocka_unit_test(test_format_escapes),
 		cmocka_unit_test(test_format_attribute_whitespace),
 		cmocka_unit_test(test_format_models),
+		cmocka_unit_test(test_format_leaves_out_unwritable),
 		cmocka_unit_test(test_format_element_order),
 		cmocka_unit_test(test_threads),
 	};
