@@ -8,11 +8,11 @@ set -euo pipefail
 BUILD_DEPS=(
   meson ninja-build pkg-config gcc clang libclang-rt-14-dev
   libxml2-dev libxml2-utils libcap-dev libmnl-dev libarchive-dev libcmocka-dev
-  zlib1g-dev libzstd-dev liblz4-dev
+  zlib1g-dev libzstd-dev liblz4-dev libdeflate-dev
   busybox-static iproute2 scdoc
 )
 BENCH_DEPS=(
-  tar libarchive-tools pigz zstd lz4 xz-utils hyperfine debootstrap
+  tar libarchive-tools pigz zstd lz4 xz-utils hyperfine debootstrap time
 )
 
 want=("${BUILD_DEPS[@]}")

@@ -137,6 +137,8 @@ struct extractor {
 	int root;			/* destination, not owned */
 	bool as_root;			/* may chown and mknod */
 	bool skip_own_chown;		/* new inodes already have our uid/gid */
+	uid_t euid;
+	gid_t egid;
 	mode_t umask;			/* read, never set (it is process-wide) */
 	bool trust_umask;		/* create files with their final mode */
 
@@ -455,7 +457,7 @@ static bool needs_chown(struct extractor *x, uid_t uid, gid_t gid)
 {
 	if (!x->as_root)
 		return false;
-	return !(x->skip_own_chown && uid == geteuid() && gid == getegid());
+	return !(x->skip_own_chown && uid == x->euid && gid == x->egid);
 }
 
 /* ---- entries ---- */
@@ -838,8 +840,10 @@ static int setup_destination(struct extractor *x, struct ovz_error **err)
 	close(fd);
 	if (r < 0)
 		return ovz_error_sys(err, -r, "stat destination");
-	x->as_root = geteuid() == 0;
-	x->skip_own_chown = st.st_gid == getegid() && !(st.st_mode & S_ISGID);
+	x->euid = geteuid();
+	x->egid = getegid();
+	x->as_root = x->euid == 0;
+	x->skip_own_chown = st.st_gid == x->egid && !(st.st_mode & S_ISGID);
 	x->umask = read_umask();
 	x->trust_umask = x->umask != (mode_t)-1 && !default_acl;
 	return 0;
