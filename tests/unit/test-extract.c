@@ -1122,6 +1122,52 @@ static void test_overlay(void **state)
 	free(base); free(tdir); free(src); free(priv); free(root); free(lower); free(newf); free(up); free(lowerf);
 }
 
+/* On a filesystem with reflinks (xfs on a loop device), clone shares extents. */
+static void test_clone_reflink(void **state)
+{
+	(void)state;
+	if (!have_mountns)
+		TU_SKIP("needs root and a private mount namespace (loop mount)");
+	if (access("/usr/sbin/mkfs.xfs", X_OK) != 0 && access("/sbin/mkfs.xfs", X_OK) != 0)
+		TU_SKIP("needs mkfs.xfs (xfsprogs, scripts/deps.sh build)");
+	char *base = tu_mkdtemp();
+	char *img = at(base, "xfs.img"), *mnt = at(base, "mnt");
+	mkdir(mnt, 0755);
+	int fd = open(img, O_WRONLY | O_CREAT, 0600);
+	assert_int_equal(ftruncate(fd, 512 << 20), 0);
+	close(fd);
+	char *mkfs[] = { "mkfs.xfs", "-q", "-m", "reflink=1", img, NULL };
+	struct tu_run r = tu_runv(mkfs, NULL);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	char *los[] = { "losetup", "--find", "--show", img, NULL };
+	r = tu_runv(los, NULL);
+	if (r.status != 0) {
+		tu_run_free(&r);
+		tu_rmrf(base);
+		TU_SKIP("no loop device available");
+	}
+	char *dev = xstrndup(r.out, strcspn(r.out, "\n"));
+	tu_run_free(&r);
+	assert_int_equal(mount(dev, mnt, "xfs", 0, NULL), 0);
+	char *tdir = make_template_dir(mnt, "deb", ".tar.gz", ARCHIVE_FILTER_GZIP);
+	char *src = at(mnt, "tsrc"), *priv = at(mnt, "private/101");
+	struct ovz_create_opts o = { .mode = OVZ_CREATE_CLONE, .no_sync = true };
+	struct ovz_create_result res;
+	struct ovz_error *err = NULL;
+	if (ovz_template_create(tdir, "deb", priv, &o, &res, &err) < 0)
+		fail_msg("%s", ovz_error_message(err));
+	assert_int_equal(res.path, OVZ_PATH_REFLINK);
+	compare_trees(src, priv);
+	assert_int_equal(ovz_private_destroy(priv, NULL), 0);
+	assert_int_equal(umount(mnt), 0);
+	char *det[] = { "losetup", "-d", dev, NULL };
+	r = tu_runv(det, NULL);
+	tu_run_free(&r);
+	tu_rmrf(base);
+	free(base); free(img); free(mnt); free(dev); free(tdir); free(src); free(priv);
+}
+
 static void count_progress(const struct ovz_progress *p, void *ud)
 {
 	struct ovz_progress *last = ud;
@@ -1182,6 +1228,7 @@ int main(void)
 		cmocka_unit_test(test_template_find),
 		cmocka_unit_test(test_unpack_clone_and_list),
 		cmocka_unit_test(test_overlay),
+		cmocka_unit_test(test_clone_reflink),
 		cmocka_unit_test(test_progress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
