@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "caps.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+static const char *const cap_names[] = {
+	[CAP_CHOWN] = "CHOWN",
+	[CAP_DAC_OVERRIDE] = "DAC_OVERRIDE",
+	[CAP_DAC_READ_SEARCH] = "DAC_READ_SEARCH",
+	[CAP_FOWNER] = "FOWNER",
+	[CAP_FSETID] = "FSETID",
+	[CAP_KILL] = "KILL",
+	[CAP_SETGID] = "SETGID",
+	[CAP_SETUID] = "SETUID",
+	[CAP_SETPCAP] = "SETPCAP",
+	[CAP_LINUX_IMMUTABLE] = "LINUX_IMMUTABLE",
+	[CAP_NET_BIND_SERVICE] = "NET_BIND_SERVICE",
+	[CAP_NET_BROADCAST] = "NET_BROADCAST",
+	[CAP_NET_ADMIN] = "NET_ADMIN",
+	[CAP_NET_RAW] = "NET_RAW",
+	[CAP_IPC_LOCK] = "IPC_LOCK",
+	[CAP_IPC_OWNER] = "IPC_OWNER",
+	[CAP_SYS_MODULE] = "SYS_MODULE",
+	[CAP_SYS_RAWIO] = "SYS_RAWIO",
+	[CAP_SYS_CHROOT] = "SYS_CHROOT",
+	[CAP_SYS_PTRACE] = "SYS_PTRACE",
+	[CAP_SYS_PACCT] = "SYS_PACCT",
+	[CAP_SYS_ADMIN] = "SYS_ADMIN",
+	[CAP_SYS_BOOT] = "SYS_BOOT",
+	[CAP_SYS_NICE] = "SYS_NICE",
+	[CAP_SYS_RESOURCE] = "SYS_RESOURCE",
+	[CAP_SYS_TIME] = "SYS_TIME",
+	[CAP_SYS_TTY_CONFIG] = "SYS_TTY_CONFIG",
+	[CAP_MKNOD] = "MKNOD",
+	[CAP_LEASE] = "LEASE",
+	[CAP_AUDIT_WRITE] = "AUDIT_WRITE",
+	[CAP_AUDIT_CONTROL] = "AUDIT_CONTROL",
+	[CAP_SETFCAP] = "SETFCAP",
+	[CAP_MAC_OVERRIDE] = "MAC_OVERRIDE",
+	[CAP_MAC_ADMIN] = "MAC_ADMIN",
+	[CAP_SYSLOG] = "SYSLOG",
+	[CAP_WAKE_ALARM] = "WAKE_ALARM",
+	[CAP_BLOCK_SUSPEND] = "BLOCK_SUSPEND",
+	[CAP_AUDIT_READ] = "AUDIT_READ",
+	[CAP_PERFMON] = "PERFMON",
+	[CAP_BPF] = "BPF",
+	[CAP_CHECKPOINT_RESTORE] = "CHECKPOINT_RESTORE",
+};
+
+/* vzctl 4.x CAPDEFAULTMASK (src/lib/cap.c), confirming openvz-abi.md §3.1
+ * step 6 (no SYS_ADMIN, NET_ADMIN, SYS_MODULE, SYS_RAWIO, SYS_TIME), minus:
+ * - VE_ADMIN: OpenVZ's bit 30, admin rights inside the container only.
+ *   Mainline has no such capability; bit 30 there is AUDIT_CONTROL, which
+ *   configures the host's audit, so it is not granted.
+ * - DAC_READ_SEARCH: outside a user namespace it allows
+ *   open_by_handle_at(), which opens any inode of the filesystem holding
+ *   the private area and so escapes the root.  DAC_OVERRIDE still lets
+ *   root read and search everything by path.
+ * NET_ADMIN and SYS_ADMIN stay off, as in vzctl: its "upstream kernel"
+ * mask adds both only because it runs the container in a user namespace,
+ * which the ns backend does not, so here they would act on the host.
+ * (vzctl raises NET_ADMIN for FEATURES="bridge:on"; callers that map that
+ * feature do the same through the mask.) */
+uint64_t ovz_caps_default(void)
+{
+	static const int on[] = {
+		CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_SETGID,
+		CAP_SETUID, CAP_SETPCAP, CAP_LINUX_IMMUTABLE, CAP_NET_BIND_SERVICE,
+		CAP_NET_BROADCAST, CAP_NET_RAW, CAP_IPC_LOCK, CAP_IPC_OWNER, CAP_SYS_CHROOT,
+		CAP_SYS_PTRACE, CAP_SYS_BOOT, CAP_SYS_NICE, CAP_SYS_RESOURCE,
+		CAP_SYS_TTY_CONFIG, CAP_MKNOD, CAP_LEASE, CAP_AUDIT_WRITE, CAP_SETFCAP,
+	};
+	uint64_t mask = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(on); i++)
+		mask |= OVZ_CAP_BIT(on[i]);
+	return mask;
+}
+
+const char *ovz_cap_name(int cap)
+{
+	return cap >= 0 && (size_t)cap < ARRAY_SIZE(cap_names) ? cap_names[cap] : NULL;
+}
+
+int ovz_cap_from_name(const char *name)
+{
+	if (strncasecmp(name, "CAP_", 4) == 0)
+		name += 4;
+	/* On OpenVZ, VE_ADMIN is what lets container root configure its own
+	 * network (ip, iptables); in a network namespace that is NET_ADMIN. */
+	if (strcasecmp(name, "VE_ADMIN") == 0)
+		return CAP_NET_ADMIN;
+	for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++)
+		if (strcasecmp(name, cap_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int parse_token(const char *tok, uint64_t *mask, struct ovz_error **err)
+{
+	const char *colon = strrchr(tok, ':');
+	if (!colon || colon == tok)
+		return ovz_error_set(err, EINVAL, "capability '%s' is not NAME:on or NAME:off", tok);
+	bool on;
+	if (strcasecmp(colon + 1, "on") == 0)
+		on = true;
+	else if (strcasecmp(colon + 1, "off") == 0)
+		on = false;
+	else
+		return ovz_error_set(err, EINVAL, "capability '%s': '%s' is neither on nor off", tok,
+				     colon + 1);
+	_cleanup_free_ char *name = xstrndup(tok, (size_t)(colon - tok));
+	int cap = ovz_cap_from_name(name);
+	if (cap < 0)
+		return ovz_error_set(err, EINVAL, "unknown capability '%s'", name);
+	if (on)
+		*mask |= OVZ_CAP_BIT(cap);
+	else
+		*mask &= ~OVZ_CAP_BIT(cap);
+	return 0;
+}
+
+int ovz_caps_parse(const char *value, uint64_t *mask, struct ovz_error **err)
+{
+	uint64_t m = *mask;
+	_cleanup_strv_ char **toks = strv_split(value ? value : "", " \t,\n");
+	for (char **t = toks; t && *t; t++) {
+		int r = parse_token(*t, &m, err);
+		if (r < 0)
+			return ovz_error_wrap(err, r, "CAPABILITY");
+	}
+	*mask = m;
+	return 0;
+}
+
+char *ovz_caps_format(uint64_t mask)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (int c = 0; c < 64; c++) {
+		if (!(mask & OVZ_CAP_BIT(c)))
+			continue;
+		if (sb.len)
+			strbuf_putc(&sb, ' ');
+		const char *name = ovz_cap_name(c);
+		if (name)
+			strbuf_puts(&sb, name);
+		else
+			strbuf_printf(&sb, "%d", c);
+	}
+	return strbuf_steal(&sb);
+}
+
+/* Capabilities the running kernel knows, at most 64. */
+static int kernel_caps(void)
+{
+	int n = (int)cap_max_bits();
+	return n > 64 ? 64 : n;
+}
+
+static int drop_bounding(uint64_t keep, int n, struct ovz_error **err)
+{
+	for (int c = 0; c < n; c++) {
+		if ((keep & OVZ_CAP_BIT(c)) || cap_get_bound(c) != 1)
+			continue;
+		if (cap_drop_bound(c) < 0)
+			return ovz_error_sys(err, errno, "dropping %s from the bounding set",
+					     ovz_cap_name(c) ? ovz_cap_name(c) : "capability");
+	}
+	return 0;
+}
+
+static int drop_inheritable(uint64_t keep, int n, struct ovz_error **err)
+{
+	cap_t caps = cap_get_proc();
+	if (!caps)
+		return ovz_error_sys(err, errno, "reading capabilities");
+	for (int c = 0; c < n; c++) {
+		cap_value_t v = c;
+		if (!(keep & OVZ_CAP_BIT(c)))
+			cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_CLEAR);
+	}
+	int r = cap_set_proc(caps) < 0 ? ovz_error_sys(err, errno, "clearing inheritable capabilities")
+				       : 0;
+	cap_free(caps);
+	return r;
+}
+
+static int drop_ambient(uint64_t keep, int n, struct ovz_error **err)
+{
+	for (int c = 0; c < n; c++) {
+		if (keep & OVZ_CAP_BIT(c))
+			continue;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, (unsigned long)c, 0UL, 0UL) < 0) {
+			if (errno == EINVAL && c == 0)
+				return 0;	/* kernel without ambient capabilities */
+			return ovz_error_sys(err, errno, "dropping %s from the ambient set",
+					     ovz_cap_name(c) ? ovz_cap_name(c) : "capability");
+		}
+	}
+	return 0;
+}
+
+int ovz_caps_apply(uint64_t keep, struct ovz_error **err)
+{
+	int n = kernel_caps();
+	int r = drop_bounding(keep, n, err);
+	if (r >= 0)
+		r = drop_inheritable(keep, n, err);
+	if (r >= 0)
+		r = drop_ambient(keep, n, err);
+	return r < 0 ? ovz_error_wrap(err, r, "restricting capabilities") : 0;
+}
