@@ -284,9 +284,30 @@ static int rewrite(int rootfd, const char *name, const struct ovz_domain *d,
 	return text ? ovz_etc_write(rootfd, name, text, err) : 0;
 }
 
+/* Values land in files the container parses: no whitespace or newlines. */
+static int check_values(const struct ovz_domain *d, struct ovz_error **err)
+{
+	const char *why = d->hostname ? ovz_check_hostname(d->hostname) : NULL;
+	if (why)
+		return ovz_error_set(err, EINVAL, "hostname '%s' %s", d->hostname, why);
+	for (size_t i = 0; i < strv_len(d->nameservers); i++) {
+		struct ovz_ip ip;
+		if ((why = ovz_parse_ip(d->nameservers[i], 0, &ip)) || ip.prefix >= 0)
+			return ovz_error_set(err, EINVAL, "nameserver '%s' %s", d->nameservers[i],
+					     why ? why : "has a prefix");
+	}
+	for (size_t i = 0; i < strv_len(d->searchdomains); i++)
+		if ((why = ovz_check_hostname(d->searchdomains[i])))
+			return ovz_error_set(err, EINVAL, "search domain '%s' %s",
+					     d->searchdomains[i], why);
+	return 0;
+}
+
 int ovz_etc_apply(int rootfd, const struct ovz_domain *d, struct ovz_error **err)
 {
-	int r = 0;
+	int r = check_values(d, err);
+	if (r < 0)
+		return r;
 	if (d->hostname) {
 		_cleanup_free_ char *text = ovz_etc_hostname(d);
 		r = ovz_etc_write(rootfd, "hostname", text, err);

@@ -6,6 +6,9 @@
  * text ends up in the error message: "RTM_NEWLINK veth 'veth101.0' peer
  * 'eth0': File exists (kernel: ...)".
  *
+ * A socket is used by one thread at a time; it holds its own buffers, so
+ * the library keeps no global state.
+ *
  * Links are named by name; the functions that need an index look it up.
  * Every "add" has a "del" that is idempotent: a missing device, address,
  * route or neighbour counts as deleted.

@@ -774,6 +774,24 @@ static void test_etc_fifo_does_not_block(void **state)
 	assert_int_equal(ovz_etc_write(r->fd, "../escape", "x", NULL), -EINVAL);
 }
 
+static void test_etc_refuses_injection(void **state)
+{
+	struct root *r = *state;
+	_cleanup_(ovz_domain_freep) struct ovz_domain *d = etc_domain();
+	free(d->hostname);
+	d->hostname = xstrdup("evil\n10.0.0.1 bank.example");
+	struct ovz_error *e = NULL;
+	assert_int_equal(ovz_etc_apply(r->fd, d, &e), -EINVAL);
+	assert_non_null(strstr(ovz_error_message(e), "hostname 'evil"));
+	ovz_error_free(e);
+	free(d->hostname);
+	d->hostname = NULL;
+	strv_push(&d->nameservers, xstrdup("1.1.1.1\noptions debug"));
+	assert_int_equal(ovz_etc_apply(r->fd, d, NULL), -EINVAL);
+	_cleanup_free_ char *etc = at(r, "/etc");
+	assert_false(tu_exists(etc));	/* nothing written */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -809,6 +827,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_etc_dir_symlink_refused, root_setup,
 						root_teardown),
 		cmocka_unit_test_setup_teardown(test_etc_fifo_does_not_block, root_setup,
+						root_teardown),
+		cmocka_unit_test_setup_teardown(test_etc_refuses_injection, root_setup,
 						root_teardown),
 	};
 	return cmocka_run_group_tests_name("netlink-msg", tests, NULL, NULL);
