@@ -35,11 +35,11 @@ PY
 if [ "${SKIP_FUZZ:-0}" != 1 ] && command -v clang >/dev/null; then
   fuzz=${FUZZ_DIR:-build-fuzz}
   rm -rf "$fuzz"
-  CC=clang meson setup "$fuzz" -Dfuzz=true -Dtests=disabled \
+  CC=clang meson setup "$fuzz" -Dfuzz=true -Dtests=disabled -Dc_args=-fsanitize=fuzzer-no-link \
     -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
   ninja -C "$fuzz"
   for f in "$fuzz"/tests/fuzz/fuzz-*; do
-    [ -x "$f" ] || continue
+    [ -f "$f" ] && [ -x "$f" ] || continue
     name=$(basename "$f")
     corpus=tests/fuzz/corpus/${name#fuzz-}
     work=$(mktemp -d)

@@ -33,11 +33,28 @@ int cli_usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(p
 bool cli_want_help(struct cli *c, int argc, char **argv);
 const struct verb *cli_find_verb(const char *name);
 
+struct ovz_host;
+/* Opens the host of --root/--backend and resolves CTID|NAME; on failure
+ * prints the error and returns the exit code (> 0). */
+int cli_open(struct cli *c, const char *id, struct ovz_host **h, unsigned *ctid);
+/* Tests only: OVZ_TEST_FAIL_STEP=N fails plan step N, to prove the undo. */
+long cli_fail_step(void);
+
 #define VERB(n) int verb_##n(struct cli *c, int argc, char **argv)
 VERB(validate);
 VERB(define);
 VERB(dumpxml);
 VERB(undefine);
 VERB(list);
+VERB(plan);
+VERB(create);
+VERB(destroy);
+VERB(start);
+VERB(stop);
+VERB(restart);
+VERB(status);
+VERB(exec);
+VERB(mount);
+VERB(umount);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "cli.h"
+#include "core/host.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -12,8 +13,25 @@ static const struct verb verbs[] = {
 	{ "define", verb_define, "define FILE", "write a container's config from domain XML" },
 	{ "dumpxml", verb_dumpxml, "dumpxml CTID|NAME", "print a container as canonical domain XML" },
 	{ "undefine", verb_undefine, "undefine CTID|NAME", "remove a container's config and name link" },
-	{ "list", verb_list, "list [-a] [-S] [-H] [-o FIELDS] [--json] [CTID|NAME...]",
+	{ "list", verb_list, "list [-a] [-S] [-H] [-o FIELDS] [-s [-]FIELD] [--json] [CTID|NAME...]",
 	  "list containers like vzlist" },
+	{ "plan", verb_plan, "plan create|start|mount|stop|destroy|umount CTID|NAME|--xml FILE [--json]",
+	  "print the kernel operations a verb would run" },
+	{ "create", verb_create,
+	  "create CTID|NAME [--ostemplate NAME] [--config SAMPLE] [--xml FILE] [--private DIR] "
+	  "[--root-dir DIR] [--hostname H] [--ipadd IP]... [--clone|--layout overlay]",
+	  "make a container's private area from an OS template" },
+	{ "destroy", verb_destroy, "destroy CTID|NAME",
+	  "remove a stopped container's private area, root and config" },
+	{ "start", verb_start, "start CTID|NAME", "start a container" },
+	{ "stop", verb_stop, "stop CTID|NAME [--fast] [--timeout S]", "stop a container" },
+	{ "restart", verb_restart, "restart CTID|NAME [--fast] [--timeout S]",
+	  "stop and start a container" },
+	{ "status", verb_status, "status CTID|NAME", "print vzctl's status line" },
+	{ "exec", verb_exec, "exec CTID|NAME [--] CMD [ARG...]",
+	  "run a command inside a running container; its exit code is ours" },
+	{ "mount", verb_mount, "mount CTID|NAME", "mount the private area on the root" },
+	{ "umount", verb_umount, "umount CTID|NAME", "unmount a stopped container's root" },
 };
 
 const struct verb *cli_find_verb(const char *name)
@@ -22,6 +40,26 @@ const struct verb *cli_find_verb(const char *name)
 		if (strcmp(verbs[i].name, name) == 0)
 			return &verbs[i];
 	return NULL;
+}
+
+int cli_open(struct cli *c, const char *id, struct ovz_host **h, unsigned *ctid)
+{
+	struct ovz_error *err = NULL;
+	int r = ovz_host_open(c->root, c->backend, h, &err);
+	if (r == 0 && ctid)
+		r = ovz_host_lookup(*h, id, ctid, &err);
+	if (r < 0) {
+		ovz_host_free(*h);
+		*h = NULL;
+		return cli_fail(c, id, r, err);
+	}
+	return 0;
+}
+
+long cli_fail_step(void)
+{
+	const char *s = getenv("OVZ_TEST_FAIL_STEP");
+	return s ? strtol(s, NULL, 10) : 0;
 }
 
 int cli_fail(struct cli *c, const char *what, int ret, struct ovz_error *err)
@@ -50,6 +88,9 @@ int cli_usage_error(struct cli *c, const char *fmt, ...)
 
 bool cli_want_help(struct cli *c, int argc, char **argv)
 {
+	/* exec passes everything after the container on to the command */
+	if (strcmp(c->verb, "exec") == 0 && argc > 2)
+		argc = 2;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			break;

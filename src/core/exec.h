@@ -13,6 +13,7 @@
 #include "error.h"
 #include "host.h"
 #include "plan.h"
+#include "fs/private.h"
 
 struct ovz_exec {
 	struct ovz_host *host;
@@ -20,7 +21,9 @@ struct ovz_exec {
 	const struct ovz_plan *plan;
 	const struct ovz_backend *backend;
 	long fail_at;		/* tests: fail step N (1-based) with EIO; 0 = never */
-	const char *template_path;	/* for OVZ_OP_PRIVATE_CREATE */
+	/* OVZ_OP_PRIVATE_CREATE: how (NULL: extract) and what it did */
+	const struct ovz_create_opts *create_opts;
+	struct ovz_create_result *create_result;
 	pid_t init_pid;		/* set by OVZ_OP_CT_CREATE, or from run state */
 	void *priv;		/* backend state */
 };

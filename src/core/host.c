@@ -151,6 +151,12 @@ static int write_definition(struct ovz_host *h, struct ovz_domain *d, struct ovz
 	return 0;
 }
 
+int ovz_host_define_locked(struct ovz_host *h, struct ovz_domain *d, struct ovz_error **err)
+{
+	int r = check_name_free(h, d->name, d->ctid, err);
+	return r < 0 ? r : write_definition(h, d, err);
+}
+
 int ovz_host_define(struct ovz_host *h, struct ovz_domain *d, struct ovz_error **err)
 {
 	bool auto_id = d->ctid == 0;
@@ -174,10 +180,7 @@ int ovz_host_define(struct ovz_host *h, struct ovz_domain *d, struct ovz_error *
 			from = d->ctid + 1;
 			continue;
 		}
-		r = check_name_free(h, d->name, d->ctid, err);
-		if (r == 0)
-			r = write_definition(h, d, err);
-		return r;
+		return ovz_host_define_locked(h, d, err);
 	}
 }
 

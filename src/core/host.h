@@ -39,6 +39,9 @@ void ovz_host_ct_dirs(struct ovz_host *h, const struct ovz_domain *d, char **pri
  * the lowest free one from 101 up (d->ctid is set).  Redefining updates the
  * config in place.  A name held by another container is -EEXIST. */
 int ovz_host_define(struct ovz_host *h, struct ovz_domain *d, struct ovz_error **err);
+/* ovz_host_define without taking the lock, for a caller that holds it. */
+int ovz_host_define_locked(struct ovz_host *h, struct ovz_domain *d, struct ovz_error **err);
+
 /* Canonical XML of a defined container. */
 int ovz_host_dumpxml(struct ovz_host *h, unsigned ctid, char **xml, struct ovz_error **err);
 /* Removes config and name link; -EBUSY while a private area exists or the

@@ -2,9 +2,11 @@
 #include "plan.h"
 #include "backend.h"
 #include "host.h"
+#include "net/net.h"
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -97,170 +99,182 @@ static const char *ip_text(struct compiler *c, const struct ovz_ip *ip, bool wit
 	return ovz_plan_str(c->p, buf);
 }
 
-static void add_link_up(struct compiler *c, const char *dev, bool in_ct)
+static void add_net_step(struct compiler *c, const struct ovz_net_step *step,
+			 const struct ovz_iface *f, unsigned n, const char *mech,
+			 const char *call, const char *undo_call)
 {
-	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_LINK_UP, OVZ_CTX_HOST, "netlink",
-					 "RTM_NEWLINK up", "RTM_NEWLINK down");
-	op->dev = ovz_plan_str(c->p, dev);
-	op->in_ct = in_ct;
-	ovz_op_argf(c->p, op, "dev=%s%s", dev, in_ct ? " netns=ct" : "");
+	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_NET, OVZ_CTX_HOST, mech, call, undo_call);
+	op->net_step = step;
+	op->iface = f;
+	op->iface_n = n;
 }
 
-static void add_addr(struct compiler *c, const char *dev, const struct ovz_ip *ip)
+static void arg_ips(struct compiler *c, struct ovz_op *op, const struct ovz_iface *f,
+		    bool host_prefix)
 {
-	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_ADDR_ADD, OVZ_CTX_HOST, "netlink",
-					 "RTM_NEWADDR", "RTM_DELADDR");
-	op->dev = ovz_plan_str(c->p, dev);
-	op->ip = *ip;
-	op->in_ct = true;
-	struct ovz_ip shown = *ip;
-	if (shown.prefix < 0)
-		shown.prefix = ip->family == AF_INET ? 32 : 128;
-	ovz_op_argf(c->p, op, "dev=%s addr=%s netns=ct", dev, ip_text(c, &shown, true));
-}
-
-static void add_route(struct compiler *c, const char *dev, const struct ovz_ip *dst,
-		      const struct ovz_ip *gw, bool in_ct)
-{
-	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_ROUTE_ADD, OVZ_CTX_HOST, "netlink",
-					 "RTM_NEWROUTE", "RTM_DELROUTE");
-	op->dev = ovz_plan_str(c->p, dev);
-	op->ip = *dst;
-	op->in_ct = in_ct;
-	if (gw)
-		op->gw = *gw;
-	if (dst->prefix == 0)
-		ovz_op_argf(c->p, op, "dst=default%s", dst->family == AF_INET6 ? "6" : "");
-	else
-		ovz_op_argf(c->p, op, "dst=%s", ip_text(c, dst, true));
-	if (gw)
-		ovz_op_argf(c->p, op, "via=%s onlink", ip_text(c, gw, false));
-	ovz_op_argf(c->p, op, "dev=%s%s", dev, in_ct ? " netns=ct" : "");
-}
-
-static void add_default_routes(struct compiler *c, const char *dev, const struct ovz_iface *f)
-{
-	bool v4 = false, v6 = false;
 	for (size_t i = 0; i < f->n_ips; i++) {
-		v4 |= f->ips[i].family == AF_INET;
-		v6 |= f->ips[i].family == AF_INET6;
+		struct ovz_ip ip = f->ips[i];
+		if (ip.prefix < 0 || host_prefix)
+			ip.prefix = ip.family == AF_INET ? 32 : 128;
+		ovz_op_argf(c->p, op, "addr=%s", ip_text(c, &ip, true));
 	}
-	struct ovz_ip def4 = { .family = AF_INET, .prefix = 0 };
-	struct ovz_ip def6 = { .family = AF_INET6, .prefix = 0 };
-	if (v4 || f->gw4.family)
-		add_route(c, dev, &def4, f->gw4.family ? &f->gw4 : NULL, true);
-	if (v6 || f->gw6.family)
-		add_route(c, dev, &def6, f->gw6.family ? &f->gw6 : NULL, true);
 }
 
-static char *venet_host_dev(unsigned ctid)
+static bool has_family(const struct ovz_iface *f, int family)
 {
-	return xasprintf("venet%u", ctid);
+	for (size_t i = 0; i < f->n_ips; i++)
+		if (f->ips[i].family == family)
+			return true;
+	return false;
 }
 
-static int compile_venet(struct compiler *c, const struct ovz_iface *f)
+static void arg_default_routes(struct compiler *c, struct ovz_op *op, const struct ovz_iface *f,
+			       bool device_route)
 {
-	_cleanup_free_ char *host_dev = venet_host_dev(c->d->ctid);
-	if (has(c, OVZ_OP_VENET_LINK)) {
-		struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_VENET_LINK, OVZ_CTX_HOST, "netlink",
-						 "RTM_NEWLINK veth", "RTM_DELLINK");
-		op->dev = ovz_plan_str(c->p, host_dev);
-		op->peer = "venet0";
-		op->iface = f;
-		ovz_op_argf(c->p, op, "host=%s peer=venet0 netns=ct noarp=ct", host_dev);
-		add_link_up(c, host_dev, false);
-		struct ovz_op *s = ovz_plan_add(c->p, OVZ_OP_SYSCTL, OVZ_CTX_HOST, "sysctl", "write",
-						"none");
-		s->path = ovz_plan_str(c->p, "net/ipv4/conf/all/forwarding");
-		s->value = "1";
-		ovz_op_argf(c->p, s, "%s=1", s->path);
-	}
-	for (size_t i = 0; i < f->n_ips; i++) {
-		const struct ovz_ip *ip = &f->ips[i];
-		if (has(c, OVZ_OP_VENET_LINK)) {
-			struct ovz_ip host = *ip;
-			host.prefix = -1;
-			add_route(c, host_dev, &host, NULL, false);
-			struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_PROXY_ADD, OVZ_CTX_HOST,
-							 "netlink", "RTM_NEWNEIGH proxy",
-							 "RTM_DELNEIGH proxy");
-			op->ip = *ip;
-			ovz_op_argf(c->p, op, "addr=%s dev=@uplinks", ip_text(c, ip, false));
+	if (f->gw4.family)
+		ovz_op_argf(c->p, op, "dst=default via=%s onlink", ip_text(c, &f->gw4, false));
+	else if (device_route && has_family(f, AF_INET))
+		ovz_op_argf(c->p, op, "dst=default");
+	if (f->gw6.family)
+		ovz_op_argf(c->p, op, "dst=default6 via=%s onlink", ip_text(c, &f->gw6, false));
+	else if (device_route && has_family(f, AF_INET6))
+		ovz_op_argf(c->p, op, "dst=default6");
+}
+
+/* The venet steps of src/net, each printed with what it does. */
+static void compile_venet(struct compiler *c, const struct ovz_iface *f)
+{
+	char host[16];
+	ovz_venet_host_name(c->d->ctid, host);
+	for (size_t k = 0; k < ovz_venet_n_steps; k++) {
+		const struct ovz_net_step *s = &ovz_venet_steps[k];
+		struct ovz_op *op = NULL;
+		if (s->apply == ovz_venet_link_add) {
+			add_net_step(c, s, f, 0, "netlink", "RTM_NEWLINK veth", "RTM_DELLINK");
+			op = &c->p->ops[c->p->n_ops - 1];
+			ovz_op_argf(c->p, op, "host=%s peer=" OVZ_VENET_DEV " netns=ct noarp", host);
+		} else if (s->apply == ovz_venet_up) {
+			add_net_step(c, s, f, 0, "netlink", "RTM_NEWLINK up", "RTM_NEWLINK down");
+			op = &c->p->ops[c->p->n_ops - 1];
+			ovz_op_argf(c->p, op, "dev=%s dev=" OVZ_VENET_DEV "@ct", host);
+		} else if (s->apply == ovz_venet_addrs_add) {
+			if (!f->n_ips)
+				continue;
+			add_net_step(c, s, f, 0, "netlink", "RTM_NEWADDR", "RTM_DELADDR");
+			op = &c->p->ops[c->p->n_ops - 1];
+			ovz_op_argf(c->p, op, "dev=" OVZ_VENET_DEV " netns=ct");
+			arg_ips(c, op, f, false);
+		} else if (s->apply == ovz_venet_default_add) {
+			add_net_step(c, s, f, 0, "netlink", "RTM_NEWROUTE", "RTM_DELROUTE");
+			op = &c->p->ops[c->p->n_ops - 1];
+			ovz_op_argf(c->p, op, "dev=" OVZ_VENET_DEV " netns=ct");
+			arg_default_routes(c, op, f, true);
+		} else if (s->apply == ovz_venet_forwarding_on) {
+			add_net_step(c, s, f, 0, "sysctl", "write", "none");
+			op = &c->p->ops[c->p->n_ops - 1];
+			ovz_op_argf(c->p, op, "net/ipv4/ip_forward=1");
+			if (has_family(f, AF_INET6))
+				ovz_op_argf(c->p, op, "net/ipv6/conf/all/forwarding=1");
+		} else if (s->apply == ovz_venet_host_routes_add) {
+			if (!f->n_ips)
+				continue;
+			add_net_step(c, s, f, 0, "netlink", "RTM_NEWROUTE", "RTM_DELROUTE");
+			op = &c->p->ops[c->p->n_ops - 1];
+			ovz_op_argf(c->p, op, "dev=%s", host);
+			arg_ips(c, op, f, true);
+		} else if (s->apply == ovz_venet_proxy_add) {
+			if (!f->n_ips)
+				continue;
+			add_net_step(c, s, f, 0, "netlink", "RTM_NEWNEIGH proxy",
+				     "RTM_DELNEIGH proxy");
+			op = &c->p->ops[c->p->n_ops - 1];
+			ovz_op_argf(c->p, op, "dev=@uplinks");
+			for (size_t i = 0; i < f->n_ips; i++)
+				ovz_op_argf(c->p, op, "addr=%s", ip_text(c, &f->ips[i], false));
 		} else {
-			struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_VENET_IP, OVZ_CTX_HOST,
-							 "ioctl", "VENETCTL_VE_IP_MAP add",
-							 "VENETCTL_VE_IP_MAP del");
-			op->ip = *ip;
-			ovz_op_argf(c->p, op, "veid=%u addr=%s", c->d->ctid, ip_text(c, ip, false));
+			add_net_step(c, s, f, 0, "netlink", s->name, s->name);
 		}
 	}
-	for (size_t i = 0; i < f->n_ips; i++)
-		add_addr(c, "venet0", &f->ips[i]);
-	add_link_up(c, "venet0", true);
-	add_default_routes(c, "venet0", f);
-	return 0;
 }
 
-static int compile_veth(struct compiler *c, const struct ovz_iface *f, unsigned n)
+static const char *mac_text(struct compiler *c, const uint8_t m[6])
 {
-	char host[OVZ_IFNAME_MAX + 1], guest[OVZ_IFNAME_MAX + 1], mac[18], host_mac[18];
-	snprintf(guest, sizeof(guest), "%s", f->guest_dev[0] ? f->guest_dev : "");
-	if (!guest[0])
-		snprintf(guest, sizeof(guest), "eth%u", n);
-	if (f->host_dev[0])
-		snprintf(host, sizeof(host), "%s", f->host_dev);
-	else if (snprintf(host, sizeof(host), "veth%u.%u", c->d->ctid, n) >= (int)sizeof(host))
-		return -ENAMETOOLONG;
-	if (f->mac[0])
-		memcpy(mac, f->mac, sizeof(mac));
-	else
-		ovz_generate_mac(guest, c->d->ctid, "", mac);
-	if (f->host_mac[0])
-		memcpy(host_mac, f->host_mac, sizeof(host_mac));
-	else
-		ovz_generate_mac(host, c->d->ctid, mac, host_mac);
-	/* legacy kernels make both ends with one ioctl on /dev/vzctl */
-	bool ioctl = !has(c, OVZ_OP_CGROUP_CREATE);
-	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_VETH_ADD, OVZ_CTX_HOST,
-					 ioctl ? "ioctl" : "netlink",
-					 ioctl ? "VETHCTL_VE_HWADDR add" : "RTM_NEWLINK veth",
-					 ioctl ? "VETHCTL_VE_HWADDR del" : "RTM_DELLINK");
-	op->dev = ovz_plan_str(c->p, host);
-	op->peer = ovz_plan_str(c->p, guest);
-	op->value = ovz_plan_str(c->p, mac);
-	op->value2 = ovz_plan_str(c->p, host_mac);
-	op->iface = f;
-	ovz_op_argf(c->p, op, "host=%s peer=%s netns=ct mac=%s host_mac=%s", host, guest, mac,
-		    host_mac);
-	if (f->bridge[0]) {
-		struct ovz_op *b = ovz_plan_add(c->p, OVZ_OP_BRIDGE_ATTACH, OVZ_CTX_HOST, "netlink",
-						"RTM_NEWLINK master", "RTM_NEWLINK nomaster");
-		b->dev = op->dev;
-		b->peer = ovz_plan_str(c->p, f->bridge);
-		ovz_op_argf(c->p, b, "dev=%s bridge=%s", host, f->bridge);
-	}
-	add_link_up(c, host, false);
-	for (size_t i = 0; i < f->n_ips; i++)
-		add_addr(c, guest, &f->ips[i]);
-	add_link_up(c, guest, true);
-	if (f->gw4.family || f->gw6.family) {
-		struct ovz_iface only_gw = *f;
-		only_gw.n_ips = 0;
-		add_default_routes(c, guest, &only_gw);
-	}
-	return 0;
+	char buf[18];
+	snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+		 m[5]);
+	return ovz_plan_str(c->p, buf);
 }
 
-static int compile_network(struct compiler *c)
+static void compile_veth(struct compiler *c, const struct ovz_iface *f, unsigned n,
+			 struct ovz_error **err)
 {
-	add_link_up(c, "lo", true);
+	struct ovz_veth_names nm;
+	if (ovz_veth_resolve(f, c->d->ctid, n, &nm, err) < 0)
+		return;
+	for (size_t k = 0; k < ovz_veth_n_steps; k++) {
+		const struct ovz_net_step *s = &ovz_veth_steps[k];
+		struct ovz_op *op;
+		if (s->apply == ovz_veth_link_add) {
+			add_net_step(c, s, f, n, "netlink", "RTM_NEWLINK veth", "RTM_DELLINK");
+			op = &c->p->ops[c->p->n_ops - 1];
+			ovz_op_argf(c->p, op, "host=%s peer=%s netns=ct mac=%s host_mac=%s",
+				    nm.host_dev, nm.guest_dev, mac_text(c, nm.mac),
+				    mac_text(c, nm.host_mac));
+		} else if (s->apply == ovz_veth_host_up) {
+			add_net_step(c, s, f, n, "netlink", "RTM_NEWLINK up", "RTM_NEWLINK down");
+			op = &c->p->ops[c->p->n_ops - 1];
+			ovz_op_argf(c->p, op, "dev=%s", nm.host_dev);
+		} else if (s->apply == ovz_veth_enslave) {
+			if (!f->bridge[0])
+				continue;
+			add_net_step(c, s, f, n, "netlink", "RTM_NEWLINK master",
+				     "RTM_NEWLINK nomaster");
+			op = &c->p->ops[c->p->n_ops - 1];
+			ovz_op_argf(c->p, op, "dev=%s bridge=%s", nm.host_dev, f->bridge);
+		} else if (s->apply == ovz_veth_guest_up) {
+			add_net_step(c, s, f, n, "netlink", "RTM_NEWLINK up", "RTM_NEWLINK down");
+			op = &c->p->ops[c->p->n_ops - 1];
+			ovz_op_argf(c->p, op, "dev=%s netns=ct", nm.guest_dev);
+		} else if (s->apply == ovz_veth_addrs_add) {
+			if (!f->n_ips)
+				continue;
+			add_net_step(c, s, f, n, "netlink", "RTM_NEWADDR", "RTM_DELADDR");
+			op = &c->p->ops[c->p->n_ops - 1];
+			ovz_op_argf(c->p, op, "dev=%s netns=ct", nm.guest_dev);
+			arg_ips(c, op, f, false);
+		} else if (s->apply == ovz_veth_routes_add) {
+			if (!f->gw4.family && !f->gw6.family)
+				continue;
+			add_net_step(c, s, f, n, "netlink", "RTM_NEWROUTE", "RTM_DELROUTE");
+			op = &c->p->ops[c->p->n_ops - 1];
+			ovz_op_argf(c->p, op, "dev=%s netns=ct", nm.guest_dev);
+			arg_default_routes(c, op, f, false);
+		} else {
+			add_net_step(c, s, f, n, "netlink", s->name, s->name);
+		}
+	}
+}
+
+static int compile_network(struct compiler *c, struct ovz_error **err)
+{
+	struct ovz_op *lo = ovz_plan_add(c->p, OVZ_OP_LINK_UP, OVZ_CTX_HOST, "netlink",
+					 "RTM_NEWLINK up", "none");
+	lo->dev = "lo";
+	lo->in_ct = true;
+	ovz_op_argf(c->p, lo, "dev=lo netns=ct");
+	/* the model holds at most one venet interface: every ethernet
+	 * interface's addresses are merged into venet0 when it is built */
+	for (size_t i = 0; i < c->d->n_ifaces; i++)
+		if (c->d->ifaces[i].type == OVZ_IFACE_VENET)
+			compile_venet(c, &c->d->ifaces[i]);
 	unsigned veth_n = 0;
 	for (size_t i = 0; i < c->d->n_ifaces; i++) {
 		const struct ovz_iface *f = &c->d->ifaces[i];
-		int r = f->type == OVZ_IFACE_VENET ? compile_venet(c, f)
-						   : compile_veth(c, f, veth_n++);
-		if (r < 0)
-			return r;
+		if (f->type != OVZ_IFACE_VETH)
+			continue;
+		compile_veth(c, f, veth_n++, err);
+		if (err && *err)
+			return -(*err)->errnum;
 	}
 	return 0;
 }
@@ -342,13 +356,13 @@ static void compile_inside(struct compiler *c)
 		ovz_op_argf(c->p, op, "%s", d->init_args[i]);
 }
 
-static int compile_start(struct compiler *c)
+static int compile_start(struct compiler *c, struct ovz_error **err)
 {
 	compile_root_mount(c);
 	if (has(c, OVZ_OP_CGROUP_CREATE))
 		compile_cgroup(c);
 	compile_ct_create(c);
-	int r = compile_network(c);
+	int r = compile_network(c, err);
 	if (r < 0)
 		return r;
 	compile_inside(c);
@@ -373,12 +387,11 @@ static int check_backend(struct compiler *c, struct ovz_error **err)
 {
 	for (size_t i = 0; i < c->d->n_ifaces; i++) {
 		const struct ovz_iface *f = &c->d->ifaces[i];
-		if (f->type == OVZ_IFACE_VENET && !has(c, OVZ_OP_VENET_LINK) &&
-		    !has(c, OVZ_OP_VENET_IP))
+		if (f->type == OVZ_IFACE_VENET && !has(c, OVZ_OP_NET) && !has(c, OVZ_OP_VENET_IP))
 			return ovz_error_set(err, ENOTSUP,
 					     "interface type='ethernet' (venet): not supported by "
 					     "the %s backend", c->b->name);
-		if (f->type == OVZ_IFACE_VETH && !has(c, OVZ_OP_VETH_ADD))
+		if (f->type == OVZ_IFACE_VETH && !has(c, OVZ_OP_NET) && !has(c, OVZ_OP_VETH_IOCTL))
 			return ovz_error_set(err, ENOTSUP,
 					     "interface type='bridge' (veth): not supported by "
 					     "the %s backend", c->b->name);
@@ -414,9 +427,7 @@ int ovz_plan_compile(const struct ovz_backend *b, struct ovz_host *h,
 			compile_root_mount(&c);
 			break;
 		case OVZ_VERB_START:
-			r = compile_start(&c);
-			if (r < 0)
-				r = ovz_error_set(err, -r, "interface name too long");
+			r = compile_start(&c, err);
 			break;
 		}
 	}
@@ -443,8 +454,8 @@ char *ovz_plan_format(const struct ovz_plan *p, bool teardown)
 		const char *call = teardown ? op->undo_call : op->call;
 		if (teardown && strcmp(call, "none") == 0)
 			continue;
-		strbuf_printf(&sb, "%-3s %-4s %-7s %s%s%s\n", p->backend,
-			      op->ctx == OVZ_CTX_CT ? "ct" : "host", op->mech, call,
+		strbuf_printf(&sb, "%-3s %s%s %s%s%s\n", p->backend,
+			      op->ctx == OVZ_CTX_CT ? "ct." : "", op->mech, call,
 			      *op->args ? " " : "", op->args);
 	}
 	return strbuf_steal(&sb);

@@ -28,15 +28,10 @@ enum ovz_op_type {
 	OVZ_OP_CGROUP_CREATE,	/* the container's cgroup with its limits */
 	OVZ_OP_UBC_SET,		/* vz: setublimit for one beancounter */
 	OVZ_OP_CT_CREATE,	/* clone with namespaces / VZCTL_ENV_CREATE_DATA */
-	OVZ_OP_VENET_LINK,	/* the venet0 device (routed veth on ns) */
-	OVZ_OP_VENET_IP,	/* one venet address: map it to the container */
-	OVZ_OP_VETH_ADD,	/* a veth pair, the peer inside */
-	OVZ_OP_BRIDGE_ATTACH,	/* host end enslaved to a bridge */
-	OVZ_OP_LINK_UP,
-	OVZ_OP_ADDR_ADD,
-	OVZ_OP_ROUTE_ADD,
-	OVZ_OP_PROXY_ADD,	/* proxy ARP/NDP entry on the uplinks */
-	OVZ_OP_SYSCTL,
+	OVZ_OP_LINK_UP,		/* a link inside (lo) */
+	OVZ_OP_NET,		/* one step of src/net's venet or veth semantics */
+	OVZ_OP_VENET_IP,	/* vz: VENETCTL_VE_IP_MAP for one address */
+	OVZ_OP_VETH_IOCTL,	/* vz: VETHCTL_VE_HWADDR for one pair */
 	OVZ_OP_ETC_WRITE,	/* /etc/hostname, /etc/hosts, /etc/resolv.conf */
 	OVZ_OP_HOSTNAME,	/* sethostname inside */
 	OVZ_OP_ROOTFS,		/* pivot_root, /proc, /sys, /dev, /dev/pts */
@@ -65,6 +60,8 @@ struct ovz_op {
 	struct ovz_ip gw;	/* route gateway (family 0: device route) */
 	int prefix;		/* route destination prefix (0 default) */
 	const struct ovz_iface *iface;
+	unsigned iface_n;	/* position among the veth interfaces */
+	const struct ovz_net_step *net_step;
 	unsigned long long num;	/* ubc index, flags */
 };
 
@@ -81,6 +78,7 @@ struct ovz_plan {
 
 struct ovz_backend;
 struct ovz_host;
+struct ovz_net_step;
 
 /* Compiles d for verb on backend b.  Refuses (-ENOTSUP, naming the element)
  * a definition the backend cannot carry out. */
@@ -90,7 +88,9 @@ int ovz_plan_compile(const struct ovz_backend *b, struct ovz_host *h,
 void ovz_plan_free(struct ovz_plan *p);
 void ovz_plan_freep(struct ovz_plan **p);
 
-/* One line per operation: "ns  netlink RTM_NEWLINK veth host=... ".
+/* One line per operation, "BACKEND MECH CALL ARGS":
+ *   ns  netlink RTM_NEWLINK veth host=veth101.0 peer=eth0 netns=ct mac=...
+ * an operation inside the container has its mechanism prefixed "ct." and
  * teardown prints the undo of each operation, last first. */
 char *ovz_plan_format(const struct ovz_plan *p, bool teardown);
 char *ovz_plan_format_json(const struct ovz_plan *p, bool teardown);

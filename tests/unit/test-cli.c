@@ -389,6 +389,62 @@ static void test_help_and_usage(void **state)
 	tu_run_free(&r);
 }
 
+/* Golden plans: tests/data/plans/X-VERB.plan is what `plan VERB --xml
+ * tests/data/xml/X.xml` prints on an empty root. */
+static void test_golden_plans(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *xml, *verb, *golden;
+		bool json;
+	} cases[] = {
+		{ "example", "create", "example-create.plan", false },
+		{ "example", "start", "example-start.plan", false },
+		{ "example", "stop", "example-stop.plan", false },
+		{ "example", "destroy", "example-destroy.plan", false },
+		{ "example", "mount", "example-mount.plan", false },
+		{ "example", "umount", "example-umount.plan", false },
+		{ "example", "start", "example-start.json", true },
+		{ "proposal", "start", "proposal-start.plan", false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *xml, *golden_path;
+		assert_true(asprintf(&xml, "xml/%s.xml", cases[i].xml) > 0);
+		assert_true(asprintf(&golden_path, "plans/%s", cases[i].golden) > 0);
+		char *xml_path = tu_data(xml), *gp = tu_data(golden_path);
+		char *golden = tu_read(gp);
+		assert_non_null(golden);
+		struct tu_run r = tu_cli(f->root, NULL, "plan", cases[i].verb, "--xml", xml_path,
+					 cases[i].json ? "--json" : NULL, NULL);
+		assert_int_equal(r.status, 0);
+		if (strcmp(r.out, golden) != 0)
+			fail_msg("%s differs:\n%s", cases[i].golden, r.out);
+		tu_run_free(&r);
+		free(golden);
+		free(gp);
+		free(xml_path);
+		free(golden_path);
+		free(xml);
+	}
+	/* planning changes nothing on disk */
+	assert_true(dir_is_empty(f->root));
+}
+
+static void test_plan_of_defined_container(void **state)
+{
+	struct fixture *f = *state;
+	define_web1(f);
+	struct tu_run r = tu_cli(f->root, NULL, "plan", "start", "web1", NULL);
+	assert_int_equal(r.status, 0);
+	const char *first = "ns  mount MS_BIND src=/vz/private/101 dst=/vz/root/101\n";
+	assert_true(strncmp(r.out, first, strlen(first)) == 0);
+	assert_non_null(strstr(r.out, "ns  ct.exec execve /sbin/init\n"));
+	tu_run_free(&r);
+	r = tu_cli(f->root, NULL, "plan", "reboot", "web1", NULL);
+	assert_int_equal(r.status, 1);
+	tu_run_free(&r);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 int main(void)
 {
@@ -405,6 +461,8 @@ int main(void)
 		T(test_undefine),
 		T(test_locked_container_is_conflict),
 		T(test_help_and_usage),
+		T(test_golden_plans),
+		T(test_plan_of_defined_container),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

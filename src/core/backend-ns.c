@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The ns backend: containers on a mainline kernel from namespaces and
+ * cgroups.  The container's first process is cloned into new mount, pid,
+ * network, UTS and IPC namespaces and then waits on a socket; the parent
+ * sends it the index of each in-container step of the plan (hostname, root
+ * setup, capabilities, exec of init), it runs the step and answers.  The
+ * socket is close-on-exec, so end of file after the exec step means init
+ * runs. */
+#include "backend.h"
+#include "caps.h"
+#include "cgroup.h"
+#include "config.h"
+#include "exec.h"
+#include "initexec.h"
+#include "runstate.h"
+#include "util.h"
+#include "fs/private.h"
+#include "fs/rootfs.h"
+#include "fs/template.h"
+#include "net/etcfiles.h"
+#include "net/net.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CGROUP_ROOT "ovz-native"
+#define CLONE_FLAGS (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC)
+
+struct ns_state {
+	struct ovz_cgroups cg;
+	bool cg_detected;
+	pid_t pid;		/* the container's first process, as the host sees it */
+	bool our_child;		/* cloned by this process: reaped with waitpid */
+	int ctl;		/* parent end of the step socket, -1 when none */
+	int ct_netns;		/* -1 when the container is gone */
+	struct ovz_netctx net;
+	bool net_open;
+};
+
+struct step_reply {
+	int32_t err;
+	char msg[500];
+};
+
+static bool ns_supports(enum ovz_op_type t)
+{
+	switch (t) {
+	case OVZ_OP_UBC_SET:
+	case OVZ_OP_VENET_IP:
+	case OVZ_OP_VETH_IOCTL:
+		return false;
+	default:
+		return true;
+	}
+}
+
+static struct ns_state *state(struct ovz_exec *x)
+{
+	if (!x->priv) {
+		struct ns_state *s = xcalloc(1, sizeof(*s));
+		s->ctl = -1;
+		s->ct_netns = -1;
+		s->pid = x->init_pid;
+		x->priv = s;
+	}
+	return x->priv;
+}
+
+static int cgroups(struct ovz_exec *x, struct ovz_cgroups **out, struct ovz_error **err)
+{
+	struct ns_state *s = state(x);
+	if (!s->cg_detected) {
+		int r = ovz_cgroups_detect(&s->cg, err);
+		if (r < 0)
+			return r;
+		s->cg_detected = true;
+	}
+	*out = &s->cg;
+	return 0;
+}
+
+/* ---- in the container ---- */
+
+static int child_step(struct ovz_exec *x, const struct ovz_op *op, int ctl,
+		      struct ovz_error **err)
+{
+	_cleanup_free_ char *root = NULL;
+	switch (op->type) {
+	case OVZ_OP_HOSTNAME:
+		if (sethostname(op->value, strlen(op->value)) < 0)
+			return ovz_error_sys(err, errno, "sethostname '%s'", op->value);
+		return 0;
+	case OVZ_OP_ROOTFS:
+		root = ovz_exec_host_path(x, op->path);
+		return ovz_rootfs_setup(root, -1, err);
+	case OVZ_OP_CAPS:
+		return ovz_caps_apply(ovz_caps_default(), err);
+	case OVZ_OP_EXEC_INIT: {
+		struct ovz_init_cmd cmd;
+		int r = ovz_init_build(x->dom->init, x->dom->init_args, x->dom->ctid, NULL, &cmd,
+				       err);
+		if (r < 0)
+			return r;
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null < 0)
+			return ovz_error_sys(err, errno, "open /dev/null in the container");
+		for (int fd = 0; fd < 3; fd++)
+			dup2(null, fd);
+		close(null);
+		r = ovz_init_exec(&cmd, err);
+		ovz_init_cmd_release(&cmd);
+		return r;
+	}
+	default:
+		(void)ctl;
+		return ovz_error_set(err, EINVAL, "not an in-container step");
+	}
+}
+
+static _Noreturn void child_main(struct ovz_exec *x, int ctl)
+{
+	uint32_t i;
+	/* the cgroup namespace starts here, now that the parent has moved us
+	 * into the container's cgroup */
+	if (read(ctl, &i, sizeof(i)) != sizeof(i) || unshare(CLONE_NEWCGROUP) < 0)
+		_exit(1);
+	struct step_reply ok = { 0 };
+	if (write(ctl, &ok, sizeof(ok)) != sizeof(ok))
+		_exit(1);
+	while (read(ctl, &i, sizeof(i)) == sizeof(i)) {
+		struct ovz_error *e = NULL;
+		struct step_reply rep = { 0 };
+		if (i < x->plan->n_ops && child_step(x, &x->plan->ops[i], ctl, &e) < 0) {
+			rep.err = e ? e->errnum : EIO;
+			snprintf(rep.msg, sizeof(rep.msg), "%s", ovz_error_message(e));
+		}
+		ovz_error_free(e);
+		if (write(ctl, &rep, sizeof(rep)) != sizeof(rep) || rep.err)
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/* ---- on the host ---- */
+
+static int send_step(struct ns_state *s, uint32_t i, bool exec_step, struct ovz_error **err)
+{
+	if (s->ctl < 0)
+		return ovz_error_set(err, ESRCH, "the container's first process is gone");
+	if (write(s->ctl, &i, sizeof(i)) != sizeof(i))
+		return ovz_error_sys(err, errno, "send step to the container");
+	struct step_reply rep;
+	ssize_t n;
+	while ((n = read(s->ctl, &rep, sizeof(rep))) < 0 && errno == EINTR)
+		;
+	if (n == 0 && exec_step)
+		return 0;	/* the socket closed on exec: init runs */
+	if (n != (ssize_t)sizeof(rep))
+		return ovz_error_set(err, ESRCH, "the container's first process died");
+	if (rep.err)
+		return ovz_error_set(err, rep.err, "%s", rep.msg);
+	return 0;
+}
+
+static int ct_create(struct ovz_exec *x, struct ovz_error **err)
+{
+	struct ns_state *s = state(x);
+	struct ovz_cgroups *cg;
+	int r = cgroups(x, &cg, err);
+	if (r < 0)
+		return r;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return ovz_error_sys(err, errno, "socketpair");
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_FLAGS | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		r = ovz_error_sys(err, errno, "clone");
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		child_main(x, sv[1]);
+	}
+	close(sv[1]);
+	s->pid = x->init_pid = pid;
+	s->our_child = true;
+	s->ctl = sv[0];
+	_cleanup_free_ char *cgname = ovz_cgroup_name(CGROUP_ROOT, x->dom->ctid);
+	r = ovz_cgroup_add_pid(cg, cgname, pid, err);
+	if (r == 0)
+		r = send_step(s, UINT32_MAX, false, err);
+	if (r < 0)
+		return r;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	s->ct_netns = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->ct_netns < 0)
+		return ovz_error_sys(err, errno, "open '%s'", path);
+	return 0;
+}
+
+static void wait_gone(struct ns_state *s)
+{
+	if (s->pid <= 0)
+		return;
+	if (s->our_child) {
+		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return;
+	}
+	int pfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+	if (pfd < 0)
+		return;
+	struct pollfd p = { .fd = pfd, .events = POLLIN };
+	poll(&p, 1, 10000);
+	close(pfd);
+}
+
+static int ct_destroy(struct ovz_exec *x, struct ovz_error **err)
+{
+	struct ns_state *s = state(x);
+	if (s->ctl >= 0) {
+		close(s->ctl);
+		s->ctl = -1;
+	}
+	if (s->net_open) {
+		ovz_netctx_close(&s->net);
+		s->net_open = false;
+	}
+	if (s->ct_netns >= 0) {
+		close(s->ct_netns);
+		s->ct_netns = -1;
+	}
+	/* SIGKILL to the pid namespace's init ends every process in it */
+	if (s->pid > 0 && kill(s->pid, SIGKILL) == 0)
+		wait_gone(s);
+	s->pid = 0;
+	return 0;
+}
+
+static int netctx(struct ovz_exec *x, struct ovz_netctx **out, struct ovz_error **err)
+{
+	struct ns_state *s = state(x);
+	if (!s->net_open) {
+		if (s->ct_netns < 0 && s->pid > 0) {
+			char path[64];
+			snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)s->pid);
+			s->ct_netns = open(path, O_RDONLY | O_CLOEXEC);
+		}
+		int r = ovz_netctx_open(&s->net, x->dom->ctid, -1, s->ct_netns, err);
+		if (r < 0)
+			return r;
+		s->net_open = true;
+	}
+	*out = &s->net;
+	return 0;
+}
+
+static void fill_limits(const struct ovz_domain *d, struct ovz_cg_limits *l)
+{
+	ovz_cg_limits_init(l);
+	if (d->memory != OVZ_UNSET)
+		l->memory = d->memory * 1024;
+	if (d->memory != OVZ_UNSET && d->mem_swap_hard_limit != OVZ_UNSET &&
+	    d->mem_swap_hard_limit >= d->memory)
+		l->swap = (d->mem_swap_hard_limit - d->memory) * 1024;
+	if (d->cpu_shares != OVZ_UNSET)
+		l->cpu_units = d->cpu_shares;
+	if (d->cpu_quota > 0) {
+		uint64_t period = d->cpu_period != OVZ_UNSET ? d->cpu_period : 100000;
+		l->cpu_limit = (uint64_t)d->cpu_quota * 100 / period;
+	}
+	if (d->vcpus)
+		l->cpus = d->vcpus;
+}
+
+static int cgroup_create(struct ovz_exec *x, struct ovz_error **err)
+{
+	struct ovz_cgroups *cg;
+	int r = cgroups(x, &cg, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *name = ovz_cgroup_name(CGROUP_ROOT, x->dom->ctid);
+	struct ovz_cg_limits l;
+	fill_limits(x->dom, &l);
+	r = ovz_cgroup_create(cg, name, err);
+	if (r == 0)
+		r = ovz_cgroup_apply(cg, name, &l, err);
+	return r;
+}
+
+static int cgroup_remove(struct ovz_exec *x, struct ovz_error **err)
+{
+	struct ovz_cgroups *cg;
+	int r = cgroups(x, &cg, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *name = ovz_cgroup_name(CGROUP_ROOT, x->dom->ctid);
+	return ovz_cgroup_remove(cg, name, err);
+}
+
+static int etc_write(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	_cleanup_free_ char *root = ovz_exec_host_path(x, op->path);
+	_cleanup_close_ int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", root);
+	return ovz_etc_apply(fd, x->dom, err);
+}
+
+static int state_write(struct ovz_exec *x, struct ovz_error **err)
+{
+	struct ovz_runstate rs = { .init_pid = x->init_pid };
+	rs.start_ticks = proc_start_ticks(rs.init_pid);
+	snprintf(rs.backend, sizeof(rs.backend), "ns");
+	return ovz_runstate_save(x->host->vz->run_dir, x->dom->ctid, &rs, err);
+}
+
+static int private_create(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	_cleanup_free_ char *priv = ovz_exec_host_path(x, op->path);
+	_cleanup_free_ char *tdir = ovz_exec_host_path(x, x->host->vz->template_dir);
+	struct ovz_create_opts none = { .mode = OVZ_CREATE_EXTRACT };
+	struct ovz_create_result ignored;
+	return ovz_template_create(tdir, op->value, priv, x->create_opts ? x->create_opts : &none,
+				   x->create_result ? x->create_result : &ignored, err);
+}
+
+/* A private area made as an overlay is mounted as one; else a bind mount,
+ * which is what simfs does on OpenVZ. */
+static int root_mount(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	_cleanup_free_ char *priv = ovz_exec_host_path(x, op->path);
+	_cleanup_free_ char *root = ovz_exec_host_path(x, op->path2);
+	_cleanup_free_ char *lower = ovz_overlay_lower(priv);
+	if (lower) {
+		int r = mkdir_p(root, 0755, err);
+		return r < 0 ? r : ovz_overlay_mount(priv, root, err);
+	}
+	return ovz_mount_private_on_root(priv, root, err);
+}
+
+static int link_up(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	struct ovz_netctx *n;
+	int r = netctx(x, &n, err);
+	if (r < 0)
+		return r;
+	return ovz_nl_link_up(op->in_ct ? n->ct : n->host, op->dev, err);
+}
+
+static int ns_apply(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	struct ovz_netctx *n;
+	int r;
+	switch (op->type) {
+	case OVZ_OP_PRIVATE_CREATE:
+		return private_create(x, op, err);
+	case OVZ_OP_ROOT_MOUNT:
+		return root_mount(x, op, err);
+	case OVZ_OP_CGROUP_CREATE:
+		return cgroup_create(x, err);
+	case OVZ_OP_CT_CREATE:
+		return ct_create(x, err);
+	case OVZ_OP_LINK_UP:
+		return link_up(x, op, err);
+	case OVZ_OP_NET:
+		r = netctx(x, &n, err);
+		return r < 0 ? r : op->net_step->apply(n, op->iface, op->iface_n, err);
+	case OVZ_OP_ETC_WRITE:
+		return etc_write(x, op, err);
+	case OVZ_OP_HOSTNAME:
+	case OVZ_OP_ROOTFS:
+	case OVZ_OP_CAPS:
+	case OVZ_OP_EXEC_INIT:
+		return send_step(state(x), (uint32_t)(op - x->plan->ops),
+				 op->type == OVZ_OP_EXEC_INIT, err);
+	case OVZ_OP_STATE_WRITE:
+		return state_write(x, err);
+	default:
+		return ovz_error_set(err, ENOTSUP, "the ns backend cannot %s", op->call);
+	}
+}
+
+static int ns_undo(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	_cleanup_free_ char *a = NULL;
+	struct ovz_netctx *n;
+	int r;
+	switch (op->type) {
+	case OVZ_OP_PRIVATE_CREATE:
+		a = ovz_exec_host_path(x, op->path);
+		return ovz_private_destroy(a, err);
+	case OVZ_OP_ROOT_MOUNT:
+		a = ovz_exec_host_path(x, op->path2);
+		return ovz_umount_root(a, err);
+	case OVZ_OP_CGROUP_CREATE:
+		return cgroup_remove(x, err);
+	case OVZ_OP_CT_CREATE:
+		return ct_destroy(x, err);
+	case OVZ_OP_NET:
+		r = netctx(x, &n, err);
+		return r < 0 ? r : op->net_step->undo(n, op->iface, op->iface_n, err);
+	case OVZ_OP_STATE_WRITE:
+		return ovz_runstate_remove(x->host->vz->run_dir, x->dom->ctid, err);
+	default:
+		return 0;	/* nothing outside the container to undo */
+	}
+}
+
+static void ns_cleanup(struct ovz_exec *x)
+{
+	struct ns_state *s = x->priv;
+	if (!s)
+		return;
+	if (s->net_open)
+		ovz_netctx_close(&s->net);
+	if (s->ctl >= 0)
+		close(s->ctl);
+	if (s->ct_netns >= 0)
+		close(s->ct_netns);
+	if (s->cg_detected)
+		ovz_cgroups_release(&s->cg);
+	free(s);
+}
+
+const struct ovz_backend ovz_backend_ns = {
+	.name = "ns",
+	.supports = ns_supports,
+	.apply = ns_apply,
+	.undo = ns_undo,
+	.cleanup = ns_cleanup,
+};
+
+const struct ovz_backend *ovz_backend_by_name(const char *name)
+{
+	if (name && strcmp(name, "ns") == 0)
+		return &ovz_backend_ns;
+	return NULL;
+}
+
+const struct ovz_backend *ovz_backend_probe(void)
+{
+	return &ovz_backend_ns;
+}
