@@ -224,6 +224,9 @@ static int mask_proc(int procfd, struct ovz_error **err)
 		return r;
 	if (move_mount(net, "", procfd, "sys/net", MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return ovz_error_sys(err, errno, "bind '/proc/sys/net' back writable");
+	/* kernels without CONFIG_MAGIC_SYSRQ have none */
+	if (faccessat(procfd, "sysrq-trigger", F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+		return 0;
 	return rebind_with(procfd, "sysrq-trigger", ro, "/proc/sysrq-trigger", err);
 }
 

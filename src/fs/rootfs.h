@@ -40,7 +40,8 @@ int ovz_rootfs_make_slave(struct ovz_error **err);
 int ovz_rootfs_bind_self(const char *root, struct ovz_error **err);
 /* proc on rootfd/proc (nosuid, nodev, noexec) with /proc/sys read-only
  * except /proc/sys/net (per network namespace) and /proc/sysrq-trigger
- * read-only: without a user namespace they would act on the host. */
+ * (when the kernel has one) read-only: without a user namespace they would
+ * act on the host. */
 int ovz_rootfs_mount_proc(int rootfd, struct ovz_error **err);
 /* sysfs on rootfd/sys, read-only, nosuid, nodev, noexec. */
 int ovz_rootfs_mount_sys(int rootfd, struct ovz_error **err);
