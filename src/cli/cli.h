@@ -54,6 +54,8 @@ VERB(stop);
 VERB(restart);
 VERB(status);
 VERB(exec);
+VERB(enter);
+VERB(set);
 VERB(mount);
 VERB(umount);
 

@@ -30,6 +30,13 @@ static const struct verb verbs[] = {
 	{ "status", verb_status, "status CTID|NAME", "print vzctl's status line" },
 	{ "exec", verb_exec, "exec CTID|NAME [--] CMD [ARG...]",
 	  "run a command inside a running container; its exit code is ours" },
+	{ "set", verb_set,
+	  "set CTID|NAME [--save] [--hostname H] [--ipadd IP]... [--ipdel IP|all]... "
+	  "[--nameserver IP]... [--searchdomain D]... [--onboot yes|no] [--cpus N] "
+	  "[--cpuunits N] [--cpulimit PCT] [--memory SIZE] [--netif_add IFNAME[,MAC,HOST_IFNAME,"
+	  "HOST_MAC,BRIDGE]]... [--netif_del IFNAME|all]... [--name NAME] [--description TEXT]",
+	  "change a container, live when it runs; --save keeps it" },
+	{ "enter", verb_enter, "enter CTID|NAME", "a login shell inside the container on a pty" },
 	{ "mount", verb_mount, "mount CTID|NAME", "mount the private area on the root" },
 	{ "umount", verb_umount, "umount CTID|NAME", "unmount a stopped container's root" },
 };

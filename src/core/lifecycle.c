@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -427,54 +428,79 @@ static int open_namespaces(pid_t pid, int fds[], struct ovz_error **err)
 	return 0;
 }
 
-/* In the forked child: join the container and run argv; never returns. */
-static _Noreturn void exec_inside(struct ovz_host *h, unsigned ctid, const int fds[],
-				  char *const argv[], int report)
+static char *const login_env[] = {
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	"HOME=/root", "USER=root", "LOGNAME=root", "TERM=linux", NULL,
+};
+
+static void setup_stdio(const struct ovz_exec_io *io)
 {
-	struct ovz_error *e = NULL;
+	int fds[3] = { io->in, io->out, io->err };
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0 && fds[i] != i)
+			dup2(fds[i], i);
+	if (io->controlling_tty) {
+		setsid();
+		ioctl(0, TIOCSCTTY, 0);
+	}
+}
+
+static _Noreturn void exec_command(char *const argv[], const struct ovz_exec_io *io, int report)
+{
+	char *const *envp = io->envp ? io->envp : login_env;
+	if (chdir("/") < 0 || ovz_caps_apply(ovz_caps_default(), NULL) < 0) {
+		dprintf(report, "dropping capabilities: %s", strerror(errno));
+		_exit(125);
+	}
+	setup_stdio(io);
+	execve(argv[0], argv, envp);
+	if (!strchr(argv[0], '/')) {
+		static const char *const dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+						    "/usr/bin", "/sbin", "/bin" };
+		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+			char path[4096];
+			snprintf(path, sizeof(path), "%s/%s", dirs[i], argv[0]);
+			execve(path, argv, envp);
+		}
+	}
+	dprintf(report, "exec '%s': %s", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* In the forked child: join the container, fork (a pid namespace applies to
+ * children only) and wait for the command; never returns. */
+static _Noreturn void join_and_run(unsigned ctid, const int fds[], char *const argv[],
+				   const struct ovz_exec_io *io, int report)
+{
 	struct ovz_cgroups cg;
 	_cleanup_free_ char *cgname = xasprintf("ovz-native/%u", ctid);
-	if (ovz_cgroups_detect(&cg, &e) == 0)
+	if (ovz_cgroups_detect(&cg, NULL) == 0)
 		ovz_cgroup_add_pid(&cg, cgname, getpid(), NULL);
 	for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++)
 		if (setns(fds[i], 0) < 0) {
 			dprintf(report, "setns %s: %s", ns_order[i], strerror(errno));
 			_exit(125);
 		}
-	(void)h;
-	pid_t pid = fork();	/* the pid namespace applies to children */
+	pid_t pid = fork();
 	if (pid < 0)
 		_exit(125);
-	if (pid == 0) {
-		if (chdir("/") < 0 || ovz_caps_apply(ovz_caps_default(), NULL) < 0)
-			_exit(125);
-		static char *const envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
-					      "/usr/bin:/sbin:/bin",
-					      "HOME=/root", "USER=root", "LOGNAME=root",
-					      "TERM=linux", NULL };
-		execve(argv[0], argv, envp);
-		if (!strchr(argv[0], '/')) {
-			static const char *const dirs[] = { "/usr/local/sbin", "/usr/local/bin",
-							    "/usr/sbin", "/usr/bin", "/sbin",
-							    "/bin" };
-			for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-				char path[4096];
-				snprintf(path, sizeof(path), "%s/%s", dirs[i], argv[0]);
-				execve(path, argv, envp);
-			}
-		}
-		dprintf(report, "exec '%s': %s", argv[0], strerror(errno));
-		_exit(127);
-	}
+	if (pid == 0)
+		exec_command(argv, io, report);
 	close(report);
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	_exit(ovz_ct_wait(pid));
 }
 
-int ovz_ct_exec(struct ovz_host *h, unsigned ctid, char *const argv[], int *status,
-		struct ovz_error **err)
+int ovz_ct_wait(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return 125;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int ovz_ct_spawn(struct ovz_host *h, unsigned ctid, char *const argv[],
+		 const struct ovz_exec_io *io, pid_t *pid, struct ovz_error **err)
 {
 	struct ovz_runstate rs;
 	if (ovz_runstate_load(h->vz->run_dir, ctid, &rs) < 0)
@@ -484,30 +510,47 @@ int ovz_ct_exec(struct ovz_host *h, unsigned ctid, char *const argv[], int *stat
 	if (r < 0)
 		return r;
 	int rep[2];
-	if (pipe2(rep, O_CLOEXEC) < 0)
-		return ovz_error_sys(err, errno, "pipe");
-	pid_t pid = fork();
-	if (pid == 0) {
+	if (pipe2(rep, O_CLOEXEC) < 0) {
+		r = ovz_error_sys(err, errno, "pipe");
+		goto out;
+	}
+	*pid = fork();
+	if (*pid == 0) {
 		close(rep[0]);
-		exec_inside(h, ctid, fds, argv, rep[1]);
+		join_and_run(ctid, fds, argv, io, rep[1]);
 	}
 	close(rep[1]);
-	for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++)
-		close(fds[i]);
-	if (pid < 0) {
+	if (*pid < 0) {
+		r = ovz_error_sys(err, errno, "fork");
 		close(rep[0]);
-		return ovz_error_sys(err, errno, "fork");
+		goto out;
 	}
+	/* end of file: the command was exec'd; text: why it was not */
 	char msg[512];
-	ssize_t n = read(rep[0], msg, sizeof(msg) - 1);
-	close(rep[0]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+	ssize_t n;
+	while ((n = read(rep[0], msg, sizeof(msg) - 1)) < 0 && errno == EINTR)
 		;
-	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	close(rep[0]);
 	if (n > 0) {
 		msg[n] = '\0';
-		return ovz_error_set(err, *status == 127 ? ENOENT : EIO, "%s", msg);
+		int status = ovz_ct_wait(*pid);
+		r = ovz_error_set(err, status == 127 ? ENOENT : EIO, "%s", msg);
 	}
-	return 0;
+out:
+	for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++)
+		close(fds[i]);
+	return r;
+}
+
+int ovz_ct_exec(struct ovz_host *h, unsigned ctid, char *const argv[], int *status,
+		struct ovz_error **err)
+{
+	struct ovz_exec_io io = OVZ_EXEC_IO_INHERIT;
+	pid_t pid;
+	int r = ovz_ct_spawn(h, ctid, argv, &io, &pid, err);
+	if (r == 0)
+		*status = ovz_ct_wait(pid);
+	else
+		*status = r == -ENOENT ? 127 : 125;
+	return r;
 }

@@ -56,8 +56,28 @@ struct ovz_ct_status {
 int ovz_ct_status(struct ovz_host *h, unsigned ctid, struct ovz_ct_status *st,
 		  struct ovz_error **err);
 
-/* Runs argv inside the running container with the caller's stdio; returns
- * the command's exit status (128+signal when killed) in *status. */
+/* Makes the container what want says: applied to it live when it runs,
+ * written to its config when save is set or it does not run. */
+int ovz_ct_set(struct ovz_host *h, unsigned ctid, struct ovz_domain *want, bool save,
+	       bool *applied_live, struct ovz_error **err);
+
+/* How a command inside is started.  fds of -1 are inherited from the
+ * caller; envp NULL gives root's login environment. */
+struct ovz_exec_io {
+	int in, out, err;
+	bool controlling_tty;	/* new session with in as its terminal (a pty) */
+	char *const *envp;
+};
+#define OVZ_EXEC_IO_INHERIT { -1, -1, -1, false, NULL }
+
+/* Starts argv inside the running container (joining its namespaces, cgroup
+ * and capability set) and returns once it was exec'd; *pid is to be passed
+ * to ovz_ct_wait. */
+int ovz_ct_spawn(struct ovz_host *h, unsigned ctid, char *const argv[],
+		 const struct ovz_exec_io *io, pid_t *pid, struct ovz_error **err);
+/* The exit status of a spawned command (128+signal when killed). */
+int ovz_ct_wait(pid_t pid);
+/* spawn and wait, with the caller's stdio. */
 int ovz_ct_exec(struct ovz_host *h, unsigned ctid, char *const argv[], int *status,
 		struct ovz_error **err);
 
