@@ -50,11 +50,12 @@ static int ipadd(struct cli *c, struct ovz_domain *d, const char *s)
 	return 0;
 }
 
-static int ipdel(struct cli *c, struct ovz_domain *d, const char *s)
+static int ipdel(struct cli *c, struct ovz_domain *d, const char *s, bool *found)
 {
 	struct ovz_iface *v = venet_of(d);
 	if (strcmp(s, "all") == 0) {
 		v->n_ips = 0;
+		*found = true;
 		return 0;
 	}
 	struct ovz_ip ip;
@@ -65,9 +66,9 @@ static int ipdel(struct cli *c, struct ovz_domain *d, const char *s)
 		if (ovz_ip_equal(&v->ips[j], &ip)) {
 			memmove(&v->ips[j], &v->ips[j + 1], (v->n_ips - j - 1) * sizeof(ip));
 			v->n_ips--;
-			return 0;
+			*found = true;
 		}
-	return cli_usage_error(c, "--ipdel: not assigned (%s)", s);
+	return 0;
 }
 
 /* vzctl's --netif_add ifname[,mac,host_ifname,host_mac,bridge] */
@@ -111,17 +112,18 @@ static int netif_add(struct cli *c, struct ovz_domain *d, const char *s)
 	return 0;
 }
 
-static int netif_del(struct cli *c, struct ovz_domain *d, const char *s)
+static int netif_del(struct cli *c, struct ovz_domain *d, const char *s, bool *found)
 {
-	bool all = strcmp(s, "all") == 0, found = false;
+	bool all = strcmp(s, "all") == 0;
+	*found |= all;
 	for (size_t i = 0; i < d->n_ifaces; i++) {
 		struct ovz_iface *f = &d->ifaces[i];
 		if (f->type == OVZ_IFACE_VETH && (all || strcmp(f->guest_dev, s) == 0)) {
 			remove_iface(d, i--);
-			found = true;
+			*found = true;
 		}
 	}
-	return found || all ? 0 : cli_usage_error(c, "--netif_del: no such interface (%s)", s);
+	return 0;
 }
 
 static int set_strv(struct cli *c, char ***v, const char *opt, const char *s, bool *reset,
@@ -172,8 +174,9 @@ struct set_opts {
 	bool save, ns_reset, sd_reset;
 };
 
+/* Makes one change to d; *found tells whether a removal found its target. */
 static int apply_option(struct cli *c, struct ovz_domain *d, struct set_opts *o, int opt,
-			const char *arg)
+			const char *arg, bool *found)
 {
 	uint64_t n;
 	int r = 0;
@@ -187,7 +190,7 @@ static int apply_option(struct cli *c, struct ovz_domain *d, struct set_opts *o,
 		d->hostname = xstrdup(arg);
 		break;
 	case 'i': r = ipadd(c, d, arg); break;
-	case 'I': r = ipdel(c, d, arg); break;
+	case 'I': r = ipdel(c, d, arg, found); break;
 	case 'n': r = set_strv(c, &d->nameservers, "--nameserver", arg, &o->ns_reset, false); break;
 	case 's': r = set_strv(c, &d->searchdomains, "--searchdomain", arg, &o->sd_reset, true); break;
 	case 'o':
@@ -211,7 +214,7 @@ static int apply_option(struct cli *c, struct ovz_domain *d, struct set_opts *o,
 		break;
 	case 'm': r = memory_kib(c, arg, &d->memory); break;
 	case 'a': r = netif_add(c, d, arg); break;
-	case 'd': r = netif_del(c, d, arg); break;
+	case 'd': r = netif_del(c, d, arg, found); break;
 	case 'N':
 		if ((why = ovz_check_name(arg)))
 			return cli_usage_error(c, "--name: %s (%s)", why, arg);
@@ -258,32 +261,46 @@ VERB(set)
 	if (r)
 		return r;
 	struct ovz_error *err = NULL;
-	struct ovz_domain *d = NULL;
-	if ((r = ovz_host_load(h, ctid, &d, &err)) < 0) {
+	struct ovz_domain *live = NULL, *conf = NULL;
+	r = ovz_host_load_live(h, ctid, &live, &err);
+	if (r == 0)
+		r = ovz_host_load(h, ctid, &conf, &err);
+	if (r < 0) {
+		ovz_domain_free(live);
 		ovz_host_free(h);
 		return cli_fail(c, id, r, err);
 	}
-	struct set_opts o = { 0 };
+	/* each change is made to both definitions; a removal must find its
+	 * target in one of them */
+	struct set_opts o_live = { 0 }, o_conf = { 0 };
 	int opt, changes = 0;
 	optind = 2;
 	while (r == 0 && (opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		r = apply_option(c, d, &o, opt, optarg);
+		bool found_live = false, found_conf = false;
+		r = apply_option(c, live, &o_live, opt, optarg, &found_live);
+		if (r == 0)
+			r = apply_option(c, conf, &o_conf, opt, optarg, &found_conf);
+		if (r == 0 && (opt == 'I' || opt == 'd') && !found_live && !found_conf)
+			r = cli_usage_error(c, "%s: not assigned (%s)",
+					    opt == 'I' ? "--ipdel" : "--netif_del", optarg);
 		changes += opt != 'S';
 	}
 	if (r == 0 && optind != argc)
 		r = cli_usage_error(c, "unexpected argument '%s'", argv[optind]);
 	if (r == 0 && !changes)
 		r = cli_usage_error(c, "nothing to set");
-	bool live = false;
+	bool applied_live = false, save = o_conf.save;
 	if (r == 0) {
-		drop_empty_venet(d);
-		r = ovz_ct_set(h, ctid, d, o.save, &live, &err);
+		drop_empty_venet(live);
+		drop_empty_venet(conf);
+		r = ovz_ct_set(h, ctid, live, conf, save, &applied_live, &err);
 		r = r < 0 ? cli_fail(c, id, r, err) : EXIT_OK;
 	}
-	if (r == EXIT_OK && !c->quiet && live && !o.save)
+	if (r == EXIT_OK && !c->quiet && applied_live && !save)
 		fprintf(stderr, "ovz-native: set %s: applied to the running container only; "
 				"use --save to keep it\n", id);
-	ovz_domain_free(d);
+	ovz_domain_free(live);
+	ovz_domain_free(conf);
 	ovz_host_free(h);
 	return r;
 }

@@ -325,7 +325,15 @@ static int state_write(struct ovz_exec *x, struct ovz_error **err)
 	struct ovz_runstate rs = { .init_pid = x->init_pid };
 	rs.start_ticks = proc_start_ticks(rs.init_pid);
 	snprintf(rs.backend, sizeof(rs.backend), "ns");
-	return ovz_runstate_save(x->host->vz->run_dir, x->dom->ctid, &rs, err);
+	int r = ovz_host_save_live(x->host, x->dom, err);
+	return r < 0 ? r : ovz_runstate_save(x->host->vz->run_dir, x->dom->ctid, &rs, err);
+}
+
+static int state_remove(struct ovz_exec *x, struct ovz_error **err)
+{
+	int r = ovz_runstate_remove(x->host->vz->run_dir, x->dom->ctid, err);
+	int s = ovz_host_remove_live(x->host, x->dom->ctid, err);
+	return r < 0 ? r : s;
 }
 
 static int private_create(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
@@ -414,7 +422,7 @@ static int ns_undo(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error
 		r = netctx(x, &n, err);
 		return r < 0 ? r : op->net_step->undo(n, op->iface, op->iface_n, err);
 	case OVZ_OP_STATE_WRITE:
-		return ovz_runstate_remove(x->host->vz->run_dir, x->dom->ctid, err);
+		return state_remove(x, err);
 	default:
 		return 0;	/* nothing outside the container to undo */
 	}

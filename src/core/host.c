@@ -92,6 +92,43 @@ int ovz_host_load(struct ovz_host *h, unsigned ctid, struct ovz_domain **out,
 	return r;
 }
 
+static char *live_path(struct ovz_host *h, unsigned ctid)
+{
+	return xasprintf("%s/%u.live", h->vz->run_dir, ctid);
+}
+
+int ovz_host_save_live(struct ovz_host *h, const struct ovz_domain *d, struct ovz_error **err)
+{
+	_cleanup_free_ char *path = live_path(h, d->ctid);
+	struct ovz_conf *c = ovz_conf_new();
+	ovz_domain_to_conf(d, h->vz, c);
+	int r = mkdir_p(h->vz->run_dir, 0755, err);
+	if (r == 0)
+		r = ovz_conf_save(c, path, err);
+	ovz_conf_free(c);
+	return r;
+}
+
+int ovz_host_remove_live(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
+{
+	_cleanup_free_ char *path = live_path(h, ctid);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return ovz_error_sys(err, errno, "remove '%s'", path);
+	return 0;
+}
+
+int ovz_host_load_live(struct ovz_host *h, unsigned ctid, struct ovz_domain **out,
+		       struct ovz_error **err)
+{
+	_cleanup_free_ char *path = live_path(h, ctid);
+	struct ovz_conf *c;
+	if (ovz_conf_load(path, &c, NULL) < 0)
+		return ovz_host_load(h, ctid, out, err);
+	int r = ovz_domain_from_conf(c, ctid, path, out, err);
+	ovz_conf_free(c);
+	return r;
+}
+
 /* Lowest CTID from 101 up with no config and no lock holder; the caller
  * locks it and re-checks, so a racing define just moves on. */
 static unsigned next_free_ctid(struct ovz_host *h, unsigned from)

@@ -35,6 +35,15 @@ int ovz_host_load(struct ovz_host *h, unsigned ctid, struct ovz_domain **out,
 void ovz_host_ct_dirs(struct ovz_host *h, const struct ovz_domain *d, char **private_dir,
 		      char **root_dir);
 
+/* The definition a running container was started with (and changed live
+ * since): RUN_DIR/CTID.live, in the config syntax.  Stop and set work from
+ * it so that what was added live is also what is removed. */
+int ovz_host_save_live(struct ovz_host *h, const struct ovz_domain *d, struct ovz_error **err);
+int ovz_host_remove_live(struct ovz_host *h, unsigned ctid, struct ovz_error **err);
+/* The live definition when there is one, else the config's. */
+int ovz_host_load_live(struct ovz_host *h, unsigned ctid, struct ovz_domain **out,
+		       struct ovz_error **err);
+
 /* Writes CTID.conf and the name link from d.  A domain without a CTID gets
  * the lowest free one from 101 up (d->ctid is set).  Redefining updates the
  * config in place.  A name held by another container is -EEXIST. */

@@ -365,8 +365,9 @@ int ovz_ct_stop(struct ovz_host *h, unsigned ctid, bool fast, unsigned timeout,
 	int r = lock_ct(h, ctid, "stop", &lock, err);
 	if (r < 0)
 		return r;
+	/* what start set up, with what set changed live since */
 	_cleanup_(ovz_domain_freep) struct ovz_domain *d = NULL;
-	r = ovz_host_load(h, ctid, &d, err);
+	r = ovz_host_load_live(h, ctid, &d, err);
 	if (r < 0)
 		return r;
 	struct ovz_runstate rs = { 0 };

@@ -56,10 +56,13 @@ struct ovz_ct_status {
 int ovz_ct_status(struct ovz_host *h, unsigned ctid, struct ovz_ct_status *st,
 		  struct ovz_error **err);
 
-/* Makes the container what want says: applied to it live when it runs,
- * written to its config when save is set or it does not run. */
-int ovz_ct_set(struct ovz_host *h, unsigned ctid, struct ovz_domain *want, bool save,
-	       bool *applied_live, struct ovz_error **err);
+/* Changes a container.  want_live is the running container's definition
+ * (ovz_host_load_live) with the changes made: the difference is applied
+ * live when it runs.  want_conf is its config's definition with the same
+ * changes: written when save is set or the container does not run. */
+int ovz_ct_set(struct ovz_host *h, unsigned ctid, struct ovz_domain *want_live,
+	       struct ovz_domain *want_conf, bool save, bool *applied_live,
+	       struct ovz_error **err);
 
 /* How a command inside is started.  fds of -1 are inherited from the
  * caller; envp NULL gives root's login environment. */

@@ -242,29 +242,32 @@ static int apply_live(struct live *l, const struct ovz_domain *cur, const struct
 	return r;
 }
 
-int ovz_ct_set(struct ovz_host *h, unsigned ctid, struct ovz_domain *want, bool save,
-	       bool *applied_live, struct ovz_error **err)
+int ovz_ct_set(struct ovz_host *h, unsigned ctid, struct ovz_domain *want_live,
+	       struct ovz_domain *want_conf, bool save, bool *applied_live,
+	       struct ovz_error **err)
 {
 	_cleanup_(ovz_unlockp) struct ovz_lock *lock = NULL;
 	int r = ovz_lock_ct(h->lockdir, ctid, "set", &lock, err);
 	if (r < 0)
 		return r;
-	_cleanup_(ovz_domain_freep) struct ovz_domain *cur = NULL;
-	r = ovz_host_load(h, ctid, &cur, err);
-	if (r < 0)
-		return r;
-	want->ctid = ctid;
+	want_live->ctid = want_conf->ctid = ctid;
 	struct ovz_runstate rs;
 	bool running = ovz_runstate_load(h->vz->run_dir, ctid, &rs) == 0;
 	*applied_live = false;
 	if (running) {
+		_cleanup_(ovz_domain_freep) struct ovz_domain *cur = NULL;
+		r = ovz_host_load_live(h, ctid, &cur, err);
+		if (r < 0)
+			return r;
 		struct live l = { .h = h, .ctid = ctid, .init = rs.init_pid, .netns = -1 };
-		r = apply_live(&l, cur, want, err);
+		r = apply_live(&l, cur, want_live, err);
+		if (r == 0)
+			r = ovz_host_save_live(h, want_live, err);
 		if (r < 0)
 			return r;
 		*applied_live = true;
 	}
 	if (save || !running)
-		r = ovz_host_define_locked(h, want, err);
+		r = ovz_host_define_locked(h, want_conf, err);
 	return r;
 }

@@ -240,6 +240,56 @@ static void test_restart(void **state)
 	assert_no_residue();
 }
 
+static bool conf_has(const char *text)
+{
+	char *path = xasprintf("%s/etc/vz/conf/" CTID ".conf", root);
+	char *conf = tu_read(path);
+	bool found = conf && strstr(conf, text);
+	free(conf);
+	free(path);
+	return found;
+}
+
+static void test_set_live(void **state)
+{
+	REQUIRE();
+	expect_ok(cli("start", CTID, NULL, NULL));
+	/* live only: the running container changes, the config does not */
+	expect_ok(tu_cli(root, NULL, "set", CTID, "--ipadd", "10.77.0.3", "--hostname",
+			 "live.test", NULL));
+	struct tu_run r = cli("exec", CTID, "hostname", NULL);
+	assert_string_equal(r.out, "live.test\n");
+	tu_run_free(&r);
+	r = tu_cli(root, NULL, "exec", CTID, "ip", "-4", "addr", "show", "venet0", NULL);
+	assert_non_null(strstr(r.out, "10.77.0.3/32"));
+	tu_run_free(&r);
+	r = tu_cli(root, NULL, "exec", CTID, "ping", "-c", "1", "-W", "3", "-I", "10.77.0.3",
+		   "10.77.0.1", NULL);
+	if (r.status != 0)
+		fail_msg("ping from the new address failed: %s%s", r.out, r.err);
+	tu_run_free(&r);
+	assert_false(conf_has("10.77.0.3"));
+	assert_false(conf_has("live.test"));
+	/* --save keeps it; --ipdel takes the address away live */
+	expect_ok(tu_cli(root, NULL, "set", CTID, "--save", "--ipdel", "10.77.0.3", "--hostname",
+			 "saved.test", NULL));
+	r = tu_cli(root, NULL, "exec", CTID, "ip", "-4", "addr", "show", "venet0", NULL);
+	assert_null(strstr(r.out, "10.77.0.3"));
+	assert_non_null(strstr(r.out, "10.77.0.2/32"));
+	tu_run_free(&r);
+	assert_true(conf_has("HOSTNAME=\"saved.test\""));
+	assert_false(conf_has("10.77.0.3"));
+	/* bad input changes nothing */
+	r = tu_cli(root, NULL, "set", CTID, "--ipadd", "10.77.0.300", NULL);
+	assert_int_equal(r.status, 1);
+	tu_run_free(&r);
+	expect_ok(tu_cli(root, NULL, "stop", "--fast", CTID, NULL));
+	assert_no_residue();
+	/* a stopped container's config is written directly */
+	expect_ok(tu_cli(root, NULL, "set", CTID, "--hostname", "bb.test", NULL));
+	assert_true(conf_has("HOSTNAME=\"bb.test\""));
+}
+
 /* A failure at every step of start is undone completely. */
 static void test_failure_at_every_step(void **state)
 {
@@ -316,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_start_exec_stop),
 		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_set_live),
 		cmocka_unit_test(test_failure_at_every_step),
 		cmocka_unit_test(test_parallel_starts_serialize),
 		cmocka_unit_test(test_destroy),
