@@ -56,6 +56,7 @@ VERB(status);
 VERB(exec);
 VERB(enter);
 VERB(set);
+VERB(boot);
 VERB(mount);
 VERB(umount);
 

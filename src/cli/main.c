@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "cli.h"
 #include "core/host.h"
+#include "core/lifecycle.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -36,6 +37,8 @@ static const struct verb verbs[] = {
 	  "[--cpuunits N] [--cpulimit PCT] [--memory SIZE] [--netif_add IFNAME[,MAC,HOST_IFNAME,"
 	  "HOST_MAC,BRIDGE]]... [--netif_del IFNAME|all]... [--name NAME] [--description TEXT]",
 	  "change a container, live when it runs; --save keeps it" },
+	{ "boot", verb_boot, "boot [--parallel N]",
+	  "start every container with ONBOOT=yes, higher BOOTORDER first" },
 	{ "enter", verb_enter, "enter CTID|NAME", "a login shell inside the container on a pty" },
 	{ "mount", verb_mount, "mount CTID|NAME", "mount the private area on the root" },
 	{ "umount", verb_umount, "umount CTID|NAME", "unmount a stopped container's root" },
@@ -111,6 +114,23 @@ bool cli_want_help(struct cli *c, int argc, char **argv)
 	return false;
 }
 
+/* The version and the backend this host would use. */
+static int print_version(struct cli *c)
+{
+	struct ovz_host *h = NULL;
+	struct ovz_error *err = NULL;
+	const struct ovz_backend *b = NULL;
+	int r = ovz_host_open(c->root, c->backend, &h, &err);
+	if (r == 0)
+		r = ovz_host_backend(h, &b, &err);
+	printf("ovz-native %s (backend %s)\n", OVZ_VERSION, r == 0 ? b->name : "none");
+	if (r < 0)
+		fprintf(stderr, "ovz-native: %s\n", ovz_error_message(err));
+	ovz_error_free(err);
+	ovz_host_free(h);
+	return r < 0 ? EXIT_SYSTEM : EXIT_OK;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ovz-native [--root DIR] [--backend auto|vz|vz7|ns] VERB [ARGS]\n\n"
@@ -155,8 +175,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		case 'V':
-			printf("ovz-native %s\n", OVZ_VERSION);
-			return EXIT_OK;
+			return print_version(&c);
 		default:
 			usage(stderr);
 			return EXIT_INPUT;

@@ -409,6 +409,122 @@ int ovz_ct_umount(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
 	return r < 0 ? r : teardown_plan(h, d, OVZ_VERB_MOUNT, 0, err);
 }
 
+/* ---- boot ---- */
+
+struct boot_item {
+	unsigned ctid;
+	long order;
+};
+
+static int cmp_boot(const void *a, const void *b)
+{
+	const struct boot_item *x = a, *y = b;
+	if (x->order != y->order)
+		return x->order > y->order ? -1 : 1;
+	return x->ctid < y->ctid ? -1 : x->ctid > y->ctid;
+}
+
+static size_t boot_list(struct ovz_host *h, struct boot_item **out, struct ovz_error **err)
+{
+	struct ovz_ct_info *v;
+	size_t n, k = 0;
+	if (ovz_host_list(h, &v, &n, err) < 0)
+		return 0;
+	*out = xcalloc(n ? n : 1, sizeof(**out));
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].dom || v[i].dom->autostart != OVZ_YES ||
+		    v[i].status == OVZ_STATUS_RUNNING)
+			continue;
+		const char *order = ovz_conf_get(v[i].conf, "BOOTORDER");
+		(*out)[k].ctid = v[i].ctid;
+		(*out)[k++].order = order ? strtol(order, NULL, 10) : 0;
+	}
+	ovz_ct_info_free(v, n);
+	qsort(*out, k, sizeof(**out), cmp_boot);
+	return k;
+}
+
+/* Waits for one of our children (never for the caller's other children). */
+static void reap_one(pid_t *pids, unsigned *ctids, unsigned slots, ovz_boot_fn done,
+		     void *userdata, int *failed)
+{
+	struct pollfd p[256];
+	unsigned slot_of[256], n = 0;
+	for (unsigned s = 0; s < slots && n < 256; s++) {
+		if (!pids[s])
+			continue;
+		p[n] = (struct pollfd){ .fd = (int)syscall(SYS_pidfd_open, pids[s], 0),
+					.events = POLLIN };
+		slot_of[n++] = s;
+	}
+	while (poll(p, n, -1) < 0 && errno == EINTR)
+		;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned s = slot_of[i];
+		if (p[i].fd >= 0)
+			close(p[i].fd);
+		if (!(p[i].revents & POLLIN) && p[i].fd >= 0)
+			continue;
+		int code = ovz_ct_wait(pids[s]);
+		*failed += code != 0;
+		if (done)
+			done(ctids[s], -code, userdata);
+		pids[s] = 0;
+	}
+}
+
+int ovz_host_boot(struct ovz_host *h, unsigned parallel, ovz_boot_fn done, void *userdata,
+		  struct ovz_error **err)
+{
+	struct boot_item *items = NULL;
+	size_t n = boot_list(h, &items, err);
+	if (err && *err) {
+		free(items);
+		return -(*err)->errnum;
+	}
+	unsigned slots = parallel ? parallel : 1, busy = 0;
+	pid_t *pids = xcalloc(slots, sizeof(*pids));
+	unsigned *ctids = xcalloc(slots, sizeof(*ctids));
+	int failed = 0;
+	for (size_t i = 0; i < n; i++) {
+		while (busy == slots) {
+			reap_one(pids, ctids, slots, done, userdata, &failed);
+			busy = 0;
+			for (unsigned s = 0; s < slots; s++)
+				busy += pids[s] != 0;
+		}
+		unsigned s = 0;
+		while (pids[s])
+			s++;
+		pid_t pid = fork();
+		if (pid == 0) {
+			struct ovz_error *e = NULL;
+			int r = ovz_ct_start(h, items[i].ctid, 0, &e);
+			_exit(r < 0 ? (e ? e->errnum : EIO) : 0);
+		}
+		if (pid < 0) {
+			failed++;
+			if (done)
+				done(items[i].ctid, -errno, userdata);
+			continue;
+		}
+		pids[s] = pid;
+		ctids[s] = items[i].ctid;
+		busy++;
+	}
+	for (unsigned s = 0; s < slots; s++)
+		if (pids[s]) {
+			int code = ovz_ct_wait(pids[s]);
+			failed += code != 0;
+			if (done)
+				done(ctids[s], -code, userdata);
+		}
+	free(pids);
+	free(ctids);
+	free(items);
+	return failed;
+}
+
 /* ---- exec ---- */
 
 static const char *const ns_order[] = { "ipc", "uts", "net", "pid", "cgroup", "mnt" };

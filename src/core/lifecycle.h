@@ -56,6 +56,15 @@ struct ovz_ct_status {
 int ovz_ct_status(struct ovz_host *h, unsigned ctid, struct ovz_ct_status *st,
 		  struct ovz_error **err);
 
+/* Starts every container with ONBOOT=yes that is not running, higher
+ * BOOTORDER first, at most parallel at a time (each start in a child
+ * process of its own).  done is called for each with its result: 0, or
+ * the negative errno of the failure (its message stays in the child).
+ * Returns the number that failed. */
+typedef void (*ovz_boot_fn)(unsigned ctid, int result, void *userdata);
+int ovz_host_boot(struct ovz_host *h, unsigned parallel, ovz_boot_fn done, void *userdata,
+		  struct ovz_error **err);
+
 /* Changes a container.  want_live is the running container's definition
  * (ovz_host_load_live) with the changes made: the difference is applied
  * live when it runs.  want_conf is its config's definition with the same

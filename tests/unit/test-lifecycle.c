@@ -290,6 +290,27 @@ static void test_set_live(void **state)
 	assert_true(conf_has("HOSTNAME=\"bb.test\""));
 }
 
+static void test_boot(void **state)
+{
+	REQUIRE();
+	expect_ok(tu_cli(root, NULL, "set", CTID, "--onboot", "yes", "--save", NULL));
+	struct tu_run r = tu_cli(root, NULL, "boot", "--parallel", "2", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "CT " CTID " started\n");
+	tu_run_free(&r);
+	char *st = status_line();
+	assert_string_equal(st, "CTID " CTID " exist mounted running\n");
+	free(st);
+	/* a running container is left alone */
+	r = tu_cli(root, NULL, "boot", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	tu_run_free(&r);
+	expect_ok(tu_cli(root, NULL, "stop", "--fast", CTID, NULL));
+	expect_ok(tu_cli(root, NULL, "set", CTID, "--onboot", "no", "--save", NULL));
+	assert_no_residue();
+}
+
 /* A failure at every step of start is undone completely. */
 static void test_failure_at_every_step(void **state)
 {
@@ -367,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_start_exec_stop),
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_set_live),
+		cmocka_unit_test(test_boot),
 		cmocka_unit_test(test_failure_at_every_step),
 		cmocka_unit_test(test_parallel_starts_serialize),
 		cmocka_unit_test(test_destroy),
