@@ -102,4 +102,213 @@ int ovz_vz_veth_del(int vzfd, unsigned veid, const char *host_dev, struct ovz_er
 int ovz_ve_ip_allow(int ve_dirfd, const struct ovz_ip *ip, struct ovz_error **err);
 int ovz_ve_ip_deny(int ve_dirfd, const struct ovz_ip *ip, struct ovz_error **err);
 
+/* ---- VE creation, entering and the other '.' ioctls (openvz-abi.md §1.2-1.6) ---- */
+
+struct ovz_vzctl_env_create {
+	uint32_t veid;
+	uint32_t flags;
+	uint32_t class_id;
+};
+
+struct ovz_vzctl_env_create_data {
+	uint32_t veid;
+	uint32_t flags;
+	uint32_t class_id;
+	void *data;
+	int datalen;
+};
+
+/* The three generations of the data behind ENV_CREATE_DATA; vzctl sends the
+ * newest and falls back to the smaller ones on EINVAL. */
+struct ovz_env_create_param {
+	uint64_t iptables_mask;
+};
+
+struct ovz_env_create_param2 {
+	uint64_t iptables_mask;
+	uint64_t feature_mask;
+	uint32_t total_vcpus;
+};
+
+struct ovz_env_create_param3 {
+	uint64_t iptables_mask;
+	uint64_t feature_mask;
+	uint32_t total_vcpus;
+	uint32_t pad;
+	uint64_t known_features;
+};
+
+struct ovz_vzctl_ve_netdev {
+	uint32_t veid;
+	int op;
+	char *dev_name;
+};
+
+struct ovz_vzctl_ve_meminfo {
+	uint32_t veid;
+	unsigned long val;
+};
+
+struct ovz_vzctl_ve_configure {
+	uint32_t veid;
+	uint32_t key;
+	uint32_t val;
+	uint32_t size;
+	char data[];
+};
+
+struct ovz_vz_avenrun {
+	int val_int;
+	int val_frac;
+};
+
+struct ovz_vz_cpu_stat {
+	unsigned long user_jif, nice_jif, system_jif, uptime_jif;
+	uint64_t idle_clk, strv_clk, uptime_clk;
+	struct ovz_vz_avenrun avenrun[3];
+};
+
+struct ovz_vzctl_cpustatctl {
+	uint32_t veid;
+	struct ovz_vz_cpu_stat *cpustat;
+};
+
+struct ovz_vzlist_veidctl {
+	uint32_t num;
+	uint32_t *id;
+};
+
+struct ovz_vzlist_vepidctl {
+	uint32_t veid;
+	uint32_t num;
+	int *pid;
+};
+
+struct ovz_vzlist_veipctl {
+	uint32_t veid;
+	uint32_t num;
+	void *ip;
+};
+
+#define OVZ_VZCTL_ENV_CREATE		_IOW('.', 5, struct ovz_vzctl_env_create)
+#define OVZ_VZCTL_GET_CPU_STAT		_IOW('.', 6, struct ovz_vzctl_cpustatctl)
+#define OVZ_VZCTL_ENV_CREATE_DATA	_IOW('.', 10, struct ovz_vzctl_env_create_data)
+#define OVZ_VZCTL_VE_NETDEV		_IOW('.', 11, struct ovz_vzctl_ve_netdev)
+#define OVZ_VZCTL_VE_MEMINFO		_IOW('.', 13, struct ovz_vzctl_ve_meminfo)
+#define OVZ_VZCTL_VE_CONFIGURE		_IOW('.', 15, struct ovz_vzctl_ve_configure)
+#define OVZ_VZCTL_GET_VEIDS		_IOR('x', 1, struct ovz_vzlist_veidctl)
+#define OVZ_VZCTL_GET_VEPIDS		_IOR('x', 2, struct ovz_vzlist_vepidctl)
+#define OVZ_VZCTL_GET_VEIPS		_IOR('x', 3, struct ovz_vzlist_veipctl)
+#define OVZ_VZCTL_GET_VEIP6S		_IOR('x', 4, struct ovz_vzlist_veipctl)
+
+enum {
+	OVZ_VE_CREATE = 1,
+	OVZ_VE_EXCLUSIVE = 2,
+	OVZ_VE_ENTER = 4,
+	OVZ_VE_TEST = 8,
+	OVZ_VE_LOCK = 16,
+	OVZ_VE_SKIPLOCK = 32,
+};
+enum { OVZ_VE_NETDEV_ADD = 1, OVZ_VE_NETDEV_DEL = 2 };
+enum {
+	OVZ_VE_CONFIGURE_OS_RELEASE = 2,
+	OVZ_VE_CONFIGURE_CREATE_PROC_LINK = 4,
+	OVZ_VE_CONFIGURE_OPEN_TTY = 5,
+	OVZ_VE_CONFIGURE_MOUNT_OPTIONS = 7,
+};
+enum {
+	OVZ_VE_FEATURE_SYSFS = 1 << 0,
+	OVZ_VE_FEATURE_NFS = 1 << 1,
+	OVZ_VE_FEATURE_DEF_PERMS = 1 << 2,
+	OVZ_VE_FEATURE_SIT = 1 << 3,
+	OVZ_VE_FEATURE_IPIP = 1 << 4,
+	OVZ_VE_FEATURE_PPP = 1 << 5,
+	OVZ_VE_FEATURE_IPGRE = 1 << 6,
+	OVZ_VE_FEATURE_BRIDGE = 1 << 7,
+	OVZ_VE_FEATURE_NFSD = 1 << 8,
+};
+#define OVZ_VE_IP_DEFAULT 0x17bfULL	/* the kernel's default iptables_mask */
+
+_Static_assert(sizeof(struct ovz_vzctl_env_create) == 12, "vzctl_env_create size");
+_Static_assert(sizeof(struct ovz_env_create_param) == 8, "env_create_param size");
+_Static_assert(sizeof(struct ovz_env_create_param3) == 32, "env_create_param3 size");
+_Static_assert(offsetof(struct ovz_env_create_param3, known_features) == 24,
+	       "param3.known_features");
+_Static_assert(sizeof(struct ovz_vzctl_ve_configure) == 16, "vzctl_ve_configure size");
+_Static_assert(OVZ_VZCTL_ENV_CREATE == 0x400c2e05, "VZCTL_ENV_CREATE");
+_Static_assert(OVZ_VZCTL_VE_CONFIGURE == 0x40102e0f, "VZCTL_VE_CONFIGURE");
+#if defined(__x86_64__)
+_Static_assert(sizeof(struct ovz_vzctl_env_create_data) == 32, "env_create_data size");
+_Static_assert(offsetof(struct ovz_vzctl_env_create_data, data) == 16, "create_data.data");
+_Static_assert(offsetof(struct ovz_vzctl_env_create_data, datalen) == 24, "create_data.datalen");
+_Static_assert(sizeof(struct ovz_env_create_param2) == 24, "env_create_param2 size");
+_Static_assert(sizeof(struct ovz_vzctl_ve_netdev) == 16, "vzctl_ve_netdev size");
+_Static_assert(sizeof(struct ovz_vzctl_ve_meminfo) == 16, "vzctl_ve_meminfo size");
+_Static_assert(sizeof(struct ovz_vz_cpu_stat) == 80, "vz_cpu_stat size");
+_Static_assert(OVZ_VZCTL_ENV_CREATE_DATA == 0x40202e0a, "VZCTL_ENV_CREATE_DATA");
+_Static_assert(OVZ_VZCTL_VE_NETDEV == 0x40102e0b, "VZCTL_VE_NETDEV");
+_Static_assert(OVZ_VZCTL_GET_VEIDS == 0x80107801, "VZCTL_GET_VEIDS");
+#elif defined(__i386__)
+_Static_assert(sizeof(struct ovz_vzctl_env_create_data) == 20, "env_create_data size");
+_Static_assert(sizeof(struct ovz_env_create_param2) == 20, "env_create_param2 size");
+_Static_assert(sizeof(struct ovz_vzctl_ve_netdev) == 12, "vzctl_ve_netdev size");
+_Static_assert(sizeof(struct ovz_vz_cpu_stat) == 64, "vz_cpu_stat size");
+_Static_assert(OVZ_VZCTL_ENV_CREATE_DATA == 0x40142e0a, "VZCTL_ENV_CREATE_DATA");
+_Static_assert(OVZ_VZCTL_VE_NETDEV == 0x400c2e0b, "VZCTL_VE_NETDEV");
+#endif
+
+/* The legacy syscalls (§2), absent from glibc. */
+#if defined(__x86_64__)
+enum { OVZ_NR_FAIRSCHED_VCPUS = 499, OVZ_NR_GETLUID = 500, OVZ_NR_SETLUID = 501,
+       OVZ_NR_SETUBLIMIT = 502, OVZ_NR_UBSTAT = 503, OVZ_NR_FAIRSCHED_MKNOD = 504,
+       OVZ_NR_FAIRSCHED_RMNOD = 505, OVZ_NR_FAIRSCHED_CHWT = 506,
+       OVZ_NR_FAIRSCHED_MVPR = 507, OVZ_NR_FAIRSCHED_RATE = 508 };
+#elif defined(__i386__)
+enum { OVZ_NR_FAIRSCHED_VCPUS = 505, OVZ_NR_GETLUID = 510, OVZ_NR_SETLUID = 511,
+       OVZ_NR_SETUBLIMIT = 512, OVZ_NR_UBSTAT = 513, OVZ_NR_FAIRSCHED_MKNOD = 500,
+       OVZ_NR_FAIRSCHED_RMNOD = 501, OVZ_NR_FAIRSCHED_CHWT = 502,
+       OVZ_NR_FAIRSCHED_MVPR = 503, OVZ_NR_FAIRSCHED_RATE = 504 };
+#endif
+
+/* Beancounter resources (§2); 20-22 are unused slots. */
+enum {
+	OVZ_UB_KMEMSIZE = 0, OVZ_UB_LOCKEDPAGES = 1, OVZ_UB_PRIVVMPAGES = 2,
+	OVZ_UB_SHMPAGES = 3, OVZ_UB_NUMPROC = 5, OVZ_UB_PHYSPAGES = 6,
+	OVZ_UB_VMGUARPAGES = 7, OVZ_UB_OOMGUARPAGES = 8, OVZ_UB_NUMTCPSOCK = 9,
+	OVZ_UB_NUMFLOCK = 10, OVZ_UB_NUMPTY = 11, OVZ_UB_NUMSIGINFO = 12,
+	OVZ_UB_TCPSNDBUF = 13, OVZ_UB_TCPRCVBUF = 14, OVZ_UB_OTHERSOCKBUF = 15,
+	OVZ_UB_DGRAMRCVBUF = 16, OVZ_UB_NUMOTHERSOCK = 17, OVZ_UB_DCACHESIZE = 18,
+	OVZ_UB_NUMFILE = 19, OVZ_UB_NUMIPTENT = 23, OVZ_UB_SWAPPAGES = 24,
+	OVZ_UB_RESOURCES = 25,
+};
+/* "physpages" for OVZ_UB_PHYSPAGES; "dummy" for the unused slots. */
+const char *ovz_ub_name(unsigned res);
+
+/* The VE a caller asks about, and what it gets: ENV_CREATE with VE_TEST
+ * answers 1 (running) or 0 (ESRCH); -errno for anything else. */
+int ovz_vz_ve_test(int vzfd, unsigned veid, struct ovz_error **err);
+/* VE_ENTER: moves the (single-threaded) caller into the running VE. */
+int ovz_vz_ve_enter(int vzfd, unsigned veid, struct ovz_error **err);
+
+/* Fills the request and param for ENV_CREATE_DATA with datalen = size. */
+void ovz_vz_env_create_encode(unsigned veid, unsigned flags,
+			      const struct ovz_env_create_param3 *param, size_t size,
+			      struct ovz_vzctl_env_create_data *out);
+/* VE_CREATE|VE_EXCLUSIVE with param3, then the smaller sizes on EINVAL as
+ * vzctl does; EBUSY is retried (3 times, 1 s apart).  Returns the veid. */
+int ovz_vz_env_create(int vzfd, unsigned veid, const struct ovz_env_create_param3 *param,
+		      struct ovz_error **err);
+
+/* VZCTL_VE_NETDEV: move a host device into the VE (add) or back (del). */
+int ovz_vz_netdev(int vzfd, unsigned veid, int op, const char *dev, struct ovz_error **err);
+
+/* setluid(2) and setublimit(2) by number; limits are in the kernel's units. */
+int ovz_vz_setluid(unsigned id, struct ovz_error **err);
+int ovz_vz_setublimit(unsigned id, unsigned res, unsigned long barrier, unsigned long limit,
+		      struct ovz_error **err);
+
+/* The running VEs in /proc/vz/veinfo text (VE0 skipped), in file order.
+ * *ids is freed with free(). */
+int ovz_vz_veinfo_parse(const char *text, unsigned **ids, size_t *n);
+
 #endif

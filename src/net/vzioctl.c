@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 void ovz_vz_ip_map_encode(unsigned veid, int op, const struct ovz_ip *ip,
@@ -148,4 +149,134 @@ int ovz_ve_ip_allow(int ve_dirfd, const struct ovz_ip *ip, struct ovz_error **er
 int ovz_ve_ip_deny(int ve_dirfd, const struct ovz_ip *ip, struct ovz_error **err)
 {
 	return ve_ip_file(ve_dirfd, ip, false, err);
+}
+
+/* ---- VEs, beancounters ---- */
+
+static const char *const ub_names[OVZ_UB_RESOURCES] = {
+	"kmemsize", "lockedpages", "privvmpages", "shmpages", "dummy", "numproc",
+	"physpages", "vmguarpages", "oomguarpages", "numtcpsock", "numflock", "numpty",
+	"numsiginfo", "tcpsndbuf", "tcprcvbuf", "othersockbuf", "dgramrcvbuf",
+	"numothersock", "dcachesize", "numfile", "dummy", "dummy", "dummy", "numiptent",
+	"swappages",
+};
+
+const char *ovz_ub_name(unsigned res)
+{
+	return res < OVZ_UB_RESOURCES ? ub_names[res] : "unknown";
+}
+
+static int env_create_call(int vzfd, unsigned veid, unsigned flags)
+{
+	struct ovz_vzctl_env_create req = { .veid = veid, .flags = flags };
+	int r;
+	while ((r = ioctl(vzfd, OVZ_VZCTL_ENV_CREATE, &req)) < 0 && errno == EINTR)
+		;
+	return r < 0 ? -errno : r;
+}
+
+int ovz_vz_ve_test(int vzfd, unsigned veid, struct ovz_error **err)
+{
+	int r = env_create_call(vzfd, veid, OVZ_VE_TEST);
+	if (r >= 0)
+		return 1;
+	if (r == -ESRCH)
+		return 0;
+	return ovz_error_sys(err, -r, "VZCTL_ENV_CREATE VE_TEST for CT %u", veid);
+}
+
+int ovz_vz_ve_enter(int vzfd, unsigned veid, struct ovz_error **err)
+{
+	int r = env_create_call(vzfd, veid, OVZ_VE_ENTER);
+	if (r >= 0)
+		return 0;
+	if (r == -ESRCH)
+		return ovz_error_set(err, ESRCH, "CT %u is not running", veid);
+	return ovz_error_sys(err, -r, "VZCTL_ENV_CREATE VE_ENTER for CT %u", veid);
+}
+
+void ovz_vz_env_create_encode(unsigned veid, unsigned flags,
+			      const struct ovz_env_create_param3 *param, size_t size,
+			      struct ovz_vzctl_env_create_data *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->veid = veid;
+	out->flags = flags;
+	out->data = (void *)param;
+	out->datalen = (int)size;
+}
+
+int ovz_vz_env_create(int vzfd, unsigned veid, const struct ovz_env_create_param3 *param,
+		      struct ovz_error **err)
+{
+	/* param2 and param are prefixes of param3 */
+	static const size_t sizes[] = { sizeof(struct ovz_env_create_param3),
+					sizeof(struct ovz_env_create_param2),
+					sizeof(struct ovz_env_create_param) };
+	int e = EINVAL;
+	for (size_t i = 0; i < ARRAY_SIZE(sizes) && e == EINVAL; i++) {
+		struct ovz_vzctl_env_create_data req;
+		ovz_vz_env_create_encode(veid, OVZ_VE_CREATE | OVZ_VE_EXCLUSIVE, param, sizes[i],
+					 &req);
+		for (int tries = 0; tries < 3; tries++) {
+			int r = ioctl(vzfd, OVZ_VZCTL_ENV_CREATE_DATA, &req);
+			if (r >= 0)
+				return r;
+			e = errno;
+			if (e != EBUSY && e != EINTR)
+				break;
+			if (e == EBUSY)
+				sleep(1);
+		}
+	}
+	if (e == EACCES)
+		return ovz_error_set(err, EEXIST, "VZCTL_ENV_CREATE_DATA: CT %u already exists",
+				     veid);
+	return ovz_error_sys(err, e, "VZCTL_ENV_CREATE_DATA for CT %u", veid);
+}
+
+int ovz_vz_netdev(int vzfd, unsigned veid, int op, const char *dev, struct ovz_error **err)
+{
+	char name[16];
+	copy_name(name, dev);
+	struct ovz_vzctl_ve_netdev req = { .veid = veid, .op = op, .dev_name = name };
+	if (ioctl(vzfd, OVZ_VZCTL_VE_NETDEV, &req) == 0)
+		return 0;
+	if (op == OVZ_VE_NETDEV_DEL && errno == ENODEV)
+		return 0;
+	return ovz_error_sys(err, errno, "VZCTL_VE_NETDEV %s '%s' for CT %u",
+			     op == OVZ_VE_NETDEV_DEL ? "del" : "add", dev, veid);
+}
+
+int ovz_vz_setluid(unsigned id, struct ovz_error **err)
+{
+	if (syscall(OVZ_NR_SETLUID, (unsigned long)id) < 0)
+		return ovz_error_sys(err, errno, "setluid %u", id);
+	return 0;
+}
+
+int ovz_vz_setublimit(unsigned id, unsigned res, unsigned long barrier, unsigned long limit,
+		      struct ovz_error **err)
+{
+	unsigned long lim[2] = { barrier, limit };
+	if (syscall(OVZ_NR_SETUBLIMIT, (unsigned long)id, (unsigned long)res, lim) < 0)
+		return ovz_error_sys(err, errno, "setublimit %u %s %lu:%lu", id, ovz_ub_name(res),
+				     barrier, limit);
+	return 0;
+}
+
+int ovz_vz_veinfo_parse(const char *text, unsigned **ids, size_t *n)
+{
+	*ids = NULL;
+	*n = 0;
+	for (const char *line = text; line && *line;) {
+		const char *nl = strchr(line, '\n');
+		unsigned veid;
+		if (sscanf(line, "%u", &veid) == 1 && veid != 0) {
+			*ids = xrealloc(*ids, (*n + 1) * sizeof(**ids));
+			(*ids)[(*n)++] = veid;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return 0;
 }
