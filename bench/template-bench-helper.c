@@ -47,8 +47,9 @@ static int do_extract(const char *archive, const char *dest, unsigned flags)
 	struct ovz_error *err = NULL;
 	if (ovz_extract(afd, dfd, &o, &st, &err) < 0)
 		return fail(err);
-	fprintf(stderr, "decoder: %s, %llu entries, %llu bytes\n", ovz_decoder_name(st.decoder),
-		(unsigned long long)st.entries, (unsigned long long)st.bytes_out);
+	fprintf(stderr, "decoder: %s, %llu entries, %llu bytes, size hint %llu\n", ovz_decoder_name(st.decoder),
+		(unsigned long long)st.entries, (unsigned long long)st.bytes_out,
+		(unsigned long long)st.size_hint);
 	return 0;
 }
 

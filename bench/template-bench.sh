@@ -177,7 +177,7 @@ entries=$(tar -tf "$CACHE/template.tar" | wc -l)
 size_mb=$(( $(stat -c %s "$CACHE/template.tar") / 1048576 ))
 gz_mb=$(( $(stat -c %s "$CACHE/template.tar.gz") / 1048576 ))
 zst_mb=$(( $(stat -c %s "$CACHE/template.tar.zst") / 1048576 ))
-disk_fs=$(stat -f -c %T "$DISK_DIR")
+disk_fs=$(findmnt -no FSTYPE -T "$DISK_DIR" 2>/dev/null || stat -f -c %T "$DISK_DIR")
 
 REPORT=$(mktemp)
 {

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
@@ -73,29 +72,58 @@ static uint64_t gzip_size_hint(int fd, uint64_t fsize)
 	return isize >= fsize ? isize : 0;
 }
 
+/* Bytes of a zstd frame header, from its descriptor byte (RFC 8878 3.1.1.1). */
+static size_t zstd_header_size(unsigned char fhd)
+{
+	static const size_t did[] = { 0, 1, 2, 4 };
+	unsigned fcs = fhd >> 6;
+	bool single = fhd & 0x20;
+	size_t fcs_size = fcs == 0 ? (single ? 1 : 0) : (size_t)1 << fcs;
+	return 4 + 1 + (single ? 0 : 1) + did[fhd & 3] + fcs_size;
+}
+
+/* Walks one frame with pread (block headers only, no mapping of the data,
+ * which would show up in the peak RSS); returns its end, 0 if malformed. */
+static uint64_t zstd_frame_end(int fd, uint64_t off, uint64_t fsize, unsigned long long *content)
+{
+	unsigned char h[18];
+	if (off + 8 > fsize || pread(fd, h, sizeof(h), (off_t)off) < 8)
+		return 0;
+	uint32_t magic = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+	if ((magic & 0xfffffff0u) == 0x184d2a50u) {	/* skippable frame */
+		*content = 0;
+		return off + 8 + ((uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24);
+	}
+	size_t hs = zstd_header_size(h[4]);
+	*content = ZSTD_getFrameContentSize(h, hs);
+	off += hs;
+	for (;;) {
+		unsigned char b[3];
+		if (pread(fd, b, 3, (off_t)off) != 3)
+			return 0;
+		uint32_t bh = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16;
+		uint32_t type = (bh >> 1) & 3, size = bh >> 3;
+		off += 3 + (type == 1 ? 1 : size);
+		if (type == 3 || off > fsize)
+			return 0;
+		if (bh & 1)
+			break;
+	}
+	return off + ((h[4] & 4) ? 4 : 0);
+}
+
 static uint64_t zstd_size_hint(int fd, uint64_t fsize)
 {
-	if (fsize == 0 || fsize > SIZE_MAX)
-		return 0;
-	void *m = mmap(NULL, (size_t)fsize, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (m == MAP_FAILED)
-		return 0;
 	/* sum of the frames' content sizes; unknown if any frame lacks one */
-	uint64_t total = 0;
-	const char *p = m;
-	size_t left = (size_t)fsize;
-	while (left > 0) {
-		unsigned long long n = ZSTD_getFrameContentSize(p, left);
-		size_t csize = ZSTD_findFrameCompressedSize(p, left);
-		if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN || ZSTD_isError(csize)) {
-			total = 0;
-			break;
-		}
+	uint64_t total = 0, off = 0;
+	while (off < fsize) {
+		unsigned long long n;
+		uint64_t end = zstd_frame_end(fd, off, fsize, &n);
+		if (!end || n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN)
+			return 0;
 		total += n;
-		p += csize;
-		left -= csize;
+		off = end;
 	}
-	munmap(m, (size_t)fsize);
 	return total;
 }
 
@@ -159,6 +187,7 @@ struct extractor {
 	struct ovz_extract_stats st;
 	struct timespec start;
 	uint64_t last_progress_ns;
+	uint64_t total_in;
 };
 
 static uint64_t now_ns(void)
@@ -188,6 +217,7 @@ static void report_progress(struct extractor *x, bool final)
 	x->last_progress_ns = t;
 	struct ovz_progress p = {
 		.bytes_in = ovz_stream_bytes_in(x->stream),
+		.total_in = x->total_in,
 		.bytes_out = x->st.bytes_out,
 		.total_out = x->st.size_hint,
 		.entries = x->st.entries,
@@ -744,16 +774,16 @@ static int write_entry(struct extractor *x, struct archive_entry *e, struct ovz_
 	if (r < 0)
 		return r;
 	const char *link = archive_entry_hardlink(e);
-	if (link)
-		return write_hardlink(x, link, err);
 	mode_t type = archive_entry_filetype(e);
 	if (x->n_comps == 0) {
-		if (type != AE_IFDIR)
+		if (type != AE_IFDIR || link)
 			return entry_error(x, EBADMSG, "names the destination itself but is not a directory", err);
 		x->st.root_entry = true;
 		record_fixup(x, e, xstrdup(""), true);
 		return 0;
 	}
+	if (link)
+		return write_hardlink(x, link, err);
 	int pfd = enter_parent(x, err);
 	if (pfd < 0)
 		return pfd;
@@ -943,6 +973,9 @@ int ovz_extract(int archive_fd, int dest_dirfd, const struct ovz_extract_opts *o
 		return ovz_error_sys(err, errno, "reading the archive");
 	x.st.compression = ovz_compression_sniff(head, (size_t)n);
 	x.st.size_hint = ovz_archive_size_hint(archive_fd, x.st.compression);
+	struct stat ast;
+	if (fstat(archive_fd, &ast) == 0)
+		x.total_in = (uint64_t)ast.st_size;
 
 	int r = setup_destination(&x, err);
 	if (r == 0)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include "core/util.h"
@@ -345,6 +347,14 @@ static int fill_area(int dfd, const struct ovz_create_opts *o, struct ovz_create
 	return ovz_error_set(err, EINVAL, "unknown create mode");
 }
 
+/* Nothing on tmpfs survives a power loss anyway; its syncfs still walks
+ * the inodes (measured 0.2 s for a 6.7k-entry template). */
+static bool is_volatile_fs(int fd)
+{
+	struct statfs sfs;
+	return fstatfs(fd, &sfs) == 0 && (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC);
+}
+
 /* Everything after the marker is ours: build, sync, rename. */
 static int build_and_rename(struct area *a, const struct ovz_create_opts *o,
 			    struct ovz_create_result *res, struct ovz_error **err)
@@ -359,7 +369,7 @@ static int build_and_rename(struct area *a, const struct ovz_create_opts *o,
 	r = make_tmp(a, &dfd, err);
 	if (r == 0)
 		r = fill_area(dfd, o, res, err);
-	if (r == 0 && !o->no_sync && syncfs(dfd) < 0)
+	if (r == 0 && !o->no_sync && !is_volatile_fs(dfd) && syncfs(dfd) < 0)
 		r = ovz_error_sys(err, errno, "syncfs '%s'", a->tmp);
 	if (dfd >= 0)
 		close(dfd);

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <zstd.h>
+
 #include "testutil.h"
 #include "core/error.h"
 #include "core/util.h"
@@ -1168,6 +1170,56 @@ static void test_clone_reflink(void **state)
 	free(base); free(img); free(mnt); free(dev); free(tdir); free(src); free(priv);
 }
 
+/* Two zstd frames with content sizes (as zstd(1) writes them): the size
+ * hint adds them up, and the stream continues across the frame boundary. */
+static void test_zstd_frames(void **state)
+{
+	(void)state;
+	char *base = tu_mkdtemp();
+	char *tar = make_small_archive(base, "t.tar", ARCHIVE_FILTER_NONE);
+	size_t len = 0;
+	char *data = NULL;
+	{
+		struct stat st;
+		assert_int_equal(stat(tar, &st), 0);
+		len = (size_t)st.st_size;
+		int fd = open(tar, O_RDONLY);
+		data = xmalloc(len);
+		assert_int_equal(read(fd, data, len), (ssize_t)len);
+		close(fd);
+	}
+	size_t cap = ZSTD_compressBound(len) + 64;
+	char *z = xmalloc(cap);
+	size_t half = len / 3;
+	size_t a = ZSTD_compress(z, cap, data, half, 3);
+	size_t b = ZSTD_compress(z + a, cap - a, data + half, len - half, 3);
+	assert_false(ZSTD_isError(a) || ZSTD_isError(b));
+	char *zpath = at(base, "two.tar.zst");
+	int fd = open(zpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_int_equal(write(fd, z, a + b), (ssize_t)(a + b));
+	close(fd);
+	fd = open(zpath, O_RDONLY);
+	assert_int_equal(ovz_archive_size_hint(fd, OVZ_COMP_ZSTD), len);
+	close(fd);
+	char *d1 = at(base, "d1"), *d2 = at(base, "d2");
+	struct ovz_extract_stats st;
+	assert_int_equal(extract_path(tar, d1, 0, NULL, NULL), 0);
+	assert_int_equal(extract_path(zpath, d2, 0, &st, NULL), 0);
+	assert_int_equal(st.size_hint, len);
+	compare_trees(d1, d2);
+	/* truncated inside the second frame */
+	assert_int_equal(truncate(zpath, (off_t)(a + b / 2)), 0);
+	fd = open(zpath, O_RDONLY);
+	assert_int_equal(ovz_archive_size_hint(fd, OVZ_COMP_ZSTD), 0);
+	close(fd);
+	char *d3 = at(base, "d3");
+	struct ovz_error *err = NULL;
+	assert_int_equal(extract_path(zpath, d3, 0, NULL, &err), -EBADMSG);
+	ovz_error_free(err);
+	tu_rmrf(base);
+	free(base); free(tar); free(data); free(z); free(zpath); free(d1); free(d2); free(d3);
+}
+
 static void count_progress(const struct ovz_progress *p, void *ud)
 {
 	struct ovz_progress *last = ud;
@@ -1229,6 +1281,7 @@ int main(void)
 		cmocka_unit_test(test_unpack_clone_and_list),
 		cmocka_unit_test(test_overlay),
 		cmocka_unit_test(test_clone_reflink),
+		cmocka_unit_test(test_zstd_frames),
 		cmocka_unit_test(test_progress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
