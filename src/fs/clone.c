@@ -89,7 +89,7 @@ static int copy_range(struct cloner *c, int sfd, int dfd, off_t off, off_t end)
 			ssize_t n = copy_file_range(sfd, &so, dfd, &d, (size_t)(end - off), 0);
 			if (n > 0) {
 				off += n;
-				c->st->copy_ranged += n > 0;
+				c->st->copy_ranged++;
 				continue;
 			}
 			if (n == 0)
