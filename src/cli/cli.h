@@ -57,6 +57,7 @@ VERB(exec);
 VERB(enter);
 VERB(set);
 VERB(boot);
+VERB(template);
 VERB(mount);
 VERB(umount);
 

@@ -37,6 +37,8 @@ static const struct verb verbs[] = {
 	  "[--cpuunits N] [--cpulimit PCT] [--memory SIZE] [--netif_add IFNAME[,MAC,HOST_IFNAME,"
 	  "HOST_MAC,BRIDGE]]... [--netif_del IFNAME|all]... [--name NAME] [--description TEXT]",
 	  "change a container, live when it runs; --save keeps it" },
+	{ "template", verb_template, "template list | template unpack NAME",
+	  "show template caches and unpacked trees; unpack one for --clone and overlay" },
 	{ "boot", verb_boot, "boot [--parallel N]",
 	  "start every container with ONBOOT=yes, higher BOOTORDER first" },
 	{ "enter", verb_enter, "enter CTID|NAME", "a login shell inside the container on a pty" },

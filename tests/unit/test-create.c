@@ -207,6 +207,30 @@ static void test_clone_and_overlay_say_which_path(void **state)
 	tu_run_free(&r);
 }
 
+static void test_template_verbs(void **state)
+{
+	/* tiny was unpacked by the clone test; tiny-plain never was */
+	struct tu_run r = tu_cli(root, NULL, "template", "unpack", "tiny-plain", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, " unpacked\n"));
+	tu_run_free(&r);
+	r = tu_cli(root, NULL, "template", "unpack", "tiny-plain", NULL);
+	assert_non_null(strstr(r.out, " up to date\n"));
+	tu_run_free(&r);
+	r = tu_cli(root, NULL, "template", "list", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "tiny "));
+	assert_non_null(strstr(r.out, "unpacked"));
+	assert_non_null(strstr(r.out, "tiny-plain"));
+	tu_run_free(&r);
+	r = tu_cli(root, NULL, "template", "unpack", "../x", NULL);
+	assert_int_equal(r.status, 1);
+	tu_run_free(&r);
+	r = tu_cli(root, NULL, "template", "unpack", "nosuch", NULL);
+	assert_int_equal(r.status, 1);
+	tu_run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_concurrent_creates),
 		cmocka_unit_test(test_interrupted_create),
 		cmocka_unit_test(test_clone_and_overlay_say_which_path),
+		cmocka_unit_test(test_template_verbs),
 	};
 	return cmocka_run_group_tests_name("create", tests, setup, teardown);
 }
