@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <linux/bpf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +29,7 @@ static const char *const controller_names[OVZ_CG_NR] = {
 	[OVZ_CG_CPUSET] = "cpuset",
 	[OVZ_CG_PIDS] = "pids",
 	[OVZ_CG_FREEZER] = "freezer",
+	[OVZ_CG_DEVICES] = "devices",
 };
 
 const char *ovz_cg_controller_name(enum ovz_cg_controller c)
@@ -211,6 +214,7 @@ static const char *tracker(const struct ovz_cgroups *cg, const char *name)
 {
 	static const enum ovz_cg_controller order[] = {
 		OVZ_CG_FREEZER, OVZ_CG_PIDS, OVZ_CG_MEMORY, OVZ_CG_CPU, OVZ_CG_CPUSET,
+		OVZ_CG_DEVICES,
 	};
 	const char *candidates[1 + ARRAY_SIZE(order)];
 	size_t n = 0;
@@ -283,6 +287,7 @@ void ovz_cg_limits_init(struct ovz_cg_limits *l)
 {
 	l->memory = l->swap = l->cpu_units = l->cpu_limit = l->cpu_period = OVZ_UNSET;
 	l->cpus = l->nproc = OVZ_UNSET;
+	l->restrict_devices = false;
 }
 
 static bool is_set(uint64_t v)
@@ -460,6 +465,41 @@ static int plan_pids(struct plan *p, const struct ovz_cg_limits *l, struct ovz_e
 	return 0;
 }
 
+static const char *const device_rules[] = {
+	"c *:* m", "b *:* m",
+	"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",	/* null .. urandom */
+	"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",	/* tty, console, ptmx */
+	"c 136:* rwm",				/* pty slaves */
+	"c 10:200 rwm",				/* tun */
+	NULL,
+};
+
+const char *const *ovz_cg_device_rules(void)
+{
+	return device_rules;
+}
+
+bool ovz_cgroups_can_restrict_devices(const struct ovz_cgroups *cg)
+{
+	return cg->v1[OVZ_CG_DEVICES] || cg->unified;
+}
+
+static int plan_devices(struct plan *p, const struct ovz_cg_limits *l, struct ovz_error **err)
+{
+	if (!l->restrict_devices)
+		return 0;
+	if (!ovz_cgroups_can_restrict_devices(p->cg))
+		return ovz_error_set(err, ENOTSUP,
+				     "restricting devices needs 'devices.deny' (the v1 'devices' "
+				     "controller) or a cgroup v2 tree, and this host has neither");
+	if (!p->cg->v1[OVZ_CG_DEVICES])
+		return 0;
+	add(p, OVZ_CG_DEVICES, "devices.deny", xstrdup("a"));
+	for (const char *const *r = device_rules; *r; r++)
+		add(p, OVZ_CG_DEVICES, "devices.allow", xstrdup(*r));
+	return 0;
+}
+
 int ovz_cg_plan_limits(const struct ovz_cgroups *cg, const struct ovz_cg_limits *l,
 		       const char *cpus_allowed, struct ovz_cg_write **out, size_t *n,
 		       struct ovz_error **err)
@@ -472,6 +512,8 @@ int ovz_cg_plan_limits(const struct ovz_cgroups *cg, const struct ovz_cg_limits 
 		r = plan_cpus(&p, l, cpus_allowed, err);
 	if (r >= 0)
 		r = plan_pids(&p, l, err);
+	if (r >= 0)
+		r = plan_devices(&p, l, err);
 	if (r < 0) {
 		ovz_cg_writes_free(p.w, p.n);
 		return r;
@@ -530,6 +572,170 @@ int ovz_cpulist_first(const char *list, unsigned n, char **out, struct ovz_error
 	}
 	*out = strbuf_steal(&sb);
 	return (int)taken;
+}
+
+/* ---- devices on v2: a BPF_PROG_TYPE_CGROUP_DEVICE program ----------------- */
+
+/* The program returns 1 (allow) when the access matches a rule.  Registers:
+ * r1 context, w2 requested access bits, w3 device type, w4 major, w5 minor. */
+#define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), \
+						.off = (o), .imm = (i) })
+#define LDX_W(d, s, o) INSN(BPF_LDX | BPF_W | BPF_MEM, d, s, o, 0)
+#define MOV64_REG(d, s) INSN(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
+#define MOV64_IMM(d, i) INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
+#define ALU32_IMM(op, d, i) INSN(BPF_ALU | (op) | BPF_K, d, 0, 0, i)
+#define JNE_IMM(d, i, o) INSN(BPF_JMP | BPF_JNE | BPF_K, d, 0, o, i)
+#define EXIT_INSN() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+
+struct dev_rule {
+	int type;		/* BPF_DEVCG_DEV_* */
+	int major, minor;	/* -1: any */
+	int access;		/* BPF_DEVCG_ACC_* bits */
+};
+
+static int parse_dev_number(const char *s, int *out)
+{
+	if (strcmp(s, "*") == 0) {
+		*out = -1;
+		return 0;
+	}
+	uint64_t v;
+	if (parse_u64(s, &v) < 0 || v > INT32_MAX)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+/* "c 1:3 rwm" */
+static int parse_dev_rule(const char *text, struct dev_rule *r)
+{
+	char type, nums[32], access[8];
+	if (sscanf(text, "%c %31s %7s", &type, nums, access) != 3 || (type != 'c' && type != 'b'))
+		return -EINVAL;
+	char *colon = strchr(nums, ':');
+	if (!colon)
+		return -EINVAL;
+	*colon = '\0';
+	if (parse_dev_number(nums, &r->major) < 0 || parse_dev_number(colon + 1, &r->minor) < 0)
+		return -EINVAL;
+	r->type = type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK;
+	r->access = 0;
+	for (const char *a = access; *a; a++)
+		r->access |= *a == 'r' ? BPF_DEVCG_ACC_READ : *a == 'w' ? BPF_DEVCG_ACC_WRITE
+			   : *a == 'm' ? BPF_DEVCG_ACC_MKNOD : 0;
+	return 0;
+}
+
+static void emit(struct bpf_insn **v, size_t *n, struct bpf_insn insn)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = insn;
+}
+
+/* One rule: skip to the next rule on any mismatch, else allow. */
+static void emit_rule(struct bpf_insn **v, size_t *n, const struct dev_rule *r)
+{
+	int len = 1 + (r->major >= 0) + (r->minor >= 0) + 3 + 2;
+	int left = len;
+	emit(v, n, JNE_IMM(BPF_REG_3, r->type, --left));
+	if (r->major >= 0)
+		emit(v, n, JNE_IMM(BPF_REG_4, r->major, --left));
+	if (r->minor >= 0)
+		emit(v, n, JNE_IMM(BPF_REG_5, r->minor, --left));
+	/* allowed when the request has no bit outside the rule's */
+	emit(v, n, MOV64_REG(BPF_REG_0, BPF_REG_2));
+	emit(v, n, ALU32_IMM(BPF_AND, BPF_REG_0, ~r->access));
+	left -= 2;
+	emit(v, n, JNE_IMM(BPF_REG_0, 0, --left));
+	emit(v, n, MOV64_IMM(BPF_REG_0, 1));
+	emit(v, n, EXIT_INSN());
+}
+
+static int build_device_program(struct bpf_insn **out, size_t *n, struct ovz_error **err)
+{
+	struct bpf_insn *v = NULL;
+	*n = 0;
+	emit(&v, n, LDX_W(BPF_REG_2, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, access_type)));
+	emit(&v, n, MOV64_REG(BPF_REG_3, BPF_REG_2));
+	emit(&v, n, ALU32_IMM(BPF_AND, BPF_REG_3, 0xffff));
+	emit(&v, n, ALU32_IMM(BPF_RSH, BPF_REG_2, 16));
+	emit(&v, n, LDX_W(BPF_REG_4, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, major)));
+	emit(&v, n, LDX_W(BPF_REG_5, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, minor)));
+	for (const char *const *t = device_rules; *t; t++) {
+		struct dev_rule r;
+		if (parse_dev_rule(*t, &r) < 0) {
+			free(v);
+			return ovz_error_set(err, EINVAL, "bad device rule '%s'", *t);
+		}
+		emit_rule(&v, n, &r);
+	}
+	emit(&v, n, MOV64_IMM(BPF_REG_0, 0));
+	emit(&v, n, EXIT_INSN());
+	*out = v;
+	return 0;
+}
+
+static int bpf_load(const struct bpf_insn *insns, size_t n, char *log, size_t log_size)
+{
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	attr.insns = (uint64_t)(uintptr_t)insns;
+	attr.insn_cnt = (uint32_t)n;
+	attr.license = (uint64_t)(uintptr_t)"GPL";
+	if (log) {
+		attr.log_buf = (uint64_t)(uintptr_t)log;
+		attr.log_size = (uint32_t)log_size;
+		attr.log_level = 1;
+	}
+	return (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+}
+
+static int load_device_program(struct ovz_error **err)
+{
+	struct bpf_insn *insns = NULL;
+	size_t n = 0;
+	int r = build_device_program(&insns, &n, err);
+	if (r < 0)
+		return r;
+	int fd = bpf_load(insns, n, NULL, 0);
+	if (fd >= 0) {
+		free(insns);
+		return fd;
+	}
+	int e = errno;
+	/* again with the verifier's log, only to explain the failure */
+	_cleanup_free_ char *log = xcalloc(1, 65536);
+	int again = bpf_load(insns, n, log, 65536);
+	if (again >= 0)
+		close(again);
+	free(insns);
+	size_t len = strlen(log);
+	const char *tail = len > 300 ? log + len - 300 : log;
+	if (*tail)
+		return ovz_error_set(err, e, "loading the device program: %s: verifier: %s",
+				     strerror(e), tail);
+	return ovz_error_sys(err, e, "loading the device program");
+}
+
+/* Attaching again replaces the program: apply stays idempotent. */
+static int attach_device_program(const char *unified, const char *name, struct ovz_error **err)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/%s", unified, name);
+	_cleanup_close_ int cgfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", dir);
+	_cleanup_close_ int prog = load_device_program(err);
+	if (prog < 0)
+		return prog;
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.target_fd = (uint32_t)cgfd;
+	attr.attach_bpf_fd = (uint32_t)prog;
+	attr.attach_type = BPF_CGROUP_DEVICE;
+	if (syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof(attr)) < 0)
+		return ovz_error_sys(err, errno, "attaching the device program to '%s'", dir);
+	return 0;
 }
 
 /* ---- create ------------------------------------------------------------- */
@@ -659,6 +865,8 @@ int ovz_cgroup_apply(const struct ovz_cgroups *cg, const char *name, const struc
 		r = write_file(dir, w[i].file, w[i].value, err);
 	}
 	ovz_cg_writes_free(w, n);
+	if (r >= 0 && l->restrict_devices && !cg->v1[OVZ_CG_DEVICES])
+		r = attach_device_program(cg->unified, name, err);
 	return r < 0 ? ovz_error_wrap(err, r, "applying limits to cgroup '%s'", name) : 0;
 }
 

@@ -28,6 +28,7 @@ enum ovz_cg_controller {
 	OVZ_CG_CPUSET,
 	OVZ_CG_PIDS,
 	OVZ_CG_FREEZER,
+	OVZ_CG_DEVICES,		/* v1 only; on v2 device rules are a BPF program */
 	OVZ_CG_NR,
 };
 
@@ -72,9 +73,13 @@ struct ovz_cg_limits {
 	uint64_t cpu_period;	/* us for cpu_limit; OVZ_UNSET = 100000 */
 	uint64_t cpus;		/* CPUS: use the first N CPUs the parent allows */
 	uint64_t nproc;		/* NUMPROC limit: pids.max */
+	/* Only the devices a container needs may be opened (see
+	 * ovz_cg_device_rules); false leaves device access alone.  Without
+	 * this, container root with CAP_MKNOD can open any host device. */
+	bool restrict_devices;
 };
 
-/* Sets every field to OVZ_UNSET. */
+/* Sets every numeric field to OVZ_UNSET, restrict_devices to false. */
 void ovz_cg_limits_init(struct ovz_cg_limits *l);
 
 /* CPUUNITS to cgroup weights.  Linear, so that the defaults meet: vzctl's
@@ -91,13 +96,23 @@ struct ovz_cg_write {
 	char *value;
 };
 
-/* The writes, in order, that apply l on this host.  cpus_allowed is the
+/* The writes, in order, that apply l on this host (device rules on v2
+ * are not file writes: ovz_cgroup_apply attaches them as a program).  cpus_allowed is the
  * parent cgroup's cpu list ("0-3,8"), needed only when l->cpus is set.
  * A limit whose controller is missing is an error naming the file. */
 int ovz_cg_plan_limits(const struct ovz_cgroups *cg, const struct ovz_cg_limits *l,
 		       const char *cpus_allowed, struct ovz_cg_write **out, size_t *n,
 		       struct ovz_error **err);
 void ovz_cg_writes_free(struct ovz_cg_write *w, size_t n);
+
+/* What a restricted container may use, in v1 devices.allow syntax, one
+ * rule per entry, NULL terminated: any node may be created ("c *:* m"),
+ * and opened are null, zero, full, random, urandom, tty, console, ptmx,
+ * pty slaves (136:*) and tun. */
+const char *const *ovz_cg_device_rules(void);
+/* Whether this host can restrict devices: a v1 devices hierarchy, or a v2
+ * tree (a BPF_PROG_TYPE_CGROUP_DEVICE program). */
+bool ovz_cgroups_can_restrict_devices(const struct ovz_cgroups *cg);
 
 /* The first n CPUs of a cpu list, as a list: ("0-3,8", 5) -> "0-3,8".
  * Returns how many were taken (fewer when the list is shorter). */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +34,7 @@ static const char mi_hybrid[] =
 	"30 25 0:27 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer\n"
 	"31 25 0:28 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
 	"32 25 0:29 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
+	"34 25 0:31 / /sys/fs/cgroup/devices rw,relatime - cgroup cgroup rw,devices\n"
 	"33 25 0:30 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
 
 /* co-mounted cpu,cpuacct, an escaped space, a bind of a subtree (ignored) */
@@ -269,6 +271,47 @@ static void test_plan_bad_values(void **state)
 	ovz_cgroups_release(&cg);
 }
 
+static void test_plan_devices(void **state)
+{
+	(void)state;
+	struct ovz_cgroups cg;
+	struct ovz_cg_limits l;
+	ovz_cg_limits_init(&l);
+	l.restrict_devices = true;
+
+	parse_ok(&cg, mi_hybrid, "");
+	assert_true(ovz_cgroups_can_restrict_devices(&cg));
+	_cleanup_free_ char *v1 = plan_text(&cg, &l, NULL);
+	struct strbuf want = STRBUF_INIT;
+	strbuf_puts(&want, "devices:devices.deny=a\n");
+	for (const char *const *r = ovz_cg_device_rules(); *r; r++)
+		strbuf_printf(&want, "devices:devices.allow=%s\n", *r);
+	_cleanup_free_ char *want_text = strbuf_steal(&want);
+	assert_string_equal(v1, want_text);
+	ovz_cgroups_release(&cg);
+
+	/* v2: a program, not files */
+	parse_ok(&cg, mi_unified, "memory");
+	assert_true(ovz_cgroups_can_restrict_devices(&cg));
+	_cleanup_free_ char *v2 = plan_text(&cg, &l, NULL);
+	assert_string_equal(v2, "");
+	ovz_cgroups_release(&cg);
+
+	parse_ok(&cg, mi_legacy, NULL);
+	assert_false(ovz_cgroups_can_restrict_devices(&cg));
+	expect_plan_error(&cg, &l, NULL, ENOTSUP, "'devices.deny'");
+	ovz_cgroups_release(&cg);
+
+	const char *const *rules = ovz_cg_device_rules();
+	assert_string_equal(rules[0], "c *:* m");
+	bool has_null = false, has_pts = false;
+	for (const char *const *r = rules; *r; r++) {
+		has_null |= strcmp(*r, "c 1:3 rwm") == 0;
+		has_pts |= strcmp(*r, "c 136:* rwm") == 0;
+	}
+	assert_true(has_null && has_pts);
+}
+
 static void test_units(void **state)
 {
 	(void)state;
@@ -373,10 +416,11 @@ static int host_teardown(void **state)
 	return 0;
 }
 
-static void check(int r, struct ovz_error *e)
+/* e is read after the call: check(f(&e), &e) */
+static void check(int r, struct ovz_error **e)
 {
 	if (r < 0)
-		fail_msg("%s", ovz_error_message(e));
+		fail_msg("error %d: %s", r, e ? ovz_error_message(*e) : "");
 }
 
 /* A process that, once released, forks children and sleeps; so the
@@ -528,8 +572,8 @@ static void test_host_lifecycle(void **state)
 	if (!tu_is_root())
 		TU_SKIP("needs root");
 	struct ovz_error *e = NULL;
-	check(ovz_cgroup_create(&h->cg, h->name, &e), e);
-	check(ovz_cgroup_create(&h->cg, h->name, &e), e);	/* again: fine */
+	check(ovz_cgroup_create(&h->cg, h->name, &e), &e);
+	check(ovz_cgroup_create(&h->cg, h->name, &e), &e);	/* again: fine */
 	assert_int_equal(ovz_cgroup_exists(&h->cg, h->name, &e), 1);
 	_cleanup_strv_ char **dirs = dirs_of(&h->cg, h->name);
 	for (char **d = dirs; *d; d++)
@@ -537,12 +581,12 @@ static void test_host_lifecycle(void **state)
 
 	struct sleeper s = spawn_sleeper(h, 0);
 	pid_t pid = s.pid;
-	check(ovz_cgroup_add_pid(&h->cg, h->name, pid, &e), e);
-	check(ovz_cgroup_add_pid(&h->cg, h->name, pid, &e), e);
+	check(ovz_cgroup_add_pid(&h->cg, h->name, pid, &e), &e);
+	check(ovz_cgroup_add_pid(&h->cg, h->name, pid, &e), &e);
 	release(&s);
 	pid_t *pids = NULL;
 	size_t n = 0;
-	check(ovz_cgroup_pids(&h->cg, h->name, &pids, &n, &e), e);
+	check(ovz_cgroup_pids(&h->cg, h->name, &pids, &n, &e), &e);
 	assert_int_equal(n, 1);
 	assert_int_equal(pids[0], pid);
 	free(pids);
@@ -568,8 +612,8 @@ static void test_host_lifecycle(void **state)
 		want.cpus = 1;
 	if (ovz_cgroups_mount_of(&h->cg, OVZ_CG_PIDS))
 		want.nproc = l.nproc;
-	check(ovz_cgroup_apply(&h->cg, h->name, &want, &e), e);
-	check(ovz_cgroup_apply(&h->cg, h->name, &want, &e), e);	/* idempotent */
+	check(ovz_cgroup_apply(&h->cg, h->name, &want, &e), &e);
+	check(ovz_cgroup_apply(&h->cg, h->name, &want, &e), &e);	/* idempotent */
 	_cleanup_free_ char *allowed = NULL;
 	if (want.cpus != OVZ_UNSET) {
 		const char *m = ovz_cgroups_mount_of(&h->cg, OVZ_CG_CPUSET);
@@ -583,26 +627,26 @@ static void test_host_lifecycle(void **state)
 	if (want.memory != OVZ_UNSET && want.swap != OVZ_UNSET) {
 		want.memory = 32 * MIB;
 		want.swap = 0;
-		check(ovz_cgroup_apply(&h->cg, h->name, &want, &e), e);
+		check(ovz_cgroup_apply(&h->cg, h->name, &want, &e), &e);
 		assert_limits_read_back(&h->cg, h->name, &want, allowed);
 	}
 
-	check(ovz_cgroup_kill(&h->cg, h->name, &e), e);
+	check(ovz_cgroup_kill(&h->cg, h->name, &e), &e);
 	assert_int_equal(wait_status(h, pid), SIGKILL);
-	check(ovz_cgroup_pids(&h->cg, h->name, &pids, &n, &e), e);
+	check(ovz_cgroup_pids(&h->cg, h->name, &pids, &n, &e), &e);
 	assert_int_equal(n, 0);
 	free(pids);
-	check(ovz_cgroup_kill(&h->cg, h->name, &e), e);	/* empty: fine */
+	check(ovz_cgroup_kill(&h->cg, h->name, &e), &e);	/* empty: fine */
 
-	check(ovz_cgroup_remove(&h->cg, h->name, &e), e);
+	check(ovz_cgroup_remove(&h->cg, h->name, &e), &e);
 	assert_gone(&h->cg, h->name);
 	assert_int_equal(ovz_cgroup_exists(&h->cg, h->name, &e), 0);
 	/* all idempotent on a missing cgroup */
-	check(ovz_cgroup_remove(&h->cg, h->name, &e), e);
-	check(ovz_cgroup_kill(&h->cg, h->name, &e), e);
-	check(ovz_cgroup_pids(&h->cg, h->name, &pids, &n, &e), e);
+	check(ovz_cgroup_remove(&h->cg, h->name, &e), &e);
+	check(ovz_cgroup_kill(&h->cg, h->name, &e), &e);
+	check(ovz_cgroup_pids(&h->cg, h->name, &pids, &n, &e), &e);
 	assert_int_equal(n, 0);
-	check(ovz_cgroup_remove(&h->cg, h->root, &e), e);
+	check(ovz_cgroup_remove(&h->cg, h->root, &e), &e);
 	assert_gone(&h->cg, h->root);
 }
 
@@ -620,21 +664,21 @@ static void test_host_kill_by_freezer(void **state)
 	if (!legacy.v1[OVZ_CG_FREEZER])
 		TU_SKIP("no v1 freezer on this host");
 	struct ovz_error *e = NULL;
-	check(ovz_cgroup_create(&legacy, h->name, &e), e);
+	check(ovz_cgroup_create(&legacy, h->name, &e), &e);
 	struct sleeper s = spawn_sleeper(h, 3);
 	pid_t pid = s.pid;
-	check(ovz_cgroup_add_pid(&legacy, h->name, pid, &e), e);
+	check(ovz_cgroup_add_pid(&legacy, h->name, pid, &e), &e);
 	release(&s);
 	/* the forks after joining land in the cgroup too */
 	assert_int_equal(wait_for_pids(&legacy, h->name, 4), 4);
-	check(ovz_cgroup_kill(&legacy, h->name, &e), e);
+	check(ovz_cgroup_kill(&legacy, h->name, &e), &e);
 	assert_int_equal(wait_status(h, pid), SIGKILL);
 	_cleanup_free_ char *state_file = xasprintf("%s/%s", legacy.v1[OVZ_CG_FREEZER], h->name);
 	_cleanup_free_ char *fstate = read_trimmed(state_file, "freezer.state");
 	assert_string_equal(fstate, "THAWED");
-	check(ovz_cgroup_remove(&legacy, h->name, &e), e);
+	check(ovz_cgroup_remove(&legacy, h->name, &e), &e);
 	assert_gone(&legacy, h->name);
-	check(ovz_cgroup_remove(&legacy, h->root, &e), e);
+	check(ovz_cgroup_remove(&legacy, h->root, &e), &e);
 }
 
 /* A busy cgroup with a child cgroup of its own (as a container's systemd
@@ -646,22 +690,101 @@ static void test_host_remove_busy_nested(void **state)
 		TU_SKIP("needs root");
 	struct ovz_error *e = NULL;
 	_cleanup_free_ char *inner = xasprintf("%s/init.scope", h->name);
-	check(ovz_cgroup_create(&h->cg, h->name, &e), e);
-	check(ovz_cgroup_create(&h->cg, inner, &e), e);
+	check(ovz_cgroup_create(&h->cg, h->name, &e), &e);
+	check(ovz_cgroup_create(&h->cg, inner, &e), &e);
 	struct sleeper sa = spawn_sleeper(h, 0), sb = spawn_sleeper(h, 2);
 	pid_t a = sa.pid, b = sb.pid;
-	check(ovz_cgroup_add_pid(&h->cg, h->name, a, &e), e);
-	check(ovz_cgroup_add_pid(&h->cg, inner, b, &e), e);
+	check(ovz_cgroup_add_pid(&h->cg, h->name, a, &e), &e);
+	check(ovz_cgroup_add_pid(&h->cg, inner, b, &e), &e);
 	release(&sa);
 	release(&sb);
 	assert_int_equal(wait_for_pids(&h->cg, h->name, 4), 4);
-	check(ovz_cgroup_remove(&h->cg, h->name, &e), e);
+	check(ovz_cgroup_remove(&h->cg, h->name, &e), &e);
 	assert_int_equal(wait_status(h, a), SIGKILL);
 	assert_int_equal(wait_status(h, b), SIGKILL);
 	assert_gone(&h->cg, inner);
 	assert_gone(&h->cg, h->name);
-	check(ovz_cgroup_remove(&h->cg, h->root, &e), e);
+	check(ovz_cgroup_remove(&h->cg, h->root, &e), &e);
 	assert_gone(&h->cg, h->root);
+}
+
+/* In a child moved into the cgroup: /dev/null opens, a node for a device
+ * outside the rules (1:11, kmsg) can be created but not opened. */
+static int try_devices(const struct ovz_cgroups *cg, const char *name, const char *dir)
+{
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char c;
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			_exit(10);
+		int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			_exit(11);
+		close(fd);
+		char *node = xasprintf("%s/kmsg-%d", dir, (int)getpid());
+		if (mknod(node, S_IFCHR | 0600, makedev(1, 11)) < 0)
+			_exit(12);
+		fd = open(node, O_RDONLY | O_CLOEXEC);
+		int e = errno;
+		unlink(node);
+		_exit(fd >= 0 ? 13 : e == EPERM ? 0 : 14);
+	}
+	close(p[0]);
+	struct ovz_error *e = NULL;
+	check(ovz_cgroup_add_pid(cg, name, pid, &e), &e);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	close(p[1]);
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void run_device_case(struct host *h, const struct ovz_cgroups *cg)
+{
+	struct ovz_error *e = NULL;
+	_cleanup_free_ char *dir = tu_mkdtemp();
+	check(ovz_cgroup_create(cg, h->name, &e), &e);
+	/* unrestricted: the kmsg node opens */
+	assert_int_equal(try_devices(cg, h->name, dir), 13);
+	struct ovz_cg_limits l;
+	ovz_cg_limits_init(&l);
+	l.restrict_devices = true;
+	check(ovz_cgroup_apply(cg, h->name, &l, &e), &e);
+	check(ovz_cgroup_apply(cg, h->name, &l, &e), &e);	/* again: replaced, not stacked */
+	assert_int_equal(try_devices(cg, h->name, dir), 0);
+	check(ovz_cgroup_remove(cg, h->name, &e), &e);
+	check(ovz_cgroup_remove(cg, h->root, &e), &e);
+	assert_gone(cg, h->root);
+	tu_rmrf(dir);
+}
+
+static void test_host_devices_v1(void **state)
+{
+	struct host *h = *state;
+	if (!tu_is_root())
+		TU_SKIP("needs root");
+	if (!h->cg.v1[OVZ_CG_DEVICES])
+		TU_SKIP("no v1 devices controller on this host");
+	run_device_case(h, &h->cg);
+	_cleanup_free_ char *rules = xasprintf("%s/%s", h->cg.v1[OVZ_CG_DEVICES], h->root);
+	assert_false(tu_exists(rules));
+}
+
+/* The v2 path: the same layout without the v1 devices hierarchy. */
+static void test_host_devices_bpf(void **state)
+{
+	struct host *h = *state;
+	if (!tu_is_root())
+		TU_SKIP("needs root");
+	if (!h->cg.unified)
+		TU_SKIP("no cgroup v2 tree on this host");
+	struct ovz_cgroups v2 = h->cg;
+	v2.v1[OVZ_CG_DEVICES] = NULL;
+	run_device_case(h, &v2);
 }
 
 static void test_host_missing_file_named(void **state)
@@ -697,6 +820,7 @@ int main(void)
 		cmocka_unit_test(test_plan_unlimited),
 		cmocka_unit_test(test_plan_missing_controller),
 		cmocka_unit_test(test_plan_bad_values),
+		cmocka_unit_test(test_plan_devices),
 		cmocka_unit_test(test_units),
 		cmocka_unit_test(test_cpulist),
 		cmocka_unit_test(test_bad_names),
@@ -704,6 +828,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_host_lifecycle, host_setup, host_teardown),
 		cmocka_unit_test_setup_teardown(test_host_kill_by_freezer, host_setup, host_teardown),
 		cmocka_unit_test_setup_teardown(test_host_remove_busy_nested, host_setup, host_teardown),
+		cmocka_unit_test_setup_teardown(test_host_devices_v1, host_setup, host_teardown),
+		cmocka_unit_test_setup_teardown(test_host_devices_bpf, host_setup, host_teardown),
 		cmocka_unit_test_setup_teardown(test_host_missing_file_named, host_setup, host_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include "core/caps.h"
+#include "core/cgroup.h"
 #include "core/initexec.h"
 #include "core/util.h"
 #include "fs/rootfs.h"
@@ -52,7 +53,7 @@ static void copy_file(const char *from, const char *to, mode_t mode)
 static char *make_busybox_root(const char *dir)
 {
 	static const char *const applets[] = {
-		"sh", "ls", "cat", "grep", "stat", "readlink", "awk", "tr", "touch", "echo", "test",
+		"sh", "ls", "cat", "grep", "stat", "readlink", "awk", "tr", "touch", "echo", "test", "mknod",
 	};
 	char *root = xasprintf("%s/root", dir);
 	_cleanup_free_ char *bin = xasprintf("%s/bin", root);
@@ -215,6 +216,8 @@ struct start {
 	const char *root;
 	int console_fd;
 	const char *script;
+	const struct ovz_cgroups *cg;	/* joined first when set */
+	const char *cgroup;
 };
 
 static void fail_child(const char *what, struct ovz_error *e)
@@ -238,6 +241,9 @@ static void container_main(void *arg)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGUSR2, SIG_IGN);
 
+	/* pid 1 here is this process in the pid namespace it writes from */
+	if (s->cg && ovz_cgroup_add_pid(s->cg, s->cgroup, getpid(), &e) < 0)
+		fail_child("cgroup", e);
 	if (ovz_rootfs_setup(s->root, s->console_fd, &e) < 0)
 		fail_child("rootfs", e);
 	if (ovz_caps_apply(ovz_caps_default(), &e) < 0)
@@ -269,7 +275,7 @@ static void test_container_root(void **state)
 	struct fixture *f = *state;
 	if (!skip_unless_ready(f))
 		return;
-	struct start s = { f->root, -1, report_script };
+	struct start s = { f->root, -1, report_script, NULL, NULL };
 	struct run r = run_in_namespaces(NS_FLAGS, container_main, &s);
 	if (r.status != 0 || !strstr(r.out, "\nend\n"))
 		fail_msg("container exited %d:\n%s", r.status, r.out);
@@ -367,7 +373,7 @@ static void test_console(void **state)
 	struct start s = { f->root, slave,
 			   "stat -c 'console=%t:%T %F' /dev/console\n"
 			   "awk '{print \"mnt=\" $5}' /proc/self/mountinfo\n"
-			   "echo end\n" };
+			   "echo end\n", NULL, NULL };
 	struct run r = run_in_namespaces(NS_FLAGS, container_main, &s);
 	close(slave);
 	close(master);
@@ -378,6 +384,54 @@ static void test_console(void **state)
 		 minor(st.st_rdev));
 	expect_line(r.out, line);
 	expect_line(r.out, "mnt=/dev/console");
+	free(r.out);
+	assert_host_clean(f->dir);
+}
+
+/* The container's device nodes work under the device rules of its cgroup;
+ * a node it makes for anything else opens nowhere. */
+static void test_container_restricted_devices(void **state)
+{
+	struct fixture *f = *state;
+	if (!skip_unless_ready(f))
+		return;
+	struct ovz_cgroups cg;
+	struct ovz_error *e = NULL;
+	if (ovz_cgroups_detect(&cg, &e) < 0)
+		fail_msg("%s", ovz_error_message(e));
+	if (!ovz_cgroups_can_restrict_devices(&cg))
+		TU_SKIP("this host cannot restrict devices");
+	_cleanup_free_ char *root = xasprintf("ovz-native-test-rootfs-%d", (int)getpid());
+	_cleanup_free_ char *name = ovz_cgroup_name(root, 101);
+	struct ovz_cg_limits l;
+	ovz_cg_limits_init(&l);
+	l.restrict_devices = true;
+	if (ovz_cgroup_create(&cg, name, &e) < 0 || ovz_cgroup_apply(&cg, name, &l, &e) < 0)
+		fail_msg("%s", ovz_error_message(e));
+	struct start s = { f->root, -1,
+			   "for n in null zero full random urandom tty; do\n"
+			   "  (: < /dev/$n) 2>/dev/null && echo $n=ok\n"
+			   "done\n"
+			   "(exec 3<>/dev/ptmx) && echo ptmx=ok\n"
+			   "echo x > /dev/null && echo write=ok\n"
+			   "mknod /dev/kmsg c 1 11 && echo mknod=ok\n"
+			   "(: < /dev/kmsg) 2>/dev/null || echo kmsg=denied\n"
+			   "echo end\n",
+			   &cg, name };
+	struct run r = run_in_namespaces(NS_FLAGS, container_main, &s);
+	int removed = ovz_cgroup_remove(&cg, name, &e);
+	if (removed >= 0)
+		removed = ovz_cgroup_remove(&cg, root, &e);
+	if (removed < 0)
+		fail_msg("%s", ovz_error_message(e));
+	ovz_cgroups_release(&cg);
+	if (r.status != 0 || !strstr(r.out, "\nend\n"))
+		fail_msg("container exited %d:\n%s", r.status, r.out);
+	static const char *const want[] = {
+		"null=ok", "full=ok", "urandom=ok", "ptmx=ok", "write=ok", "mknod=ok", "kmsg=denied",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+		expect_line(r.out, want[i]);
 	free(r.out);
 	assert_host_clean(f->dir);
 }
@@ -653,6 +707,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_container_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_container_restricted_devices, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_proc_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_dev_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_sys_relative_escape, setup, teardown),
