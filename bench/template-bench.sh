@@ -165,6 +165,33 @@ table() {
   done
 }
 
+# System calls per entry on the plain .tar (strace -c -f), where strace exists.
+syscall_table() {
+  command -v strace >/dev/null || return 0
+  local w tar=$CACHE/template.tar
+  w=$(mktemp -d "$TMPFS_DIR/ovz-bench.XXXXXX")
+  echo
+  echo "#### System calls per entry (plain .tar onto tmpfs, strace -f -c)"
+  echo
+  echo "| command | total | openat(2) | stat family | close | per entry |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  local name cmd
+  for name in "GNU tar" "bsdtar" "ovz extract"; do
+    rm -rf "$w/d"; mkdir "$w/d"
+    case $name in
+      "GNU tar") cmd=(tar --numeric-owner -xf "$tar" -C "$w/d") ;;
+      bsdtar) cmd=(bsdtar --numeric-owner -xpf "$tar" -C "$w/d") ;;
+      *) rmdir "$w/d"; cmd=("$HELPER" extract "$tar" "$w/d") ;;
+    esac
+    strace -f -c -o "$w/s" "${cmd[@]}" >/dev/null 2>&1
+    awk -v n="$name" -v e="$entries" '
+      $NF ~ /^(openat|openat2)$/ { o += $4 } $NF ~ /stat/ { st += $4 } $NF == "close" { c += $4 }
+      $NF == "total" { t = $4 }
+      END { printf "| %s | %d | %d | %d | %d | %.1f |\n", n, t, o, st, c, t / e }' "$w/s"
+  done
+  rm -rf "$w"
+}
+
 # ---- main ----
 
 mkdir -p "$CACHE" "$DISK_DIR"
@@ -194,6 +221,7 @@ REPORT=$(mktemp)
   echo "the unpacked tree, made once beforehand (\`template unpack\`), on the same filesystem."
   bench_fs "tmpfs ($TMPFS_DIR)" "$TMPFS_DIR" 0
   bench_fs "disk ($disk_fs, $DISK_DIR)" "$DISK_DIR" 1
+  syscall_table
   echo
   echo "<!-- template-bench:end -->"
 } | tee "$REPORT"
