@@ -295,6 +295,9 @@ static int cgroup_create(struct ovz_exec *x, struct ovz_error **err)
 	_cleanup_free_ char *name = ovz_cgroup_name(CGROUP_ROOT, x->dom->ctid);
 	struct ovz_cg_limits l;
 	fill_limits(x->dom, &l);
+	uint64_t nproc = ovz_host_numproc(x->host, x->dom->ctid);
+	if (nproc)
+		l.nproc = nproc;
 	r = ovz_cgroup_create(cg, name, err);
 	if (r == 0)
 		r = ovz_cgroup_apply(cg, name, &l, err);

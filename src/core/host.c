@@ -68,11 +68,25 @@ int ovz_host_lookup(struct ovz_host *h, const char *id, unsigned *ctid, struct o
 	return 0;
 }
 
-static int load_conf(struct ovz_host *h, unsigned ctid, struct ovz_conf **out,
-		     struct ovz_error **err)
+int ovz_host_load_conf(struct ovz_host *h, unsigned ctid, struct ovz_conf **out,
+		       struct ovz_error **err)
 {
 	_cleanup_free_ char *path = ovz_vzconf_ct_conf(h->vz, ctid);
 	return ovz_conf_load(path, out, err);
+}
+
+uint64_t ovz_host_numproc(struct ovz_host *h, unsigned ctid)
+{
+	struct ovz_conf *c;
+	if (ovz_host_load_conf(h, ctid, &c, NULL) < 0)
+		return 0;
+	const char *v = ovz_conf_get(c, "NUMPROC");
+	const char *limit = v ? strchr(v, ':') : NULL;
+	uint64_t n = 0;
+	if (!v || parse_u64(limit ? limit + 1 : v, &n) < 0 || n >= INT32_MAX)
+		n = 0;
+	ovz_conf_free(c);
+	return n;
 }
 
 int ovz_host_load(struct ovz_host *h, unsigned ctid, struct ovz_domain **out,
@@ -248,7 +262,7 @@ void ovz_host_ct_dirs(struct ovz_host *h, const struct ovz_domain *d, char **pri
 		      char **root_dir)
 {
 	struct ovz_conf *c = NULL;
-	if (load_conf(h, d->ctid, &c, NULL) < 0)
+	if (ovz_host_load_conf(h, d->ctid, &c, NULL) < 0)
 		c = NULL;
 	*private_dir = d->private_dir ? xstrdup(d->private_dir) : private_path(h, c, d->ctid);
 	*root_dir = root_path(h, c, d->ctid);
@@ -276,7 +290,7 @@ int ovz_host_undefine(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
 	if (r < 0)
 		return r;
 	struct ovz_conf *c;
-	r = load_conf(h, ctid, &c, err);
+	r = ovz_host_load_conf(h, ctid, &c, err);
 	if (r < 0)
 		return r;
 	struct ovz_runstate rs;

@@ -25,6 +25,12 @@ void ovz_host_free(struct ovz_host *h);
 
 /* CTID or name to CTID.  -ENOENT when no such container is defined. */
 int ovz_host_lookup(struct ovz_host *h, const char *id, unsigned *ctid, struct ovz_error **err);
+/* A container's config as it is on disk (keys the model does not own too). */
+int ovz_host_load_conf(struct ovz_host *h, unsigned ctid, struct ovz_conf **out,
+		       struct ovz_error **err);
+/* The NUMPROC limit of its config (a beancounter the model does not own;
+ * "barrier:limit" or one value), 0 when none or unlimited. */
+uint64_t ovz_host_numproc(struct ovz_host *h, unsigned ctid);
 /* Reads a container's definition from its config. */
 int ovz_host_load(struct ovz_host *h, unsigned ctid, struct ovz_domain **out,
 		  struct ovz_error **err);

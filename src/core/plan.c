@@ -3,6 +3,7 @@
 #include "backend.h"
 #include "host.h"
 #include "net/net.h"
+#include "net/vzabi.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 const char *ovz_verb_name(enum ovz_verb v)
 {
@@ -255,24 +257,147 @@ static void compile_veth(struct compiler *c, const struct ovz_iface *f, unsigned
 	}
 }
 
+/* ---- vz: the kernel's venet and veth (openvz-abi.md §4.1-4.2, §5) ---- */
+
+static bool is_vz(const struct compiler *c)
+{
+	return has(c, OVZ_OP_VENET_IP);
+}
+
+static const struct ovz_net_step *step_of(const struct ovz_net_step *steps, size_t n,
+					   ovz_net_fn apply)
+{
+	for (size_t k = 0; k < n; k++)
+		if (steps[k].apply == apply)
+			return &steps[k];
+	return NULL;
+}
+
+static struct ovz_op *add_vz_step(struct compiler *c, const struct ovz_net_step *s,
+				  enum ovz_ctx ctx, const struct ovz_iface *f, unsigned n,
+				  const char *mech, const char *call, const char *undo_call)
+{
+	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_NET, ctx, mech, call, undo_call);
+	op->net_step = s;
+	op->iface = f;
+	op->iface_n = n;
+	return op;
+}
+
+/* Each address is mapped to the VE by ioctl and configured inside over
+ * netlink (no dist scripts); the host routes and announces it as vzctl's
+ * vps-net_add does.  What is inside goes with the VE, so it has no undo. */
+static void compile_venet_vz(struct compiler *c, const struct ovz_iface *f)
+{
+	const struct ovz_net_step *v = ovz_venet_steps;
+	size_t nv = ovz_venet_n_steps;
+	for (size_t i = 0; i < f->n_ips; i++) {
+		struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_VENET_IP, OVZ_CTX_HOST, "ioctl",
+						 "VENETCTL_VE_IP_MAP VE_IP_ADD",
+						 "VENETCTL_VE_IP_MAP VE_IP_DEL");
+		op->ip = f->ips[i];
+		ovz_op_argf(c->p, op, "veid=%u addr=%s", c->d->ctid, ip_text(c, &f->ips[i], false));
+	}
+	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_LINK_UP, OVZ_CTX_CT, "netlink",
+					 "RTM_NEWLINK up", "none");
+	op->dev = OVZ_VENET_DEV;
+	op->in_ct = true;
+	ovz_op_argf(c->p, op, "dev=" OVZ_VENET_DEV);
+	if (!f->n_ips)
+		return;
+	op = add_vz_step(c, step_of(v, nv, ovz_venet_addrs_add), OVZ_CTX_CT, f, 0, "netlink",
+			 "RTM_NEWADDR", "none");
+	ovz_op_argf(c->p, op, "dev=" OVZ_VENET_DEV);
+	arg_ips(c, op, f, false);
+	op = add_vz_step(c, step_of(v, nv, ovz_venet_default_add), OVZ_CTX_CT, f, 0, "netlink",
+			 "RTM_NEWROUTE", "none");
+	ovz_op_argf(c->p, op, "dev=" OVZ_VENET_DEV);
+	arg_default_routes(c, op, f, true);
+	op = add_vz_step(c, step_of(v, nv, ovz_venet_forwarding_on), OVZ_CTX_HOST, f, 0, "sysctl",
+			 "write", "none");
+	ovz_op_argf(c->p, op, "net/ipv4/ip_forward=1");
+	if (has_family(f, AF_INET6))
+		ovz_op_argf(c->p, op, "net/ipv6/conf/all/forwarding=1");
+	op = add_vz_step(c, &ovz_vz_host_routes_step, OVZ_CTX_HOST, f, 0, "netlink",
+			 "RTM_NEWROUTE", "RTM_DELROUTE");
+	ovz_op_argf(c->p, op, "dev=" OVZ_VENET_DEV);
+	arg_ips(c, op, f, true);
+	op = add_vz_step(c, step_of(v, nv, ovz_venet_proxy_add), OVZ_CTX_HOST, f, 0, "netlink",
+			 "RTM_NEWNEIGH proxy", "RTM_DELNEIGH proxy");
+	ovz_op_argf(c->p, op, "dev=@uplinks");
+	for (size_t i = 0; i < f->n_ips; i++)
+		ovz_op_argf(c->p, op, "addr=%s", ip_text(c, &f->ips[i], false));
+}
+
+/* One ioctl makes the pair with the peer inside; the rest is netlink on
+ * either side of it. */
+static void compile_veth_vz(struct compiler *c, const struct ovz_iface *f, unsigned n,
+			    struct ovz_error **err)
+{
+	struct ovz_veth_names nm;
+	if (ovz_veth_resolve(f, c->d->ctid, n, &nm, err) < 0)
+		return;
+	const struct ovz_net_step *v = ovz_veth_steps;
+	size_t nv = ovz_veth_n_steps;
+	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_VETH_IOCTL, OVZ_CTX_HOST, "ioctl",
+					 "VETHCTL_VE_HWADDR VE_ETH_ADD",
+					 "VETHCTL_VE_HWADDR VE_ETH_DEL");
+	op->iface = f;
+	op->iface_n = n;
+	ovz_op_argf(c->p, op, "veid=%u host=%s host_mac=%s peer=%s mac=%s", c->d->ctid,
+		    nm.host_dev, mac_text(c, nm.host_mac), nm.guest_dev, mac_text(c, nm.mac));
+	op = add_vz_step(c, step_of(v, nv, ovz_veth_host_up), OVZ_CTX_HOST, f, n, "netlink",
+			 "RTM_NEWLINK up", "RTM_NEWLINK down");
+	ovz_op_argf(c->p, op, "dev=%s", nm.host_dev);
+	if (f->bridge[0]) {
+		op = add_vz_step(c, step_of(v, nv, ovz_veth_enslave), OVZ_CTX_HOST, f, n,
+				 "netlink", "RTM_NEWLINK master", "RTM_NEWLINK nomaster");
+		ovz_op_argf(c->p, op, "dev=%s bridge=%s", nm.host_dev, f->bridge);
+	}
+	op = add_vz_step(c, step_of(v, nv, ovz_veth_guest_up), OVZ_CTX_CT, f, n, "netlink",
+			 "RTM_NEWLINK up", "none");
+	ovz_op_argf(c->p, op, "dev=%s", nm.guest_dev);
+	if (f->n_ips) {
+		op = add_vz_step(c, step_of(v, nv, ovz_veth_addrs_add), OVZ_CTX_CT, f, n,
+				 "netlink", "RTM_NEWADDR", "none");
+		ovz_op_argf(c->p, op, "dev=%s", nm.guest_dev);
+		arg_ips(c, op, f, false);
+	}
+	if (f->gw4.family || f->gw6.family) {
+		op = add_vz_step(c, step_of(v, nv, ovz_veth_routes_add), OVZ_CTX_CT, f, n,
+				 "netlink", "RTM_NEWROUTE", "none");
+		ovz_op_argf(c->p, op, "dev=%s", nm.guest_dev);
+		arg_default_routes(c, op, f, false);
+	}
+}
+
 static int compile_network(struct compiler *c, struct ovz_error **err)
 {
-	struct ovz_op *lo = ovz_plan_add(c->p, OVZ_OP_LINK_UP, OVZ_CTX_HOST, "netlink",
-					 "RTM_NEWLINK up", "none");
+	bool vz = is_vz(c);
+	struct ovz_op *lo = ovz_plan_add(c->p, OVZ_OP_LINK_UP, vz ? OVZ_CTX_CT : OVZ_CTX_HOST,
+					 "netlink", "RTM_NEWLINK up", "none");
 	lo->dev = "lo";
 	lo->in_ct = true;
-	ovz_op_argf(c->p, lo, "dev=lo netns=ct");
+	ovz_op_argf(c->p, lo, vz ? "dev=lo" : "dev=lo netns=ct");
 	/* the model holds at most one venet interface: every ethernet
 	 * interface's addresses are merged into venet0 when it is built */
-	for (size_t i = 0; i < c->d->n_ifaces; i++)
-		if (c->d->ifaces[i].type == OVZ_IFACE_VENET)
+	for (size_t i = 0; i < c->d->n_ifaces; i++) {
+		if (c->d->ifaces[i].type != OVZ_IFACE_VENET)
+			continue;
+		if (vz)
+			compile_venet_vz(c, &c->d->ifaces[i]);
+		else
 			compile_venet(c, &c->d->ifaces[i]);
+	}
 	unsigned veth_n = 0;
 	for (size_t i = 0; i < c->d->n_ifaces; i++) {
 		const struct ovz_iface *f = &c->d->ifaces[i];
 		if (f->type != OVZ_IFACE_VETH)
 			continue;
-		compile_veth(c, f, veth_n++, err);
+		if (vz)
+			compile_veth_vz(c, f, veth_n++, err);
+		else
+			compile_veth(c, f, veth_n++, err);
 		if (err && *err)
 			return -(*err)->errnum;
 	}
@@ -310,6 +435,9 @@ static void compile_cgroup(struct compiler *c)
 									   : 100000)));
 	if (d->vcpus)
 		ovz_op_argf(c->p, op, "cpus=%u", d->vcpus);
+	uint64_t nproc = ovz_host_numproc(c->h, d->ctid);
+	if (nproc)
+		ovz_op_argf(c->p, op, "numproc=%llu", (unsigned long long)nproc);
 }
 
 static void compile_ct_create(struct compiler *c)
@@ -324,6 +452,8 @@ static void compile_ct_create(struct compiler *c)
 		op = ovz_plan_add(c->p, OVZ_OP_CT_CREATE, OVZ_CTX_HOST, "ioctl",
 				  "VZCTL_ENV_CREATE_DATA", "reboot");
 	ovz_op_argf(c->p, op, "veid=%u root=%s", c->d->ctid, c->root_dir);
+	if (!has(c, OVZ_OP_CGROUP_CREATE))
+		ovz_op_argf(c->p, op, "flags=VE_CREATE|VE_EXCLUSIVE setluid=%u", c->d->ctid);
 }
 
 static void compile_inside(struct compiler *c)
@@ -344,9 +474,16 @@ static void compile_inside(struct compiler *c)
 		op->value = d->hostname;
 		ovz_op_argf(c->p, op, "%s", d->hostname);
 	}
-	op = ovz_plan_add(c->p, OVZ_OP_ROOTFS, OVZ_CTX_CT, "mount", "pivot_root", "none");
-	op->path = c->root_dir;
-	ovz_op_argf(c->p, op, "root=%s proc sys dev devpts", c->root_dir);
+	if (is_vz(c)) {
+		/* the VE's root is the chroot its init made before VE_CREATE */
+		op = ovz_plan_add(c->p, OVZ_OP_ROOTFS, OVZ_CTX_CT, "mount", "proc sysfs", "none");
+		op->path = c->root_dir;
+		ovz_op_argf(c->p, op, "root=%s proc sys", c->root_dir);
+	} else {
+		op = ovz_plan_add(c->p, OVZ_OP_ROOTFS, OVZ_CTX_CT, "mount", "pivot_root", "none");
+		op->path = c->root_dir;
+		ovz_op_argf(c->p, op, "root=%s proc sys dev devpts", c->root_dir);
+	}
 	op = ovz_plan_add(c->p, OVZ_OP_CAPS, OVZ_CTX_CT, "prctl", "PR_CAPBSET_DROP", "none");
 	ovz_op_argf(c->p, op, "set=openvz-default");
 	op = ovz_plan_add(c->p, OVZ_OP_EXEC_INIT, OVZ_CTX_CT, "exec", "execve", "none");
@@ -356,11 +493,67 @@ static void compile_inside(struct compiler *c)
 		ovz_op_argf(c->p, op, "%s", d->init_args[i]);
 }
 
+/* ---- vz: beancounters (openvz-abi.md §2) ---- */
+
+#define UB_UNLIMITED 9223372036854775807ULL	/* LONG_MAX on 64-bit */
+
+static void add_ubc(struct compiler *c, unsigned res, uint64_t barrier, uint64_t limit)
+{
+	char b[24], l[24];
+	snprintf(b, sizeof(b), "%llu", (unsigned long long)barrier);
+	snprintf(l, sizeof(l), "%llu", (unsigned long long)limit);
+	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_UBC_SET, OVZ_CTX_HOST, "syscall",
+					 "setublimit", "none");
+	op->num = res;
+	op->value = ovz_plan_str(c->p, b);
+	op->value2 = ovz_plan_str(c->p, l);
+	ovz_op_argf(c->p, op, "id=%u res=%s barrier=%s limit=%s", c->d->ctid, ovz_ub_name(res),
+		    b, l);
+}
+
+static uint64_t kib_pages(uint64_t kib)
+{
+	return kib / ((uint64_t)getpagesize() / 1024);
+}
+
+/* The limits the model holds, set in the VE's init-to-be before
+ * VE_CREATE; with <memory> (vswap) the unset ones are derived as vzctl's
+ * fill_vswap_ub does. */
+static void compile_ubc(struct compiler *c)
+{
+	const struct ovz_domain *d = c->d;
+	bool vswap = d->memory != OVZ_UNSET;
+	uint64_t ram = vswap ? kib_pages(d->memory) : 0, swap = 0;
+	if (vswap && d->mem_swap_hard_limit != OVZ_UNSET && d->mem_swap_hard_limit >= d->memory)
+		swap = kib_pages(d->mem_swap_hard_limit - d->memory);
+	if (vswap) {
+		add_ubc(c, OVZ_UB_PHYSPAGES,
+			d->current_memory != OVZ_UNSET ? kib_pages(d->current_memory) : 0, ram);
+		add_ubc(c, OVZ_UB_SWAPPAGES, 0, swap);
+		add_ubc(c, OVZ_UB_LOCKEDPAGES, ram, ram);
+		add_ubc(c, OVZ_UB_OOMGUARPAGES, ram, UB_UNLIMITED);
+	}
+	if (d->mem_hard_limit != OVZ_UNSET || d->mem_soft_limit != OVZ_UNSET) {
+		uint64_t hard = d->mem_hard_limit != OVZ_UNSET ? kib_pages(d->mem_hard_limit)
+							       : UB_UNLIMITED;
+		uint64_t soft = d->mem_soft_limit != OVZ_UNSET ? kib_pages(d->mem_soft_limit) : hard;
+		add_ubc(c, OVZ_UB_PRIVVMPAGES, soft, hard);
+	} else if (vswap) {
+		add_ubc(c, OVZ_UB_PRIVVMPAGES, UB_UNLIMITED, UB_UNLIMITED);
+	}
+	if (d->mem_min_guarantee != OVZ_UNSET)
+		add_ubc(c, OVZ_UB_VMGUARPAGES, kib_pages(d->mem_min_guarantee), UB_UNLIMITED);
+	else if (vswap)
+		add_ubc(c, OVZ_UB_VMGUARPAGES, ram + swap, UB_UNLIMITED);
+}
+
 static int compile_start(struct compiler *c, struct ovz_error **err)
 {
 	compile_root_mount(c);
 	if (has(c, OVZ_OP_CGROUP_CREATE))
 		compile_cgroup(c);
+	if (has(c, OVZ_OP_UBC_SET))
+		compile_ubc(c);
 	compile_ct_create(c);
 	int r = compile_network(c, err);
 	if (r < 0)

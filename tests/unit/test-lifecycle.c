@@ -186,10 +186,37 @@ static void test_create(void **state)
 	assert_no_residue();
 }
 
+/* A limit from the config reaches the container's cgroup. */
+static void assert_pids_max(const char *want)
+{
+	static const char *const files[] = {
+		"/sys/fs/cgroup/pids/ovz-native/" CTID "/pids.max",
+		"/sys/fs/cgroup/unified/ovz-native/" CTID "/pids.max",
+		"/sys/fs/cgroup/ovz-native/" CTID "/pids.max",
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *v = tu_read(files[i]);
+		if (!v)
+			continue;
+		assert_string_equal(v, want);
+		free(v);
+		return;
+	}
+	fail_msg("no pids.max for CT " CTID);
+}
+
 static void test_start_exec_stop(void **state)
 {
 	REQUIRE();
+	char *conf = xasprintf("%s/etc/vz/conf/" CTID ".conf", root);
+	char *text = tu_read(conf);
+	char *more = xasprintf("%sNUMPROC=\"200:200\"\n", text);
+	tu_write(conf, more);
+	free(more);
+	free(text);
+	free(conf);
 	expect_ok(cli("start", CTID, NULL, NULL));
+	assert_pids_max("200\n");
 	char *st = status_line();
 	assert_string_equal(st, "CTID " CTID " exist mounted running\n");
 	free(st);
