@@ -741,18 +741,24 @@ static int attach_device_program(const char *unified, const char *name, struct o
 /* ---- create ------------------------------------------------------------- */
 
 /* v2 only hands a controller to a child that the parent enabled in
- * cgroup.subtree_control. */
+ * cgroup.subtree_control; already enabled ones are not written again. */
 static int enable_v2_controllers(const struct ovz_cgroups *cg, const char *dir,
 				 struct ovz_error **err)
 {
 	static const enum ovz_cg_controller wanted[] = {
 		OVZ_CG_MEMORY, OVZ_CG_CPU, OVZ_CG_CPUSET, OVZ_CG_PIDS,
 	};
+	_cleanup_free_ char *enabled = NULL;
+	int r = read_file(dir, "cgroup.subtree_control", &enabled, err);
+	if (r < 0)
+		return r;
+	_cleanup_strv_ char **names = strv_split(enabled, " \n");
 	for (size_t i = 0; i < ARRAY_SIZE(wanted); i++) {
-		if (!cg->on_v2[wanted[i]])
+		const char *name = controller_names[wanted[i]];
+		if (!cg->on_v2[wanted[i]] || strv_contains(names, name))
 			continue;
-		_cleanup_free_ char *v = xasprintf("+%s", controller_names[wanted[i]]);
-		int r = write_file(dir, "cgroup.subtree_control", v, err);
+		_cleanup_free_ char *v = xasprintf("+%s", name);
+		r = write_file(dir, "cgroup.subtree_control", v, err);
 		if (r < 0)
 			return r;
 	}
@@ -999,16 +1005,23 @@ static int wait_empty(const struct ovz_cgroups *cg, const char *name, struct ovz
 	return ovz_error_set(err, EBUSY, "processes remain in cgroup '%s' after SIGKILL", name);
 }
 
-static int kill_listed(const struct ovz_cgroups *cg, const char *name, struct ovz_error **err)
+/* SIGKILL to each process listed under mount/name. */
+static int kill_under(const char *mount, const char *name, struct ovz_error **err)
 {
 	pid_t *pids = NULL;
 	size_t n = 0;
-	int r = ovz_cgroup_pids(cg, name, &pids, &n, err);
+	int r = pids_under(mount, name, &pids, &n, err);
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		if (kill(pids[i], SIGKILL) < 0 && errno != ESRCH)
 			r = ovz_error_sys(err, errno, "kill %d", (int)pids[i]);
 	free(pids);
 	return r;
+}
+
+static int kill_listed(const struct ovz_cgroups *cg, const char *name, struct ovz_error **err)
+{
+	const char *t = tracker(cg, name);
+	return t ? kill_under(t, name, err) : 0;
 }
 
 struct freezer {
@@ -1161,20 +1174,6 @@ static int rmdir_tree(int parent, const char *entry, const char *shown, struct o
 	return 0;
 }
 
-/* Stragglers seen only in this hierarchy (a half-done add_pid): SIGKILL
- * what it lists. */
-static int kill_under(const char *mount, const char *name, struct ovz_error **err)
-{
-	pid_t *pids = NULL;
-	size_t n = 0;
-	int r = pids_under(mount, name, &pids, &n, err);
-	for (size_t i = 0; r >= 0 && i < n; i++)
-		if (kill(pids[i], SIGKILL) < 0 && errno != ESRCH)
-			r = ovz_error_sys(err, errno, "kill %d", (int)pids[i]);
-	free(pids);
-	return r;
-}
-
 static int remove_in(const char *mount, const char *name, struct ovz_error **err)
 {
 	_cleanup_free_ char *shown = xasprintf("%s/%s", mount, name);
@@ -1184,6 +1183,7 @@ static int remove_in(const char *mount, const char *name, struct ovz_error **err
 		if (r != -EBUSY || attempt >= EMPTY_POLLS)
 			return r < 0 ? adopt(err, e, r) : 0;
 		ovz_error_free(e);
+		/* stragglers only this hierarchy lists (a half-done add_pid) */
 		r = kill_under(mount, name, err);
 		if (r < 0)
 			return r;

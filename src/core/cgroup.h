@@ -123,6 +123,7 @@ int ovz_cpulist_first(const char *list, unsigned n, char **out, struct ovz_error
 int ovz_cgroup_create(const struct ovz_cgroups *cg, const char *name, struct ovz_error **err);
 int ovz_cgroup_apply(const struct ovz_cgroups *cg, const char *name, const struct ovz_cg_limits *l,
 		     struct ovz_error **err);
+/* pid as the caller's pid namespace numbers it. */
 int ovz_cgroup_add_pid(const struct ovz_cgroups *cg, const char *name, pid_t pid,
 		       struct ovz_error **err);
 /* 1 when the cgroup exists, 0 when not. */
