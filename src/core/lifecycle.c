@@ -47,43 +47,24 @@ int ovz_ct_plan(struct ovz_host *h, const struct ovz_domain *d, enum ovz_verb ve
 	return r < 0 ? r : ovz_plan_compile(b, h, d, verb, out, err);
 }
 
-/* Runs the plan of verb for d; on failure every finished step is undone. */
+/* Compiles the plan of verb for d and runs it, or, with teardown, runs its
+ * undo (as stop, destroy and umount do).  A failed run is undone. */
 static int run_plan(struct ovz_host *h, const struct ovz_domain *d, enum ovz_verb verb,
-		    long fail_at, const struct ovz_create_opts *co, struct ovz_create_result *cr,
-		    struct ovz_error **err)
+		    bool teardown, struct ovz_exec *opts, struct ovz_error **err)
 {
-	const struct ovz_backend *b;
 	_cleanup_(ovz_plan_freep) struct ovz_plan *p = NULL;
-	int r = ovz_host_backend(h, &b, err);
-	if (r == 0)
-		r = ovz_plan_compile(b, h, d, verb, &p, err);
+	int r = ovz_ct_plan(h, d, verb, &p, err);
 	if (r < 0)
 		return r;
 	struct ovz_exec x;
-	ovz_exec_init(&x, h, d, p, b);
-	x.fail_at = fail_at;
-	x.create_opts = co;
-	x.create_result = cr;
-	r = ovz_exec_run(&x, err);
-	ovz_exec_cleanup(&x);
-	return r;
-}
-
-/* Undoes the plan of verb for d, as stop and umount do. */
-static int teardown_plan(struct ovz_host *h, const struct ovz_domain *d, enum ovz_verb verb,
-			 pid_t init_pid, struct ovz_error **err)
-{
-	const struct ovz_backend *b;
-	_cleanup_(ovz_plan_freep) struct ovz_plan *p = NULL;
-	int r = ovz_host_backend(h, &b, err);
-	if (r == 0)
-		r = ovz_plan_compile(b, h, d, verb, &p, err);
-	if (r < 0)
-		return r;
-	struct ovz_exec x;
-	ovz_exec_init(&x, h, d, p, b);
-	x.init_pid = init_pid;
-	r = ovz_exec_teardown(&x, err);
+	ovz_exec_init(&x, h, d, p, NULL);
+	ovz_host_backend(h, &x.backend, NULL);
+	if (opts) {
+		x.fail_at = opts->fail_at;
+		x.create_opts = opts->create_opts;
+		x.create_result = opts->create_result;
+	}
+	r = teardown ? ovz_exec_teardown(&x, err) : ovz_exec_run(&x, err);
 	ovz_exec_cleanup(&x);
 	return r;
 }
@@ -245,11 +226,14 @@ int ovz_ct_create(struct ovz_host *h, unsigned ctid, struct ovz_create_args *a,
 	struct create_ctx c = { .h = h, .ctid = ctid, .a = a };
 	r = create_prepare(&c, err);
 	if (r == 0)
-		r = run_plan(h, c.d, OVZ_VERB_CREATE, a->fail_at, &a->opts, &a->result, err);
+		r = run_plan(h, c.d, OVZ_VERB_CREATE, false,
+			     &(struct ovz_exec){ .fail_at = a->fail_at, .create_opts = &a->opts,
+						 .create_result = &a->result },
+			     err);
 	if (r == 0) {
 		r = create_write_conf(&c, err);
 		if (r < 0)
-			teardown_plan(h, c.d, OVZ_VERB_CREATE, 0, NULL);
+			run_plan(h, c.d, OVZ_VERB_CREATE, true, NULL, NULL);
 	}
 	ovz_conf_free(c.conf);
 	free(c.old_conf);
@@ -329,7 +313,9 @@ int ovz_ct_start(struct ovz_host *h, unsigned ctid, long fail_at, struct ovz_err
 		return ovz_error_set(err, EALREADY, "CT %u is already running", ctid);
 	_cleanup_(ovz_domain_freep) struct ovz_domain *d = NULL;
 	r = load_created(h, ctid, &d, err);
-	return r < 0 ? r : run_plan(h, d, OVZ_VERB_START, fail_at, NULL, NULL, err);
+	return r < 0 ? r
+		     : run_plan(h, d, OVZ_VERB_START, false, &(struct ovz_exec){ .fail_at = fail_at },
+				err);
 }
 
 /* The signal that asks this init to power off. */
@@ -381,7 +367,7 @@ int ovz_ct_stop(struct ovz_host *h, unsigned ctid, bool fast, unsigned timeout,
 		wait_exit(rs.init_pid, 10000);
 	/* the teardown removes whatever start set up, even for a container
 	 * that died on its own */
-	return teardown_plan(h, d, OVZ_VERB_START, 0, err);
+	return run_plan(h, d, OVZ_VERB_START, true, NULL, err);
 }
 
 int ovz_ct_mount(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
@@ -392,7 +378,7 @@ int ovz_ct_mount(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
 		return r;
 	_cleanup_(ovz_domain_freep) struct ovz_domain *d = NULL;
 	r = load_created(h, ctid, &d, err);
-	return r < 0 ? r : run_plan(h, d, OVZ_VERB_MOUNT, 0, NULL, NULL, err);
+	return r < 0 ? r : run_plan(h, d, OVZ_VERB_MOUNT, false, NULL, err);
 }
 
 int ovz_ct_umount(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
@@ -406,7 +392,7 @@ int ovz_ct_umount(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
 		return ovz_error_set(err, EBUSY, "CT %u is running; stop it first", ctid);
 	_cleanup_(ovz_domain_freep) struct ovz_domain *d = NULL;
 	r = ovz_host_load(h, ctid, &d, err);
-	return r < 0 ? r : teardown_plan(h, d, OVZ_VERB_MOUNT, 0, err);
+	return r < 0 ? r : run_plan(h, d, OVZ_VERB_MOUNT, true, NULL, err);
 }
 
 /* ---- boot ---- */
