@@ -317,6 +317,29 @@ static void test_set_live(void **state)
 	assert_true(conf_has("HOSTNAME=\"bb.test\""));
 }
 
+static void test_enter_and_mount(void **state)
+{
+	REQUIRE();
+	expect_ok(cli("mount", CTID, NULL, NULL));
+	char *st = status_line();
+	assert_string_equal(st, "CTID " CTID " exist mounted down\n");
+	free(st);
+	expect_ok(cli("umount", CTID, NULL, NULL));
+	assert_no_residue();
+
+	expect_ok(cli("start", CTID, NULL, NULL));
+	struct tu_run r = cli("umount", CTID, NULL, NULL);
+	assert_int_equal(r.status, 3);	/* running */
+	tu_run_free(&r);
+	/* the shell reads our commands through its pty */
+	r = tu_cli(root, "echo in-$(hostname); exit 3\n", "enter", CTID, NULL);
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.out, "in-bb.test"));
+	tu_run_free(&r);
+	expect_ok(tu_cli(root, NULL, "stop", "--fast", CTID, NULL));
+	assert_no_residue();
+}
+
 static void test_boot(void **state)
 {
 	REQUIRE();
@@ -416,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_set_live),
 		cmocka_unit_test(test_boot),
+		cmocka_unit_test(test_enter_and_mount),
 		cmocka_unit_test(test_failure_at_every_step),
 		cmocka_unit_test(test_parallel_starts_serialize),
 		cmocka_unit_test(test_destroy),
