@@ -295,6 +295,9 @@ static int cgroup_create(struct ovz_exec *x, struct ovz_error **err)
 	_cleanup_free_ char *name = ovz_cgroup_name(CGROUP_ROOT, x->dom->ctid);
 	struct ovz_cg_limits l;
 	fill_limits(x->dom, &l);
+	/* the container keeps MKNOD (vzctl's default set): without device
+	 * rules it could make and open a node of a host disk */
+	l.restrict_devices = ovz_cgroups_can_restrict_devices(cg);
 	uint64_t nproc = ovz_host_numproc(x->host, x->dom->ctid);
 	if (nproc)
 		l.nproc = nproc;

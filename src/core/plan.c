@@ -419,7 +419,7 @@ static void compile_cgroup(struct compiler *c)
 	const struct ovz_domain *d = c->d;
 	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_CGROUP_CREATE, OVZ_CTX_HOST, "cgroup",
 					 "mkdir", "kill+rmdir");
-	ovz_op_argf(c->p, op, "path=ovz-native/%u", d->ctid);
+	ovz_op_argf(c->p, op, "path=ovz-native/%u devices=openvz-default", d->ctid);
 	if (d->memory != OVZ_UNSET)
 		ovz_op_argf(c->p, op, "memory=%llu", (unsigned long long)d->memory * 1024);
 	if (d->mem_swap_hard_limit != OVZ_UNSET && d->memory != OVZ_UNSET &&
