@@ -13,6 +13,7 @@ BUILD_DEPS=(
 )
 BENCH_DEPS=(
   tar libarchive-tools pigz zstd lz4 xz-utils hyperfine debootstrap time
+  crun valgrind strace linux-perf util-linux
 )
 
 want=("${BUILD_DEPS[@]}")
