@@ -457,15 +457,3 @@ const struct ovz_backend ovz_backend_ns = {
 	.undo = ns_undo,
 	.cleanup = ns_cleanup,
 };
-
-const struct ovz_backend *ovz_backend_by_name(const char *name)
-{
-	if (name && strcmp(name, "ns") == 0)
-		return &ovz_backend_ns;
-	return NULL;
-}
-
-const struct ovz_backend *ovz_backend_probe(void)
-{
-	return &ovz_backend_ns;
-}

@@ -27,5 +27,6 @@ const struct ovz_backend *ovz_backend_by_name(const char *name);
 const struct ovz_backend *ovz_backend_probe(void);
 
 extern const struct ovz_backend ovz_backend_ns;
+extern const struct ovz_backend ovz_backend_vz;
 
 #endif

@@ -450,7 +450,7 @@ static void compile_ct_create(struct compiler *c)
 				  "kill");
 	else
 		op = ovz_plan_add(c->p, OVZ_OP_CT_CREATE, OVZ_CTX_HOST, "ioctl",
-				  "VZCTL_ENV_CREATE_DATA", "reboot");
+				  "VZCTL_ENV_CREATE_DATA", "VE_ENTER+reboot(POWER_OFF)");
 	ovz_op_argf(c->p, op, "veid=%u root=%s", c->d->ctid, c->root_dir);
 	if (!has(c, OVZ_OP_CGROUP_CREATE))
 		ovz_op_argf(c->p, op, "flags=VE_CREATE|VE_EXCLUSIVE setluid=%u", c->d->ctid);
@@ -529,7 +529,8 @@ static void compile_ubc(struct compiler *c)
 	if (vswap) {
 		add_ubc(c, OVZ_UB_PHYSPAGES,
 			d->current_memory != OVZ_UNSET ? kib_pages(d->current_memory) : 0, ram);
-		add_ubc(c, OVZ_UB_SWAPPAGES, 0, swap);
+		if (d->mem_swap_hard_limit != OVZ_UNSET)
+			add_ubc(c, OVZ_UB_SWAPPAGES, 0, swap);
 		add_ubc(c, OVZ_UB_LOCKEDPAGES, ram, ram);
 		add_ubc(c, OVZ_UB_OOMGUARPAGES, ram, UB_UNLIMITED);
 	}

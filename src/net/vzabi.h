@@ -16,6 +16,7 @@
 
 #include "core/error.h"
 #include "core/model.h"
+#include "net.h"
 
 struct ovz_vzctl_ve_ip_map {
 	uint32_t veid;
@@ -310,5 +311,10 @@ int ovz_vz_setublimit(unsigned id, unsigned res, unsigned long barrier, unsigned
 /* The running VEs in /proc/vz/veinfo text (VE0 skipped), in file order.
  * *ids is freed with free(). */
 int ovz_vz_veinfo_parse(const char *text, unsigned **ids, size_t *n);
+
+/* The host side of a legacy venet address, as vzctl's vps-net_add script
+ * does it: a host route to each address of f via the host's venet0.  The
+ * undo removes them. */
+extern const struct ovz_net_step ovz_vz_host_routes_step;
 
 #endif

@@ -280,3 +280,31 @@ int ovz_vz_veinfo_parse(const char *text, unsigned **ids, size_t *n)
 	}
 	return 0;
 }
+
+static struct ovz_route *host_routes(const struct ovz_iface *f)
+{
+	struct ovz_route *r = xcalloc(f->n_ips ? f->n_ips : 1, sizeof(*r));
+	for (size_t i = 0; i < f->n_ips; i++) {
+		r[i].dst = f->ips[i];
+		r[i].dst.prefix = -1;
+	}
+	return r;
+}
+
+static int vz_host_routes_add(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,
+			      struct ovz_error **err)
+{
+	_cleanup_free_ struct ovz_route *r = host_routes(f);
+	return ovz_nl_routes_add(ctx->host, OVZ_VENET_DEV, r, f->n_ips, err);
+}
+
+static int vz_host_routes_del(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,
+			      struct ovz_error **err)
+{
+	_cleanup_free_ struct ovz_route *r = host_routes(f);
+	return ovz_nl_routes_del(ctx->host, OVZ_VENET_DEV, r, f->n_ips, err);
+}
+
+const struct ovz_net_step ovz_vz_host_routes_step = {
+	"venet host routes", vz_host_routes_add, vz_host_routes_del,
+};

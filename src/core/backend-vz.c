@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The vz backend: legacy OpenVZ kernels (openvz-abi.md §1-3), driven as
+ * vzctl 4.x drives them but without scripts or helpers.
+ *
+ * The VE's init-to-be is forked on the first operation that needs it: it
+ * chroots into VE_ROOT, starts a session and takes the VE's beancounter
+ * (setluid), then waits on a socket like the ns backend's first process.
+ * The parent sends it the index of each step that must run there: every
+ * setublimit, VZCTL_ENV_CREATE_DATA (after which it is the VE's init and
+ * inside the VE), the in-VE netlink steps, hostname, /proc and /sys,
+ * capabilities and finally the exec of init.  The socket is close-on-exec,
+ * so end of file after the exec step means init runs.
+ *
+ * Stopping is vzctl's kill path: a child enters the VE (VE_ENTER) and calls
+ * reboot(POWER_OFF) there, then VE_TEST is polled until the VE is gone. */
+#include "backend.h"
+#include "caps.h"
+#include "exec.h"
+#include "initexec.h"
+#include "runstate.h"
+#include "util.h"
+#include "fs/private.h"
+#include "fs/rootfs.h"
+#include "fs/template.h"
+#include "net/etcfiles.h"
+#include "net/net.h"
+#include "net/vzabi.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/reboot.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define VZCTL_DEV "/dev/vzctl"
+#define STEP_SETUP UINT32_MAX
+#define STOP_POLL_MS 500
+#define STOP_WAIT_MS 10000
+
+struct vz_state {
+	int vzfd;		/* /dev/vzctl, -1 until needed */
+	pid_t pid;		/* the VE's init-to-be, then its init */
+	bool created;		/* VZCTL_ENV_CREATE_DATA succeeded */
+	int ctl;		/* parent end of the step socket, -1 when none */
+	struct ovz_netctx net;	/* host side only */
+	bool net_open;
+};
+
+struct step_reply {
+	int32_t err;
+	char msg[500];
+};
+
+static bool vz_supports(enum ovz_op_type t)
+{
+	return t != OVZ_OP_CGROUP_CREATE;
+}
+
+static struct vz_state *state(struct ovz_exec *x)
+{
+	if (!x->priv) {
+		struct vz_state *s = xcalloc(1, sizeof(*s));
+		s->vzfd = -1;
+		s->ctl = -1;
+		s->pid = x->init_pid;
+		x->priv = s;
+	}
+	return x->priv;
+}
+
+static int vzctl_fd(struct vz_state *s, struct ovz_error **err)
+{
+	if (s->vzfd < 0) {
+		s->vzfd = open(VZCTL_DEV, O_RDWR | O_CLOEXEC);
+		if (s->vzfd < 0)
+			return ovz_error_sys(err, errno, "open '%s'", VZCTL_DEV);
+	}
+	return s->vzfd;
+}
+
+/* ---- in the VE's init-to-be ---- */
+
+struct child {
+	struct ovz_exec *x;
+	int vzfd;
+	int devnull;	/* opened before the chroot: the VE may have no /dev */
+};
+
+/* vzctl's child A: chroot, session, default signals, beancounter. */
+static int child_setup(struct child *ch, struct ovz_error **err)
+{
+	_cleanup_free_ char *priv = NULL, *rel = NULL;
+	ovz_host_ct_dirs(ch->x->host, ch->x->dom, &priv, &rel);
+	_cleanup_free_ char *root = ovz_exec_host_path(ch->x, rel);
+	if (chdir(root) < 0 || chroot(".") < 0)
+		return ovz_error_sys(err, errno, "chroot '%s'", root);
+	if (setsid() < 0)
+		return ovz_error_sys(err, errno, "setsid");
+	sigset_t all;
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	return ovz_vz_setluid(ch->x->dom->ctid, err);
+}
+
+static int child_create(struct child *ch, struct ovz_error **err)
+{
+	const struct ovz_domain *d = ch->x->dom;
+	struct ovz_env_create_param3 p = {
+		.iptables_mask = OVZ_VE_IP_DEFAULT,
+		.feature_mask = OVZ_VE_FEATURE_SYSFS,
+		.known_features = OVZ_VE_FEATURE_SYSFS,
+		.total_vcpus = d->vcpus,
+	};
+	int r = ovz_vz_env_create(ch->vzfd, d->ctid, &p, err);
+	if (r < 0)
+		return r;
+	close(ch->vzfd);	/* the VE must not keep the host's /dev/vzctl */
+	ch->vzfd = -1;
+	if (setgroups(0, NULL) < 0)
+		return ovz_error_sys(err, errno, "setgroups");
+	return 0;
+}
+
+/* Netlink inside: the socket is made here, in the VE's namespace. */
+static int child_net(struct child *ch, const struct ovz_op *op, struct ovz_error **err)
+{
+	struct ovz_netctx n = { .ctid = ch->x->dom->ctid, .host_netns_fd = -1,
+				.ct_netns_fd = -1 };
+	int r = ovz_nl_open(-1, &n.ct, err);
+	if (r < 0)
+		return r;
+	if (op->type == OVZ_OP_LINK_UP)
+		r = ovz_nl_link_up(n.ct, op->dev, err);
+	else
+		r = op->net_step->apply(&n, op->iface, op->iface_n, err);
+	ovz_nl_close(n.ct);
+	return r;
+}
+
+/* vzctl mounts proc and sysfs; the VE's root is our "/". */
+static int child_rootfs(struct ovz_error **err)
+{
+	_cleanup_close_ int rootfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return ovz_error_sys(err, errno, "open the VE's root");
+	int r = ovz_rootfs_mount_proc(rootfd, err);
+	struct stat st;
+	if (r == 0 && fstatat(rootfd, "sys", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+		r = ovz_rootfs_mount_sys(rootfd, err);
+	return r;
+}
+
+static int child_exec(struct child *ch, struct ovz_error **err)
+{
+	const struct ovz_domain *d = ch->x->dom;
+	struct ovz_init_cmd cmd;
+	int r = ovz_init_build(d->init, d->init_args, d->ctid, NULL, &cmd, err);
+	if (r < 0)
+		return r;
+	for (int fd = 0; fd < 3; fd++)
+		dup2(ch->devnull, fd);
+	r = ovz_init_exec(&cmd, err);
+	ovz_init_cmd_release(&cmd);
+	return r;
+}
+
+static int child_step(struct child *ch, const struct ovz_op *op, struct ovz_error **err)
+{
+	switch (op->type) {
+	case OVZ_OP_UBC_SET:
+		return ovz_vz_setublimit(ch->x->dom->ctid, (unsigned)op->num,
+					 strtoul(op->value, NULL, 10), strtoul(op->value2, NULL, 10),
+					 err);
+	case OVZ_OP_CT_CREATE:
+		return child_create(ch, err);
+	case OVZ_OP_LINK_UP:
+	case OVZ_OP_NET:
+		return child_net(ch, op, err);
+	case OVZ_OP_HOSTNAME:
+		if (sethostname(op->value, strlen(op->value)) < 0)
+			return ovz_error_sys(err, errno, "sethostname '%s'", op->value);
+		return 0;
+	case OVZ_OP_ROOTFS:
+		return child_rootfs(err);
+	case OVZ_OP_CAPS:
+		return ovz_caps_apply(ovz_caps_default(), err);
+	case OVZ_OP_EXEC_INIT:
+		return child_exec(ch, err);
+	default:
+		return ovz_error_set(err, EINVAL, "not a step for the VE's init");
+	}
+}
+
+static bool reply(int ctl, int r, struct ovz_error *e)
+{
+	struct step_reply rep = { 0 };
+	if (r < 0) {
+		rep.err = e ? e->errnum : EIO;
+		snprintf(rep.msg, sizeof(rep.msg), "%s", ovz_error_message(e));
+	}
+	return write(ctl, &rep, sizeof(rep)) == sizeof(rep) && r == 0;
+}
+
+static _Noreturn void child_main(struct child *ch, int ctl)
+{
+	struct ovz_error *e = NULL;
+	if (!reply(ctl, child_setup(ch, &e), e))
+		_exit(1);
+	uint32_t i;
+	while (read(ctl, &i, sizeof(i)) == sizeof(i)) {
+		ovz_error_free(e);
+		e = NULL;
+		int r = i < ch->x->plan->n_ops ? child_step(ch, &ch->x->plan->ops[i], &e)
+					       : ovz_error_set(&e, EINVAL, "no step %u", i);
+		if (!reply(ctl, r, e))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/* ---- on the host ---- */
+
+static int read_reply(struct vz_state *s, bool exec_step, struct ovz_error **err)
+{
+	struct step_reply rep;
+	ssize_t n;
+	while ((n = read(s->ctl, &rep, sizeof(rep))) < 0 && errno == EINTR)
+		;
+	if (n == 0 && exec_step)
+		return 0;	/* the socket closed on exec: init runs */
+	if (n != (ssize_t)sizeof(rep))
+		return ovz_error_set(err, ESRCH, "the VE's init died");
+	if (rep.err)
+		return ovz_error_set(err, rep.err, "%s", rep.msg);
+	return 0;
+}
+
+static int send_step(struct vz_state *s, uint32_t i, bool exec_step, struct ovz_error **err)
+{
+	if (s->ctl < 0)
+		return ovz_error_set(err, ESRCH, "the VE's init is gone");
+	if (write(s->ctl, &i, sizeof(i)) != sizeof(i))
+		return ovz_error_sys(err, errno, "send a step to the VE's init");
+	return read_reply(s, exec_step, err);
+}
+
+static void reap(pid_t pid)
+{
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Ends an init-to-be that never became a VE (its beancounter goes too). */
+static void drop_child(struct vz_state *s)
+{
+	if (s->ctl >= 0) {
+		close(s->ctl);
+		s->ctl = -1;
+	}
+	if (s->pid > 0 && !s->created) {
+		kill(s->pid, SIGKILL);
+		reap(s->pid);
+		s->pid = 0;
+	}
+}
+
+static int ensure_child(struct ovz_exec *x, struct ovz_error **err)
+{
+	struct vz_state *s = state(x);
+	if (s->ctl >= 0)
+		return 0;
+	int vzfd = vzctl_fd(s, err);
+	if (vzfd < 0)
+		return vzfd;
+	_cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0)
+		return ovz_error_sys(err, errno, "open /dev/null");
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return ovz_error_sys(err, errno, "socketpair");
+	pid_t pid = fork();
+	if (pid < 0) {
+		int r = ovz_error_sys(err, errno, "fork");
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		struct child ch = { .x = x, .vzfd = vzfd, .devnull = devnull };
+		child_main(&ch, sv[1]);
+	}
+	close(sv[1]);
+	s->pid = pid;
+	s->ctl = sv[0];
+	int r = read_reply(s, false, err);
+	if (r < 0)
+		drop_child(s);
+	return r;
+}
+
+static int ct_step(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	int r = ensure_child(x, err);
+	if (r < 0)
+		return r;
+	struct vz_state *s = state(x);
+	r = send_step(s, (uint32_t)(op - x->plan->ops), op->type == OVZ_OP_EXEC_INIT, err);
+	if (r == 0 && op->type == OVZ_OP_CT_CREATE) {
+		s->created = true;
+		x->init_pid = s->pid;
+	}
+	return r;
+}
+
+/* ---- stop: vzctl's kill path ---- */
+
+/* In a child: enter the VE as vzctl enter does and power it off. */
+static _Noreturn void poweroff_inside(int vzfd, unsigned veid)
+{
+	if (ovz_vz_setluid(veid, NULL) < 0 || setsid() < 0 || ovz_vz_ve_enter(vzfd, veid, NULL) < 0)
+		_exit(1);
+	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_POWER_OFF,
+		NULL);
+	_exit(2);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&t, &t) < 0 && errno == EINTR)
+		;
+}
+
+static int ve_poweroff(struct vz_state *s, unsigned veid, struct ovz_error **err)
+{
+	int vzfd = vzctl_fd(s, err);
+	if (vzfd < 0)
+		return vzfd;
+	int r = ovz_vz_ve_test(vzfd, veid, err);
+	if (r <= 0)
+		return r;
+	pid_t pid = fork();
+	if (pid < 0)
+		return ovz_error_sys(err, errno, "fork");
+	if (pid == 0)
+		poweroff_inside(vzfd, veid);
+	reap(pid);
+	for (long waited = 0; waited < STOP_WAIT_MS; waited += STOP_POLL_MS) {
+		r = ovz_vz_ve_test(vzfd, veid, err);
+		if (r <= 0)
+			return r;
+		sleep_ms(STOP_POLL_MS);
+	}
+	return ovz_error_set(err, ETIMEDOUT, "CT %u is still running after reboot inside", veid);
+}
+
+static int ct_destroy(struct ovz_exec *x, struct ovz_error **err)
+{
+	struct vz_state *s = state(x);
+	if (s->ctl >= 0) {
+		close(s->ctl);
+		s->ctl = -1;
+	}
+	int r = 0;
+	if (s->created || s->pid <= 0)
+		r = ve_poweroff(s, x->dom->ctid, err);
+	if (s->pid > 0) {
+		/* our child: it was the VE's init or would have been */
+		kill(s->pid, SIGKILL);
+		reap(s->pid);
+		s->pid = 0;
+	}
+	s->created = false;
+	return r;
+}
+
+/* ---- host steps ---- */
+
+static int netctx(struct ovz_exec *x, struct ovz_netctx **out, struct ovz_error **err)
+{
+	struct vz_state *s = state(x);
+	if (!s->net_open) {
+		int r = ovz_netctx_open(&s->net, x->dom->ctid, -1, -1, err);
+		if (r < 0)
+			return r;
+		s->net_open = true;
+	}
+	*out = &s->net;
+	return 0;
+}
+
+static int private_create(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	_cleanup_free_ char *priv = ovz_exec_host_path(x, op->path);
+	_cleanup_free_ char *tdir = ovz_exec_host_path(x, x->host->vz->template_dir);
+	struct ovz_create_opts none = { .mode = OVZ_CREATE_EXTRACT };
+	struct ovz_create_result ignored;
+	return ovz_template_create(tdir, op->value, priv, x->create_opts ? x->create_opts : &none,
+				   x->create_result ? x->create_result : &ignored, err);
+}
+
+static bool same_inode(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* VE_PRIVATE on VE_ROOT as simfs, the way vzctl mounts it (an overlay
+ * private area is mounted as one). */
+static int root_mount(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	_cleanup_free_ char *priv = ovz_exec_host_path(x, op->path);
+	_cleanup_free_ char *root = ovz_exec_host_path(x, op->path2);
+	_cleanup_free_ char *lower = ovz_overlay_lower(priv);
+	int r = mkdir_p(root, 0755, err);
+	if (r < 0)
+		return r;
+	if (lower)
+		return ovz_overlay_mount(priv, root, err);
+	r = ovz_root_is_mounted(root, err);
+	if (r < 0)
+		return r;
+	if (r == 1)
+		return same_inode(priv, root) ? 0
+					      : ovz_error_set(err, EBUSY, "'%s' is already a "
+							  "mount point of something else", root);
+	if (mount(priv, root, "simfs", 0, priv) < 0)
+		return ovz_error_sys(err, errno, "mount simfs '%s' on '%s'", priv, root);
+	return 0;
+}
+
+static int etc_write(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	_cleanup_free_ char *root = ovz_exec_host_path(x, op->path);
+	_cleanup_close_ int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", root);
+	return ovz_etc_apply(fd, x->dom, err);
+}
+
+static int state_write(struct ovz_exec *x, struct ovz_error **err)
+{
+	struct ovz_runstate rs = { .init_pid = x->init_pid };
+	rs.start_ticks = proc_start_ticks(rs.init_pid);
+	snprintf(rs.backend, sizeof(rs.backend), "vz");
+	return ovz_runstate_save(x->host->vz->run_dir, x->dom->ctid, &rs, err);
+}
+
+static int venet_ip(struct ovz_exec *x, const struct ovz_op *op, bool add,
+		    struct ovz_error **err)
+{
+	int fd = vzctl_fd(state(x), err);
+	if (fd < 0)
+		return fd;
+	if (add)
+		return ovz_vz_ip_add(fd, x->dom->ctid, &op->ip, err);
+	struct ovz_error *e = NULL;
+	int r = ovz_vz_ip_del(fd, x->dom->ctid, &op->ip, &e);
+	if (r == -ESRCH)	/* the VE is gone and its addresses with it */
+		r = 0;
+	else if (r < 0 && err && !*err)
+		*err = e, e = NULL;
+	ovz_error_free(e);
+	return r;
+}
+
+static int veth_ioctl(struct ovz_exec *x, const struct ovz_op *op, bool add,
+		      struct ovz_error **err)
+{
+	int fd = vzctl_fd(state(x), err);
+	if (fd < 0)
+		return fd;
+	struct ovz_veth_names nm;
+	int r = ovz_veth_resolve(op->iface, x->dom->ctid, op->iface_n, &nm, err);
+	if (r < 0)
+		return r;
+	if (add)
+		return ovz_vz_veth_add(fd, x->dom->ctid, nm.host_dev, nm.host_mac, nm.guest_dev,
+				       nm.mac, err);
+	struct ovz_error *e = NULL;
+	r = ovz_vz_veth_del(fd, x->dom->ctid, nm.host_dev, &e);
+	if (r == -ESRCH)	/* the VE is gone and its pairs with it */
+		r = 0;
+	else if (r < 0 && err && !*err)
+		*err = e, e = NULL;
+	ovz_error_free(e);
+	return r;
+}
+
+static int host_net(struct ovz_exec *x, const struct ovz_op *op, bool apply,
+		    struct ovz_error **err)
+{
+	struct ovz_netctx *n;
+	int r = netctx(x, &n, err);
+	if (r < 0)
+		return r;
+	return apply ? op->net_step->apply(n, op->iface, op->iface_n, err)
+		     : op->net_step->undo(n, op->iface, op->iface_n, err);
+}
+
+static int vz_apply(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	if (op->ctx == OVZ_CTX_CT || op->type == OVZ_OP_UBC_SET || op->type == OVZ_OP_CT_CREATE)
+		return ct_step(x, op, err);
+	switch (op->type) {
+	case OVZ_OP_PRIVATE_CREATE:
+		return private_create(x, op, err);
+	case OVZ_OP_ROOT_MOUNT:
+		return root_mount(x, op, err);
+	case OVZ_OP_VENET_IP:
+		return venet_ip(x, op, true, err);
+	case OVZ_OP_VETH_IOCTL:
+		return veth_ioctl(x, op, true, err);
+	case OVZ_OP_NET:
+		return host_net(x, op, true, err);
+	case OVZ_OP_ETC_WRITE:
+		return etc_write(x, op, err);
+	case OVZ_OP_STATE_WRITE:
+		return state_write(x, err);
+	default:
+		return ovz_error_set(err, ENOTSUP, "the vz backend cannot %s", op->call);
+	}
+}
+
+static int vz_undo(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	_cleanup_free_ char *a = NULL;
+	if (op->ctx == OVZ_CTX_CT)
+		return 0;	/* it went with the VE */
+	switch (op->type) {
+	case OVZ_OP_PRIVATE_CREATE:
+		a = ovz_exec_host_path(x, op->path);
+		return ovz_private_destroy(a, err);
+	case OVZ_OP_ROOT_MOUNT:
+		a = ovz_exec_host_path(x, op->path2);
+		return ovz_umount_root(a, err);
+	case OVZ_OP_UBC_SET:
+		drop_child(state(x));
+		return 0;
+	case OVZ_OP_CT_CREATE:
+		return ct_destroy(x, err);
+	case OVZ_OP_VENET_IP:
+		return venet_ip(x, op, false, err);
+	case OVZ_OP_VETH_IOCTL:
+		return veth_ioctl(x, op, false, err);
+	case OVZ_OP_NET:
+		return host_net(x, op, false, err);
+	case OVZ_OP_STATE_WRITE:
+		return ovz_runstate_remove(x->host->vz->run_dir, x->dom->ctid, err);
+	default:
+		return 0;
+	}
+}
+
+static void vz_cleanup(struct ovz_exec *x)
+{
+	struct vz_state *s = x->priv;
+	if (!s)
+		return;
+	drop_child(s);
+	if (s->net_open)
+		ovz_netctx_close(&s->net);
+	if (s->vzfd >= 0)
+		close(s->vzfd);
+	free(s);
+}
+
+const struct ovz_backend ovz_backend_vz = {
+	.name = "vz",
+	.supports = vz_supports,
+	.apply = vz_apply,
+	.undo = vz_undo,
+	.cleanup = vz_cleanup,
+};
