@@ -371,6 +371,8 @@ enum ovz_tmpl_kind ovz_tmpl_list_kind(const struct ovz_tmpl_list *l);
 const char *ovz_tmpl_list_compression(const struct ovz_tmpl_list *l);
 uint64_t ovz_tmpl_list_size(const struct ovz_tmpl_list *l);	/* archive bytes */
 struct timespec ovz_tmpl_list_mtime(const struct ovz_tmpl_list *l);
+/* Unpacked trees: true when an unpack of it was interrupted (or runs now). */
+bool ovz_tmpl_list_incomplete(const struct ovz_tmpl_list *l);
 
 /* Makes sure the unpacked tree of the named template's current archive
  * exists (what clone and overlay creates use), extracting it if needed and

@@ -94,6 +94,12 @@ struct timespec ovz_tmpl_list_mtime(const struct ovz_tmpl_list *l)
 	return t ? t->mtime : (struct timespec){ 0 };
 }
 
+bool ovz_tmpl_list_incomplete(const struct ovz_tmpl_list *l)
+{
+	const struct ovz_template_info *t = cur(l);
+	return t && t->kind != OVZ_TEMPLATE_CACHE && t->state != OVZ_PRIVATE_COMPLETE;
+}
+
 int ovz_tmpl_unpack(struct ovz_host *h, const char *name, ovz_progress_cb cb, void *userdata,
 		    volatile sig_atomic_t *cancel, char **dir, bool *fresh,
 		    struct ovz_error **err)

@@ -902,6 +902,7 @@ static void test_templates(void **state)
 	assert_string_equal(ovz_tmpl_list_compression(l), "gzip");
 	assert_true(ovz_tmpl_list_size(l) > 0);
 	assert_true(ovz_tmpl_list_mtime(l).tv_sec > 0);
+	assert_false(ovz_tmpl_list_incomplete(l));
 	assert_false(ovz_tmpl_list_next(l));
 	assert_int_equal(ovz_tmpl_list_size(l), 0);
 	assert_int_equal(ovz_tmpl_list_mtime(l).tv_sec, 0);
@@ -934,6 +935,7 @@ static void test_templates(void **state)
 	assert_string_equal(ovz_tmpl_list_name(l), "busybox");
 	assert_int_equal(ovz_tmpl_list_kind(l), OVZ_TMPL_UNPACKED);
 	assert_null(ovz_tmpl_list_compression(l));
+	assert_false(ovz_tmpl_list_incomplete(l));
 	ovz_tmpl_list_free(l);
 }
 
