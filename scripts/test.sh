@@ -32,6 +32,10 @@ for line in open(sys.argv[1]):
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 
+# The installed tree: header, library, pkg-config file, man pages, completion
+# and unit in their places, and the example built and run against them.
+bash scripts/test-install.sh "$build" || status=1
+
 if [ "${SKIP_FUZZ:-0}" != 1 ] && command -v clang >/dev/null; then
   fuzz=${FUZZ_DIR:-build-fuzz}
   rm -rf "$fuzz"
