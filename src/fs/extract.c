@@ -60,6 +60,13 @@ enum ovz_compression ovz_compression_sniff(const void *head, size_t len)
 	return OVZ_COMP_NONE;
 }
 
+/* archive_error_string() may return NULL */
+static const char *archive_msg(struct archive *a)
+{
+	const char *m = archive_error_string(a);
+	return m ? m : "unknown libarchive error";
+}
+
 /* ---- size hint ---- */
 
 static uint64_t gzip_size_hint(int fd, uint64_t fsize)
@@ -188,6 +195,7 @@ struct extractor {
 	struct timespec start;
 	uint64_t last_progress_ns;
 	uint64_t total_in;
+	bool read_failed;		/* the decoder failed under libarchive */
 };
 
 static uint64_t now_ns(void)
@@ -516,7 +524,7 @@ static int write_data(struct extractor *x, struct archive_entry *e, int fd, stru
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN)
-			return entry_error(x, EBADMSG, archive_error_string(x->a), err);
+			return entry_error(x, EBADMSG, archive_msg(x->a), err);
 		const char *p = buf;
 		while (size > 0) {
 			ssize_t n = pwrite(fd, p, size, (off_t)off);
@@ -839,6 +847,7 @@ static la_ssize_t read_cb(struct archive *a, void *ud, const void **buf)
 	struct extractor *x = ud;
 	ssize_t n = ovz_stream_next(x->stream, buf);
 	if (n < 0) {
+		x->read_failed = true;
 		archive_set_error(a, (int)-n, "decompression failed");
 		return -1;
 	}
@@ -904,7 +913,7 @@ static int run_entries(struct extractor *x, struct ovz_error **err)
 			return 0;
 		if (r < ARCHIVE_WARN)
 			return ovz_error_set(err, EBADMSG, "corrupt archive after %llu entries: %s",
-					     (unsigned long long)x->st.entries, archive_error_string(x->a));
+					     (unsigned long long)x->st.entries, archive_msg(x->a));
 		x->entry = archive_entry_pathname(e);
 		if (!x->entry)
 			x->entry = archive_entry_pathname_utf8(e);
@@ -948,7 +957,7 @@ static int extract_stream(struct extractor *x, struct ovz_error **err)
 		oom();
 	archive_read_support_format_tar(x->a);
 	if (archive_read_open(x->a, x, NULL, read_cb, NULL) != ARCHIVE_OK)
-		return ovz_error_set(err, EBADMSG, "not a tar archive: %s", archive_error_string(x->a));
+		return ovz_error_set(err, EBADMSG, "not a tar archive: %s", archive_msg(x->a));
 	int r = run_entries(x, err);
 	if (r == 0)
 		r = apply_fixups(x, err);
@@ -984,13 +993,15 @@ int ovz_extract(int archive_fd, int dest_dirfd, const struct ovz_extract_opts *o
 		r = ovz_stream_open(archive_fd, x.st.compression, x.st.size_hint, o->flags, &x.stream, err);
 	if (r == 0) {
 		x.st.decoder = ovz_stream_decoder(x.stream);
-		/* the decoder's own message explains a corrupt stream best */
 		struct ovz_error *serr = NULL;
 		r = extract_stream(&x, err);
 		x.st.bytes_in = ovz_stream_bytes_in(x.stream);
 		report_progress(&x, true);
 		int sr = ovz_stream_close(x.stream, &serr);
-		if (sr < 0 && (r == 0 || r == -EBADMSG)) {
+		/* The decoder's own message explains a corrupt stream best, but the
+		 * decoder runs ahead: an error it met beyond the entry that failed
+		 * does not replace that entry's message. */
+		if (sr < 0 && (r == 0 || x.read_failed)) {
 			if (err && *err) {
 				ovz_error_free(*err);
 				*err = NULL;

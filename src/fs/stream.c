@@ -69,6 +69,13 @@ struct ovz_stream {
 	struct archive *raw;
 };
 
+/* archive_error_string() may return NULL */
+static const char *archive_msg(struct archive *a)
+{
+	const char *m = archive_error_string(a);
+	return m ? m : "unknown libarchive error";
+}
+
 static void set_decoder_error(struct ovz_stream *s, int errnum, const char *fmt, ...) OVZ_PRINTF(3, 4);
 static void set_decoder_error(struct ovz_stream *s, int errnum, const char *fmt, ...)
 {
@@ -175,7 +182,7 @@ static ssize_t fill_raw(struct ovz_stream *s, char *buf, size_t cap)
 		la_ssize_t n = archive_read_data(s->raw, buf + got, cap - got);
 		if (n < 0) {
 			set_decoder_error(s, EBADMSG, "corrupt %s data: %s",
-					  ovz_compression_name(s->comp), archive_error_string(s->raw));
+					  ovz_compression_name(s->comp), archive_msg(s->raw));
 			return -EBADMSG;
 		}
 		if (n == 0)
@@ -398,11 +405,11 @@ static int init_raw(struct ovz_stream *s, struct ovz_error **err)
 	if (lseek(s->fd, 0, SEEK_SET) < 0)
 		return ovz_error_sys(err, errno, "seeking the archive");
 	if (archive_read_open_fd(s->raw, s->fd, IN_CHUNK) != ARCHIVE_OK)
-		return ovz_error_set(err, EBADMSG, "%s", archive_error_string(s->raw));
+		return ovz_error_set(err, EBADMSG, "%s", archive_msg(s->raw));
 	struct archive_entry *e;
 	if (archive_read_next_header(s->raw, &e) != ARCHIVE_OK)
 		return ovz_error_set(err, EBADMSG, "corrupt %s data: %s",
-				     ovz_compression_name(s->comp), archive_error_string(s->raw));
+				     ovz_compression_name(s->comp), archive_msg(s->raw));
 	return 0;
 }
 
