@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* vzemu [--transcript FILE] [--fail-call N:ERRNO] [--kernel legacy|vz7]
+ *       [--verbose] -- COMMAND...
+ *
+ * Runs COMMAND and all its children with an emulated OpenVZ kernel.  The
+ * whole scenario lives in mount, network, UTS and IPC namespaces made here
+ * first, so nothing it does reaches the host.  Exits with COMMAND's status
+ * (128+signal when killed), or 77 when this kernel lacks what the emulator
+ * needs (seccomp user notification with WAIT_KILLABLE_RECV, cgroup v2). */
+#include "vzemu.h"
+#include "net/netlink.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define EXIT_UNSUPPORTED 77
+#define EXIT_USAGE 2
+
+/* ---- the filter ---- */
+
+enum label { L_NEXT, L_ALLOW, L_NOTIFY, L_KILL, L_IOCTL, L_COUNT };
+
+struct bpf_builder {
+	struct sock_filter ins[64];
+	int jt[64], jf[64];
+	int at[L_COUNT];
+	size_t n;
+};
+
+static void emit(struct bpf_builder *b, struct sock_filter f, int jt, int jf)
+{
+	b->ins[b->n] = f;
+	b->jt[b->n] = jt;
+	b->jf[b->n] = jf;
+	b->n++;
+}
+
+static void ld(struct bpf_builder *b, uint32_t off)
+{
+	emit(b, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, off), L_NEXT, L_NEXT);
+}
+
+static void jump(struct bpf_builder *b, uint16_t op, uint32_t k, int jt, int jf)
+{
+	emit(b, (struct sock_filter)BPF_JUMP(BPF_JMP | op | BPF_K, k, 0, 0), jt, jf);
+}
+
+static void ret(struct bpf_builder *b, uint32_t what)
+{
+	emit(b, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, what), L_NEXT, L_NEXT);
+}
+
+static void label(struct bpf_builder *b, enum label l)
+{
+	b->at[l] = (int)b->n;
+}
+
+static void resolve(struct bpf_builder *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (BPF_CLASS(b->ins[i].code) != BPF_JMP)
+			continue;
+		b->ins[i].jt = (uint8_t)(b->jt[i] == L_NEXT ? 0 : b->at[b->jt[i]] - (int)i - 1);
+		b->ins[i].jf = (uint8_t)(b->jf[i] == L_NEXT ? 0 : b->at[b->jf[i]] - (int)i - 1);
+	}
+}
+
+#define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
+
+/* Traps the opens (the path is checked in the supervisor), mount, reboot,
+ * kill(-1, ...), ioctls of the OpenVZ types and the OpenVZ syscalls. */
+static void build_filter(struct bpf_builder *b)
+{
+	memset(b, 0, sizeof(*b));
+	ld(b, offsetof(struct seccomp_data, arch));
+	jump(b, BPF_JEQ, AUDIT_ARCH_X86_64, L_NEXT, L_ALLOW);
+	ld(b, offsetof(struct seccomp_data, nr));
+	jump(b, BPF_JGE, 0x40000000, L_ALLOW, L_NEXT);	/* x32 */
+	static const uint32_t trapped[] = { SYS_open, SYS_openat, SYS_openat2, SYS_mount,
+					    SYS_reboot };
+	for (size_t i = 0; i < ARRAY_SIZE(trapped); i++)
+		jump(b, BPF_JEQ, trapped[i], L_NOTIFY, L_NEXT);
+	jump(b, BPF_JEQ, SYS_kill, L_KILL, L_NEXT);
+	jump(b, BPF_JEQ, SYS_ioctl, L_IOCTL, L_NEXT);
+	jump(b, BPF_JGE, EMU_NR_FIRST, L_NEXT, L_ALLOW);
+	jump(b, BPF_JGT, EMU_NR_LAST, L_ALLOW, L_NOTIFY);
+	label(b, L_KILL);
+	ld(b, ARG_LO(0));
+	jump(b, BPF_JEQ, 0xffffffffu, L_NOTIFY, L_ALLOW);
+	label(b, L_IOCTL);
+	ld(b, ARG_LO(1));
+	emit(b, (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff00), L_NEXT, L_NEXT);
+	static const uint32_t types[] = { '.' << 8, '(' << 8, '[' << 8, 'x' << 8 };
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+		jump(b, BPF_JEQ, types[i], L_NOTIFY, L_NEXT);
+	label(b, L_ALLOW);
+	ret(b, SECCOMP_RET_ALLOW);
+	label(b, L_NOTIFY);
+	ret(b, SECCOMP_RET_USER_NOTIF);
+	resolve(b);
+}
+
+static int install_filter(void)
+{
+	struct bpf_builder b;
+	build_filter(&b);
+	struct sock_fprog prog = { .len = (unsigned short)b.n, .filter = b.ins };
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			    SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+			    &prog);
+}
+
+/* ---- starting COMMAND ---- */
+
+static void send_fd(int sock, int fd)
+{
+	char data = 0;
+	struct iovec iov = { &data, 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (sendmsg(sock, &m, 0) < 0)
+		_exit(EXIT_UNSUPPORTED);
+}
+
+static int recv_fd(int sock)
+{
+	char data;
+	struct iovec iov = { &data, 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf) };
+	if (recvmsg(sock, &m, 0) <= 0)
+		return -1;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+static pid_t start_command(char **argv, int *listener)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		int fd = install_filter();
+		if (fd < 0) {
+			fprintf(stderr, "vzemu: seccomp user notification: %s\n", strerror(errno));
+			_exit(EXIT_UNSUPPORTED);
+		}
+		send_fd(sv[1], fd);
+		close(fd);
+		close(sv[1]);
+		execvp(argv[0], argv);
+		fprintf(stderr, "vzemu: exec '%s': %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(sv[1]);
+	*listener = pid > 0 ? recv_fd(sv[0]) : -1;
+	close(sv[0]);
+	return pid;
+}
+
+/* ---- the scenario ---- */
+
+/* Namespaces of its own for everything COMMAND does; a host venet0 as
+ * the venet module has (a dummy device here); /dev/vzctl as a memfd. */
+static int scenario_setup(struct emu *e)
+{
+	if (unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC) < 0) {
+		fprintf(stderr, "vzemu: unshare: %s\n", strerror(errno));
+		return -1;
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -1;
+	struct ovz_nl *nl = NULL;
+	if (ovz_nl_open(-1, &nl, NULL) < 0)
+		return -1;
+	ovz_nl_link_up(nl, "lo", NULL);
+	if (e->kernel == EMU_KERNEL_LEGACY && emu_standin_link(nl, "venet0") == 0)
+		ovz_nl_link_up(nl, "venet0", NULL);
+	ovz_nl_close(nl);
+	e->vzctl_fd = (int)syscall(SYS_memfd_create, "vzctl", MFD_CLOEXEC);
+	struct stat st;
+	if (e->vzctl_fd < 0 || fstat(e->vzctl_fd, &st) < 0)
+		return -1;
+	e->vzctl_dev = st.st_dev;
+	e->vzctl_ino = st.st_ino;
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	return 0;
+}
+
+static bool notif_sizes(struct emu *e)
+{
+	struct seccomp_notif_sizes sz;
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) < 0)
+		return false;
+	e->req_size = sz.seccomp_notif > sizeof(*e->req) ? sz.seccomp_notif : sizeof(*e->req);
+	e->resp_size = sz.seccomp_notif_resp > sizeof(*e->resp) ? sz.seccomp_notif_resp
+								: sizeof(*e->resp);
+	e->req = xcalloc(1, e->req_size);
+	e->resp = xcalloc(1, e->resp_size);
+	return true;
+}
+
+/* ---- the loop ---- */
+
+static void dispatch(struct emu *e, const struct seccomp_notif *req)
+{
+	emu_ve_prune(e);
+	long nr = req->data.nr;
+	if (nr == SYS_open || nr == SYS_openat || nr == SYS_openat2)
+		emu_handle_open(e, req);
+	else if (nr == SYS_ioctl)
+		emu_handle_ioctl(e, req);
+	else if (nr == SYS_mount)
+		emu_handle_mount(e, req);
+	else if (nr == SYS_reboot)
+		emu_handle_reboot(e, req);
+	else if (nr == SYS_kill)
+		emu_handle_kill(e, req);
+	else if (nr >= EMU_NR_FIRST && nr <= EMU_NR_LAST)
+		emu_handle_vzsyscall(e, req);
+	else
+		emu_reply_continue(e, req->id);
+}
+
+static void receive(struct emu *e)
+{
+	memset(e->req, 0, e->req_size);
+	if (ioctl(e->listener, SECCOMP_IOCTL_NOTIF_RECV, e->req) < 0)
+		return;	/* ENOENT: the caller died before we got to it */
+	dispatch(e, e->req);
+}
+
+/* We are the subreaper of the scenario: reap what ends, COMMAND included. */
+static bool reap(struct emu *e, int *status)
+{
+	bool done = false;
+	int st;
+	pid_t pid;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		if (pid == e->command) {
+			*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			done = true;
+		}
+	return done;
+}
+
+static int run(struct emu *e)
+{
+	int status = 1;
+	for (;;) {
+		struct pollfd p[2] = { { .fd = e->listener, .events = POLLIN },
+				       { .fd = e->command_pidfd, .events = POLLIN } };
+		int n = poll(p, 2, 200);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (p[0].revents & POLLIN)
+			receive(e);
+		if (reap(e, &status))
+			break;
+		emu_ve_prune(e);
+	}
+	return status;
+}
+
+/* The host goes down with COMMAND: every VE and every leftover process. */
+static void shutdown_scenario(struct emu *e)
+{
+	while (e->n_ves)
+		emu_ve_stop(e, e->ves[0], "vzemu exits");
+	close(e->listener);
+	e->listener = -1;
+	for (int round = 0; round < 50; round++) {
+		DIR *d = opendir("/proc");
+		bool any = false;
+		for (struct dirent *de; d && (de = readdir(d));) {
+			pid_t pid = (pid_t)atoi(de->d_name), ppid, pgrp, sid;
+			int tty;
+			if (pid > 0 && emu_proc_stat(pid, &ppid, &pgrp, &sid, &tty) &&
+			    ppid == getpid()) {
+				kill(pid, SIGKILL);
+				any = true;
+			}
+		}
+		if (d)
+			closedir(d);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (!any)
+			break;
+		usleep(20000);
+	}
+	emu_cgroup_cleanup(e);
+}
+
+/* ---- options ---- */
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vzemu [--transcript FILE] [--fail-call N:ERRNO] "
+		   "[--kernel legacy|vz7] [--verbose] -- COMMAND...\n");
+}
+
+static int parse_fail(struct emu *e, const char *s)
+{
+	char *colon = strchr(s, ':');
+	if (!colon)
+		return -1;
+	e->fail_at = strtol(s, NULL, 10);
+	e->fail_errno = emu_errno_from_name(colon + 1);
+	if (!e->fail_errno)
+		e->fail_errno = atoi(colon + 1);
+	return e->fail_at > 0 && e->fail_errno > 0 ? 0 : -1;
+}
+
+static int parse_args(struct emu *e, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "transcript", required_argument, NULL, 't' },
+		{ "fail-call", required_argument, NULL, 'f' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int o;
+	while ((o = getopt_long(argc, argv, "+t:f:k:vh", opts, NULL)) != -1) {
+		switch (o) {
+		case 't':
+			e->transcript = fopen(optarg, "we");
+			if (!e->transcript) {
+				fprintf(stderr, "vzemu: '%s': %s\n", optarg, strerror(errno));
+				return -1;
+			}
+			break;
+		case 'f':
+			if (parse_fail(e, optarg) < 0) {
+				fprintf(stderr, "vzemu: --fail-call wants N:ERRNO (3:ENOMEM)\n");
+				return -1;
+			}
+			break;
+		case 'k':
+			if (strcmp(optarg, "legacy") == 0)
+				e->kernel = EMU_KERNEL_LEGACY;
+			else if (strcmp(optarg, "vz7") == 0)
+				e->kernel = EMU_KERNEL_VZ7;
+			else
+				return -1;
+			break;
+		case 'v':
+			e->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return -1;
+		}
+	}
+	return optind < argc ? optind : -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct emu e = { .listener = -1, .vzctl_fd = -1, .command_pidfd = -1 };
+	int first = parse_args(&e, argc, argv);
+	if (first < 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "vzemu: needs root (namespaces, cgroups, ptrace)\n");
+		return EXIT_UNSUPPORTED;
+	}
+	if (!notif_sizes(&e) || emu_cgroup_setup(&e) < 0) {
+		fprintf(stderr, "vzemu: needs seccomp user notification and cgroup v2\n");
+		return EXIT_UNSUPPORTED;
+	}
+	if (scenario_setup(&e) < 0) {
+		emu_cgroup_cleanup(&e);
+		return EXIT_UNSUPPORTED;
+	}
+	e.command = start_command(argv + first, &e.listener);
+	if (e.command < 0 || e.listener < 0) {
+		int st = 0;
+		if (e.command > 0)
+			waitpid(e.command, &st, 0);
+		emu_cgroup_cleanup(&e);
+		return e.command > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_UNSUPPORTED;
+	}
+	e.command_pidfd = (int)syscall(SYS_pidfd_open, e.command, 0);
+	int status = run(&e);
+	shutdown_scenario(&e);
+	if (e.transcript)
+		fclose(e.transcript);
+	return status;
+}

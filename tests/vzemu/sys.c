@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The OpenVZ syscalls (by number: they do not exist on this kernel),
+ * mount(2) with fstype simfs, and the calls a VE's processes make that
+ * must act on their VE rather than on the host: reboot(2) and kill(-1). */
+#include "vzemu.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/reboot.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static const char *const ub_names[EMU_UB_RESOURCES] = {
+	"kmemsize", "lockedpages", "privvmpages", "shmpages", "dummy", "numproc",
+	"physpages", "vmguarpages", "oomguarpages", "numtcpsock", "numflock", "numpty",
+	"numsiginfo", "tcpsndbuf", "tcprcvbuf", "othersockbuf", "dgramrcvbuf",
+	"numothersock", "dcachesize", "numfile", "dummy", "dummy", "dummy", "numiptent",
+	"swappages",
+};
+
+/* Privileged OpenVZ calls are for root in VE0 only. */
+static int host_root_only(struct emu *e, const struct seccomp_notif *req)
+{
+	if (emu_ve_of(e, (pid_t)req->pid) || emu_proc_uid((pid_t)req->pid) != 0)
+		return EPERM;
+	return 0;
+}
+
+static void setluid(struct emu *e, const struct seccomp_notif *req)
+{
+	struct emu_call c;
+	unsigned id = (unsigned)req->data.args[0];
+	bool fail = emu_call_begin(&c, e, req, "setluid", id);
+	emu_arg_num(&c, "id", id);
+	int err = fail ? e->fail_errno : id == (unsigned)-1 ? EINVAL : host_root_only(e, req);
+	if (!err) {
+		pid_t tgid = (pid_t)req->pid;
+		emu_proc_tgid((pid_t)req->pid, &tgid);
+		emu_ub_get(e, id);
+		emu_luid_set(e, tgid, id);
+	}
+	emu_call_finish(&c, 0, err);
+}
+
+static void setublimit(struct emu *e, const struct seccomp_notif *req)
+{
+	struct emu_call c;
+	unsigned id = (unsigned)req->data.args[0];
+	unsigned long res = (unsigned long)req->data.args[1];
+	unsigned long lim[2] = { 0, 0 };
+	bool read_ok = emu_read_mem((pid_t)req->pid, req->data.args[2], lim, sizeof(lim)) == 0;
+	bool fail = emu_call_begin(&c, e, req, "setublimit", id);
+	emu_arg_str(&c, "res", res < EMU_UB_RESOURCES ? ub_names[res] : "?");
+	if (read_ok) {
+		emu_arg_num(&c, "barrier", (long long)lim[0]);
+		emu_arg_num(&c, "limit", (long long)lim[1]);
+	}
+	struct emu_ub *ub = emu_ub_find(e, id);
+	int err = fail ? e->fail_errno : host_root_only(e, req);
+	if (!err && res >= EMU_UB_RESOURCES)
+		err = EINVAL;
+	else if (!err && !read_ok)
+		err = EFAULT;
+	else if (!err && (lim[0] > EMU_LONG_MAX || lim[1] > EMU_LONG_MAX))
+		err = EINVAL;
+	else if (!err && !ub)
+		err = ENOENT;	/* no setluid for it yet */
+	if (!err) {
+		ub->barrier[res] = lim[0];
+		ub->limit[res] = lim[1];
+	}
+	emu_call_finish(&c, 0, err);
+}
+
+static void getluid(struct emu *e, const struct seccomp_notif *req)
+{
+	struct emu_call c;
+	bool fail = emu_call_begin(&c, e, req, "getluid", -1);
+	emu_call_finish(&c, fail ? 0 : emu_luid_of(e, (pid_t)req->pid), fail ? e->fail_errno : 0);
+}
+
+static const char *fairsched_name(long nr)
+{
+	switch (nr) {
+	case EMU_NR_FAIRSCHED_NODEMASK:
+		return "fairsched_nodemask";
+	case EMU_NR_FAIRSCHED_CPUMASK:
+		return "fairsched_cpumask";
+	case EMU_NR_FAIRSCHED_VCPUS:
+		return "fairsched_vcpus";
+	case EMU_NR_FAIRSCHED_MKNOD:
+		return "fairsched_mknod";
+	case EMU_NR_FAIRSCHED_RMNOD:
+		return "fairsched_rmnod";
+	case EMU_NR_FAIRSCHED_CHWT:
+		return "fairsched_chwt";
+	case EMU_NR_FAIRSCHED_MVPR:
+		return "fairsched_mvpr";
+	case EMU_NR_FAIRSCHED_RATE:
+		return "fairsched_rate";
+	case EMU_NR_UBSTAT:
+		return "ubstat";
+	}
+	return "vz_syscall";
+}
+
+/* The scheduler calls: the node is the VE of the same id.  The values are
+ * kept, not applied (the VE's processes are not rescheduled). */
+static void fairsched(struct emu *e, const struct seccomp_notif *req)
+{
+	struct emu_call c;
+	long nr = req->data.nr;
+	unsigned id = (unsigned)req->data.args[0];
+	bool fail = emu_call_begin(&c, e, req, fairsched_name(nr), id);
+	for (int i = 0; i < 3; i++) {
+		char k[8];
+		snprintf(k, sizeof(k), "arg%d", i);
+		emu_arg_num(&c, k, (long long)req->data.args[i]);
+	}
+	struct emu_ve *ve = emu_ve_find(e, id);
+	int err = fail ? e->fail_errno : host_root_only(e, req);
+	long long val = 0;
+	c.note = "recorded only";
+	if (err)
+		;
+	else if (nr == EMU_NR_UBSTAT || nr == EMU_NR_FAIRSCHED_MKNOD ||
+		 nr == EMU_NR_FAIRSCHED_RMNOD || nr == EMU_NR_FAIRSCHED_MVPR)
+		err = ENOSYS, c.note = "not emulated";
+	else if (!ve)
+		err = ENOENT;
+	else if (nr == EMU_NR_FAIRSCHED_VCPUS)
+		ve->vcpus = (unsigned)req->data.args[1];
+	else if (nr == EMU_NR_FAIRSCHED_CHWT)
+		err = req->data.args[1] < 1 ? EINVAL : 0, ve->cpu_weight = (unsigned)req->data.args[1];
+	else if (nr == EMU_NR_FAIRSCHED_RATE) {
+		int op = (int)req->data.args[1];
+		if (op == 0)
+			ve->cpu_rate = (unsigned)req->data.args[2], val = ve->cpu_rate;
+		else if (op == 1)
+			ve->cpu_rate = 0;
+		else if (op == 2)
+			val = ve->cpu_rate ? (long long)ve->cpu_rate : -ENODATA;
+		else
+			err = EINVAL;
+		if (val < 0)
+			err = ENODATA, val = 0;
+	}
+	emu_call_finish(&c, val, err);
+}
+
+void emu_handle_vzsyscall(struct emu *e, const struct seccomp_notif *req)
+{
+	if (e->kernel == EMU_KERNEL_VZ7) {	/* gone from OpenVZ 7 kernels */
+		emu_reply(e, req->id, 0, ENOSYS);
+		return;
+	}
+	switch (req->data.nr) {
+	case EMU_NR_SETLUID:
+		setluid(e, req);
+		return;
+	case EMU_NR_SETUBLIMIT:
+		setublimit(e, req);
+		return;
+	case EMU_NR_GETLUID:
+		getluid(e, req);
+		return;
+	case 509:
+	case 510:	/* lchmod, lutime */
+		emu_reply(e, req->id, 0, ENOSYS);
+		return;
+	default:
+		fairsched(e, req);
+		return;
+	}
+}
+
+/* ---- simfs ---- */
+
+static bool same_mount_ns(pid_t pid)
+{
+	char path[64];
+	struct stat a, b;
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	return stat(path, &a) == 0 && stat("/proc/self/ns/mnt", &b) == 0 && a.st_ino == b.st_ino;
+}
+
+static int path_of(pid_t pid, uint64_t ptr, char *out)
+{
+	char p[PATH_MAX];
+	int r = emu_read_str(pid, ptr, p, sizeof(p));
+	if (r < 0)
+		return -r;
+	if (p[0] == '/') {
+		snprintf(out, PATH_MAX, "%s", p);
+		return 0;
+	}
+	char link[64], cwd[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
+	ssize_t n = readlink(link, cwd, sizeof(cwd) - 1);
+	if (n < 0)
+		return ESRCH;
+	cwd[n] = '\0';
+	if ((size_t)snprintf(out, PATH_MAX, "%s/%s", cwd, p) >= PATH_MAX)
+		return ENAMETOOLONG;
+	return 0;
+}
+
+static int dir_check(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return errno;
+	return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+}
+
+/* A legacy kernel mounts VE_PRIVATE on VE_ROOT as simfs; here it is a bind
+ * mount of the same source on the same target, done by the supervisor in
+ * the (shared) mount namespace of the caller. */
+void emu_handle_mount(struct emu *e, const struct seccomp_notif *req)
+{
+	pid_t pid = (pid_t)req->pid;
+	char fstype[64];
+	if (e->kernel != EMU_KERNEL_LEGACY || !req->data.args[2] ||
+	    emu_read_str(pid, req->data.args[2], fstype, sizeof(fstype)) < 0 ||
+	    strcmp(fstype, "simfs") != 0) {
+		emu_reply_continue(e, req->id);
+		return;
+	}
+	char src[PATH_MAX] = "", dst[PATH_MAX] = "";
+	int err = path_of(pid, req->data.args[0], src);
+	if (!err)
+		err = path_of(pid, req->data.args[1], dst);
+	struct emu_call c;
+	struct emu_ve *ve = emu_ve_of(e, pid);
+	bool fail = emu_call_begin(&c, e, req, "mount", ve ? ve->veid : 0);
+	emu_arg_str(&c, "source", src);
+	emu_arg_str(&c, "target", dst);
+	emu_arg_str(&c, "fstype", fstype);
+	emu_arg_hex(&c, "flags", req->data.args[3]);
+	c.note = "simfs: carried out as a bind mount";
+	if (fail)
+		err = e->fail_errno;
+	else if (!err && (ve || !same_mount_ns(pid)))
+		err = EPERM, c.note = "simfs from outside VE0's mount namespace is not emulated";
+	else if (!err && !(err = dir_check(src)) && !(err = dir_check(dst))) {
+		if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+			err = errno;
+		else if ((req->data.args[3] & MS_RDONLY) &&
+			 mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+			err = errno;
+	}
+	emu_call_finish(&c, 0, err);
+}
+
+/* ---- reboot and kill(-1) inside a VE ---- */
+
+static const char *reboot_cmd(unsigned cmd)
+{
+	switch (cmd) {
+	case LINUX_REBOOT_CMD_POWER_OFF:
+		return "POWER_OFF";
+	case LINUX_REBOOT_CMD_HALT:
+		return "HALT";
+	case LINUX_REBOOT_CMD_RESTART:
+		return "RESTART";
+	case LINUX_REBOOT_CMD_RESTART2:
+		return "RESTART2";
+	case LINUX_REBOOT_CMD_CAD_ON:
+		return "CAD_ON";
+	case LINUX_REBOOT_CMD_CAD_OFF:
+		return "CAD_OFF";
+	}
+	return "?";
+}
+
+void emu_handle_reboot(struct emu *e, const struct seccomp_notif *req)
+{
+	struct emu_call c;
+	struct emu_ve *ve = emu_ve_of(e, (pid_t)req->pid);
+	unsigned cmd = (unsigned)req->data.args[2];
+	bool fail = emu_call_begin(&c, e, req, "reboot", ve ? ve->veid : 0);
+	emu_arg_str(&c, "cmd", reboot_cmd(cmd));
+	bool magic = (unsigned)req->data.args[0] == LINUX_REBOOT_MAGIC1 &&
+		     ((unsigned)req->data.args[1] == LINUX_REBOOT_MAGIC2 ||
+		      (unsigned)req->data.args[1] == LINUX_REBOOT_MAGIC2A ||
+		      (unsigned)req->data.args[1] == LINUX_REBOOT_MAGIC2B ||
+		      (unsigned)req->data.args[1] == LINUX_REBOOT_MAGIC2C);
+	if (fail) {
+		emu_call_finish(&c, 0, e->fail_errno);
+	} else if (!ve) {
+		c.note = "refused: vzemu never reboots the host";
+		emu_call_finish(&c, 0, EPERM);
+	} else if (!magic) {
+		emu_call_finish(&c, 0, EINVAL);
+	} else if (cmd == LINUX_REBOOT_CMD_CAD_ON || cmd == LINUX_REBOOT_CMD_CAD_OFF) {
+		c.note = "recorded only";
+		emu_call_finish(&c, 0, 0);
+	} else if (strcmp(reboot_cmd(cmd), "?") == 0) {
+		emu_call_finish(&c, 0, EINVAL);
+	} else {
+		/* inside a VE this ends the VE, the caller with it */
+		c.note = "stops the VE";
+		emu_call_finish(&c, 0, 0);
+		emu_ve_stop(e, ve, "reboot inside");
+	}
+}
+
+/* kill(-1, sig) inside a VE signals the VE's processes but its init (pid 1
+ * there), not the host's. */
+void emu_handle_kill(struct emu *e, const struct seccomp_notif *req)
+{
+	struct emu_call c;
+	pid_t pid = (pid_t)req->pid, tgid = pid;
+	emu_proc_tgid(pid, &tgid);
+	struct emu_ve *ve = emu_ve_of(e, pid);
+	int sig = (int)req->data.args[1];
+	bool fail = emu_call_begin(&c, e, req, "kill", ve ? ve->veid : 0);
+	emu_arg_num(&c, "pid", -1);
+	emu_arg_num(&c, "sig", sig);
+	if (fail || !ve) {
+		if (!fail)
+			c.note = "refused: kill(-1) outside a VE would signal the host";
+		emu_call_finish(&c, 0, fail ? e->fail_errno : EPERM);
+		return;
+	}
+	size_t n;
+	_cleanup_free_ pid_t *pids = emu_ve_pids(ve, &n);
+	int sent = 0;
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] != tgid && pids[i] != ve->init && kill(pids[i], sig) == 0)
+			sent++;
+	c.note = "signals the VE's processes";
+	emu_call_finish(&c, 0, sent || sig == 0 ? 0 : ESRCH);
+}

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vzemu: an OpenVZ kernel emulated in user space for tests.  A seccomp
+ * filter with user notification hands the OpenVZ parts of the kernel ABI
+ * (opens of /dev/vzctl and /proc/vz files, the /dev/vzctl ioctls, the
+ * OpenVZ syscalls, simfs mounts, reboot and kill(-1) from inside a VE) to
+ * this supervisor, which answers them from an in-memory model of the
+ * kernel's VEs and beancounters.  Everything else runs on the real kernel.
+ * See docs/testing.md for what is real and what is only recorded. */
+#ifndef VZEMU_H
+#define VZEMU_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <linux/seccomp.h>
+
+#include "core/util.h"
+
+/* ---- the kernel side of the ABI, x86_64, from openvz-abi.md §1-2 ----
+ * Kept apart from src/net/vzabi.h on purpose: the emulator decodes raw
+ * bytes at the documented offsets, so a wrong layout in the library shows
+ * up as a failing call instead of agreeing with itself. */
+#define EMU_IOW(t, nr, size) ((1u << 30) | ((unsigned)(size) << 16) | ((unsigned)(t) << 8) | (nr))
+#define EMU_IOR(t, nr, size) ((2u << 30) | ((unsigned)(size) << 16) | ((unsigned)(t) << 8) | (nr))
+
+#define EMU_VZCTL_ENV_CREATE EMU_IOW('.', 5, 12)
+#define EMU_VZCTL_GET_CPU_STAT EMU_IOW('.', 6, 16)
+#define EMU_VZCTL_ENV_CREATE_DATA EMU_IOW('.', 10, 32)
+#define EMU_VZCTL_VE_NETDEV EMU_IOW('.', 11, 16)
+#define EMU_VZCTL_VE_MEMINFO EMU_IOW('.', 13, 16)
+#define EMU_VZCTL_VE_CONFIGURE EMU_IOW('.', 15, 16)
+#define EMU_VENETCTL_VE_IP_MAP EMU_IOW('(', 3, 24)
+#define EMU_VETHCTL_VE_HWADDR EMU_IOW('[', 3, 64)
+#define EMU_VZCTL_GET_VEIDS EMU_IOR('x', 1, 16)
+#define EMU_VZCTL_GET_VEPIDS EMU_IOR('x', 2, 16)
+#define EMU_VZCTL_GET_VEIPS EMU_IOR('x', 3, 16)
+#define EMU_VZCTL_GET_VEIP6S EMU_IOR('x', 4, 16)
+
+enum { EMU_VE_CREATE = 1, EMU_VE_EXCLUSIVE = 2, EMU_VE_ENTER = 4, EMU_VE_TEST = 8,
+       EMU_VE_LOCK = 16, EMU_VE_SKIPLOCK = 32 };
+enum { EMU_NR_FIRST = 497, EMU_NR_FAIRSCHED_NODEMASK = 497, EMU_NR_FAIRSCHED_CPUMASK = 498,
+       EMU_NR_FAIRSCHED_VCPUS = 499, EMU_NR_GETLUID = 500, EMU_NR_SETLUID = 501,
+       EMU_NR_SETUBLIMIT = 502, EMU_NR_UBSTAT = 503, EMU_NR_FAIRSCHED_MKNOD = 504,
+       EMU_NR_FAIRSCHED_RMNOD = 505, EMU_NR_FAIRSCHED_CHWT = 506,
+       EMU_NR_FAIRSCHED_MVPR = 507, EMU_NR_FAIRSCHED_RATE = 508, EMU_NR_LAST = 510 };
+#define EMU_UB_RESOURCES 25
+#define EMU_UB_NUMPROC 5
+#define EMU_LONG_MAX 9223372036854775807ULL
+#define EMU_ENOTSUPP 524	/* the kernel-internal errno vz7 answers ENV_CREATE with */
+
+enum emu_kernel { EMU_KERNEL_LEGACY, EMU_KERNEL_VZ7 };
+
+/* ---- the model ---- */
+
+struct emu_ip {
+	int family;
+	uint8_t addr[16];
+};
+
+struct emu_veth {
+	char host[16], ve[16];
+	uint8_t mac[6], ve_mac[6];
+	bool mac_change_allowed;
+};
+
+struct emu_ve {
+	unsigned veid;
+	unsigned class_id;
+	unsigned flags;			/* as created: VE_LOCK is kept */
+	pid_t init;			/* as the host sees it */
+	int pidfd;
+	char root[PATH_MAX];		/* the init's root when it created the VE */
+	char cgroup[PATH_MAX];		/* absolute directory */
+	char cgroup_rel[PATH_MAX];	/* as /proc/PID/cgroup shows it */
+	uint64_t iptables_mask, features, known_features;
+	unsigned total_vcpus;
+	int datalen;
+	struct emu_ip *ips;
+	size_t n_ips;
+	struct emu_ip *ext_ips;
+	size_t n_ext_ips;
+	struct emu_veth *veths;
+	size_t n_veths;
+	char **netdevs;
+	char os_release[65];
+	unsigned long meminfo;
+	unsigned cpu_weight, cpu_rate, vcpus;
+	struct timespec started;	/* CLOCK_MONOTONIC */
+	bool namespaces;		/* the init got its own mnt, uts, ipc and net */
+};
+
+struct emu_ub {
+	unsigned id;
+	unsigned long barrier[EMU_UB_RESOURCES], limit[EMU_UB_RESOURCES];
+};
+
+/* setluid is sticky per process and inherited by children. */
+struct emu_luid {
+	pid_t pid;
+	long long start_ticks;
+	unsigned id;
+};
+
+struct emu {
+	enum emu_kernel kernel;
+	int listener;
+	FILE *transcript;
+	long calls;			/* emulated calls so far */
+	long fail_at;			/* --fail-call N (0: never) */
+	int fail_errno;
+	int vzctl_fd;			/* the memfd behind /dev/vzctl */
+	dev_t vzctl_dev;
+	ino_t vzctl_ino;
+	char cg_base[2048];		/* our cgroup v2 directory */
+	char cg_base_rel[1024];
+	pid_t command;
+	int command_pidfd;
+	struct emu_ve **ves;
+	size_t n_ves;
+	struct emu_ub *ubs;
+	size_t n_ubs;
+	struct emu_luid *luids;
+	size_t n_luids;
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	size_t req_size, resp_size;
+	bool verbose;
+};
+
+/* One emulated call being answered: what goes into the transcript. */
+struct emu_call {
+	struct emu *e;
+	const struct seccomp_notif *req;
+	const char *op;
+	char comm[32];			/* read first: the caller may not survive */
+	long long veid;			/* -1: none */
+	struct strbuf args;		/* JSON members, comma separated */
+	const char *note;
+	bool injected;
+};
+
+/* ---- notify.c: talking to the traced process ---- */
+int emu_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len);
+int emu_write_mem(pid_t pid, uint64_t addr, const void *buf, size_t len);
+/* Reads a NUL-terminated string of at most max-1 bytes; -ENAMETOOLONG. */
+int emu_read_str(pid_t pid, uint64_t addr, char *buf, size_t max);
+bool emu_id_valid(struct emu *e, uint64_t id);
+void emu_reply_continue(struct emu *e, uint64_t id);
+void emu_reply(struct emu *e, uint64_t id, long long val, int err);
+/* Installs fd in the target and answers the call with its number. */
+int emu_reply_fd(struct emu *e, uint64_t id, int fd, bool cloexec);
+/* Installs fd in the target without answering; its number there. */
+int emu_add_fd(struct emu *e, uint64_t id, int fd);
+
+/* ---- call.c: counting, failure injection, transcript ---- */
+/* Starts an emulated call; returns true when --fail-call picks it, in
+ * which case the caller answers with e->fail_errno and does nothing. */
+bool emu_call_begin(struct emu_call *c, struct emu *e, const struct seccomp_notif *req,
+		    const char *op, long long veid);
+void emu_arg_str(struct emu_call *c, const char *key, const char *val);
+void emu_arg_num(struct emu_call *c, const char *key, long long val);
+void emu_arg_hex(struct emu_call *c, const char *key, unsigned long long val);
+void emu_arg_raw(struct emu_call *c, const char *key, const char *json);
+/* Writes the transcript line: result is val when err is 0, else err's name. */
+void emu_call_end(struct emu_call *c, long long val, int err);
+/* Answers the call too. */
+void emu_call_finish(struct emu_call *c, long long val, int err);
+const char *emu_errno_name(int err);
+int emu_errno_from_name(const char *s);
+
+/* ---- model.c ---- */
+struct emu_ve *emu_ve_find(struct emu *e, unsigned veid);
+/* The VE a process is in (by its cgroup), or NULL for VE0. */
+struct emu_ve *emu_ve_of(struct emu *e, pid_t pid);
+struct emu_ve *emu_ve_new(struct emu *e, unsigned veid);
+int emu_ve_attach(struct emu *e, struct emu_ve *ve, pid_t pid);
+/* Kills every process of the VE and forgets it. */
+void emu_ve_stop(struct emu *e, struct emu_ve *ve, const char *why);
+/* Forgets VEs whose init has exited (after killing what is left). */
+void emu_ve_prune(struct emu *e);
+int emu_ve_nproc(const struct emu_ve *ve);
+pid_t *emu_ve_pids(const struct emu_ve *ve, size_t *n);
+struct emu_ub *emu_ub_find(struct emu *e, unsigned id);
+struct emu_ub *emu_ub_get(struct emu *e, unsigned id);
+unsigned emu_luid_of(struct emu *e, pid_t pid);
+void emu_luid_set(struct emu *e, pid_t pid, unsigned id);
+void emu_ip_text(const struct emu_ip *ip, char *buf, size_t len);
+struct emu_ve *emu_ip_owner(struct emu *e, const struct emu_ip *ip);
+struct ovz_nl;
+int emu_standin_link(struct ovz_nl *nl, const char *name);
+int emu_cgroup_setup(struct emu *e);
+void emu_cgroup_cleanup(struct emu *e);
+/* Fields of /proc/PID/status and /proc/PID/stat. */
+int emu_proc_threads(pid_t pid);
+bool emu_proc_tgid(pid_t tid, pid_t *tgid);
+int emu_proc_uid(pid_t pid);
+bool emu_proc_stat(pid_t pid, pid_t *ppid, pid_t *pgrp, pid_t *session, int *tty_nr);
+int emu_proc_comm(pid_t pid, char *buf, size_t len);
+
+/* ---- inject.c: syscalls run by a stopped target (ptrace) ---- */
+struct emu_inject;
+/* Seizes tid and asks it to stop at its next return to user space; call
+ * before answering its notification. */
+int emu_inject_prepare(pid_t tid);
+/* Waits for that stop; then emu_inject_call any number of times. */
+int emu_inject_begin(pid_t tid, struct emu_inject **out);
+long emu_inject_call(struct emu_inject *in, long nr, long a0, long a1, long a2, long a3);
+/* Copies s into the target's scratch area and returns its address there. */
+long emu_inject_str(struct emu_inject *in, const char *s);
+/* Restores the registers and lets the target go. */
+void emu_inject_end(struct emu_inject *in);
+
+/* ---- handlers ---- */
+void emu_handle_open(struct emu *e, const struct seccomp_notif *req);
+void emu_handle_ioctl(struct emu *e, const struct seccomp_notif *req);
+void emu_handle_vzsyscall(struct emu *e, const struct seccomp_notif *req);
+void emu_handle_mount(struct emu *e, const struct seccomp_notif *req);
+void emu_handle_reboot(struct emu *e, const struct seccomp_notif *req);
+void emu_handle_kill(struct emu *e, const struct seccomp_notif *req);
+/* /proc file contents (procfs.c); NULL when path is not emulated. */
+char *emu_proc_render(struct emu *e, const char *path);
+
+#endif
