@@ -23,7 +23,17 @@
  * and threads that change the same container are serialised by vzctl's
  * per-container lock files, so ovz-native, vzctl and libvirt can share a
  * host.  Callbacks run on the thread that called the function that takes
- * them.
+ * them.  While it sets up a container's network, a start or set moves only
+ * the calling thread into the container's network namespace and back.
+ *
+ * Processes.  create, start, set, exec and autostart fork child processes
+ * and wait for them by pid; a program that sets SIGCHLD to SIG_IGN (which
+ * makes the kernel reap children) breaks that.  On the ns backend the init
+ * of a container is a child of the process that started it; once the
+ * container stops, a long-running program reaps it with waitpid() on the
+ * pid ovz_container_status() gave while it ran.  The library changes no
+ * signal disposition, working directory, umask or environment of its
+ * caller.
  *
  * Containers are named by CTID (an unsigned number); ovz_container_lookup()
  * turns a CTID, name or UUID into one.
