@@ -370,13 +370,15 @@ static int ve_poweroff(struct vz_state *s, unsigned veid, struct ovz_error **err
 static int ct_destroy(struct ovz_exec *x, struct ovz_error **err)
 {
 	struct vz_state *s = state(x);
+	int r = 0;
+	/* a VE whose init-to-be still waits for its next step is killed the
+	 * same way as a running one */
+	if (s->created || s->pid <= 0)
+		r = ve_poweroff(s, x->dom->ctid, err);
 	if (s->ctl >= 0) {
 		close(s->ctl);
 		s->ctl = -1;
 	}
-	int r = 0;
-	if (s->created || s->pid <= 0)
-		r = ve_poweroff(s, x->dom->ctid, err);
 	if (s->pid > 0) {
 		/* our child: it was the VE's init or would have been */
 		kill(s->pid, SIGKILL);

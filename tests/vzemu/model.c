@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -278,6 +279,12 @@ void emu_ve_stop(struct emu *e, struct emu_ve *ve, const char *why)
 	}
 	for (int tries = 0; tries < 100 && rmdir(ve->cgroup) < 0 && errno == EBUSY; tries++)
 		sleep_ms(10);
+	/* the kernel tears the VE's network namespace down after its last
+	 * process, and the host ends of its veth pairs with it: the VE is gone
+	 * once they are */
+	for (size_t i = 0; i < ve->n_veths; i++)
+		for (int tries = 0; tries < 300 && if_nametoindex(ve->veths[i].host); tries++)
+			sleep_ms(10);
 	if (e->verbose)
 		fprintf(stderr, "vzemu: VE %u stopped (%s)\n", ve->veid, why);
 	for (size_t i = 0; i < e->n_ves; i++) {

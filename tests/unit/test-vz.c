@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The vz backend end to end: the real ovz-native binary with --backend vz
+ * under tests/vzemu (an OpenVZ kernel emulated in user space, see
+ * docs/testing.md).  The emulator's kernel state lives as long as one vzemu
+ * run, so each scenario is one run of this program under vzemu
+ * ("test-vz --inner SCENARIO ROOT") that drives ovz-native and checks what
+ * it sees from inside the scenario; the cmocka tests outside start those
+ * runs, compare transcripts with the golden ones in tests/data/vz and
+ * inject a failure into each emulated call of a start in turn. */
+#include "testutil.h"
+
+#include "core/util.h"
+#include "net/netlink.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CTID "150"
+#define VZEMU_UNSUPPORTED 77
+
+static const char *skip_reason;
+static char *root;
+
+static const char ct_xml[] =
+	"<domain type='openvz' id='" CTID "'>\n"
+	"  <name>bb</name>\n"
+	"  <memory unit='MiB'>256</memory>\n"
+	"  <os><type>exe</type></os>\n"
+	"  <metadata><ovz:container xmlns:ovz='http://ovz-native.org/xmlns/domain/1'>"
+	"<ovz:hostname>bb.test</ovz:hostname><ovz:nameserver>10.77.0.1</ovz:nameserver>"
+	"</ovz:container></metadata>\n"
+	"  <devices>\n"
+	"    <filesystem type='template'><source name='busybox'/><target dir='/'/></filesystem>\n"
+	"    <interface type='ethernet'><ip address='10.77.0.2'/></interface>\n"
+	"    <interface type='bridge'><source bridge='br0'/><target dev='veth150.0'/>"
+	"<guest dev='eth0'/><ip address='192.0.2.150' prefix='24'/></interface>\n"
+	"  </devices>\n"
+	"</domain>\n";
+
+/* ---- inside vzemu ---- */
+
+static int inner_failures;
+
+static void check(bool ok, const char *fmt, ...) OVZ_PRINTF(2, 3);
+static void check(bool ok, const char *fmt, ...)
+{
+	if (ok)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "FAIL: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	inner_failures++;
+}
+
+static struct tu_run vz(const char *a, const char *b, const char *c, const char *d)
+{
+	return tu_cli(root, NULL, "--backend", "vz", a, b, c, d, NULL);
+}
+
+static void expect_run(struct tu_run r, int status, const char *out_has, const char *what)
+{
+	check(r.status == status, "%s: exit %d (want %d): %s%s", what, r.status, status, r.out,
+	      r.err);
+	if (out_has)
+		check(r.out && strstr(r.out, out_has), "%s: output lacks '%s': %s", what, out_has,
+		      r.out);
+	tu_run_free(&r);
+}
+
+static char *slurp(const char *path)
+{
+	char *s = tu_read(path);
+	return s ? s : xstrdup("");
+}
+
+static bool veinfo_has_ct(void)
+{
+	_cleanup_free_ char *s = slurp("/proc/vz/veinfo");
+	for (char *l = s; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (atoi(l) == atoi(CTID))
+			return true;
+	return false;
+}
+
+static bool mounted_under_root(void)
+{
+	_cleanup_free_ char *mi = slurp("/proc/self/mountinfo");
+	return strstr(mi, root) != NULL;
+}
+
+static size_t count_links(void)
+{
+	struct ovz_nl *nl = NULL;
+	struct ovz_link *links = NULL;
+	size_t n = 0;
+	if (ovz_nl_open(-1, &nl, NULL) == 0)
+		ovz_nl_link_list(nl, &links, &n, NULL);
+	free(links);
+	ovz_nl_close(nl);
+	return n;
+}
+
+static bool exists_under(const char *rel)
+{
+	_cleanup_free_ char *p = xasprintf("%s%s", root, rel);
+	return tu_exists(p);
+}
+
+/* What a stopped or never started VE must not leave: the VE, its
+ * beancounter, a mount, a device, a lock, run state or a temporary file. */
+static void check_no_residue(const char *when, size_t base_links)
+{
+	check(!veinfo_has_ct(), "%s: VE " CTID " still in /proc/vz/veinfo", when);
+	_cleanup_free_ char *ubc = slurp("/proc/user_beancounters");
+	check(!strstr(ubc, CTID ":"), "%s: beancounter " CTID " left", when);
+	check(!mounted_under_root(), "%s: a mount left under the root", when);
+	check(count_links() == base_links, "%s: %zu links, want %zu", when, count_links(),
+	      base_links);
+	check(!exists_under("/vz/lock/" CTID ".lck"), "%s: lock left", when);
+	check(!exists_under("/var/run/ovz-native/" CTID ".state"), "%s: run state left", when);
+	struct tu_run r = vz("status", CTID, NULL, NULL);
+	check(r.out && strcmp(r.out, "CTID " CTID " exist unmounted down\n") == 0,
+	      "%s: status '%s'", when, r.out);
+	tu_run_free(&r);
+}
+
+static size_t scenario_links(void)
+{
+	/* the bridge the veth interface is enslaved to; then lo, venet0, br0 */
+	if (system("ip link add br0 type bridge && ip link set br0 up") != 0)
+		check(false, "cannot make br0");
+	return count_links();
+}
+
+static int inner_lifecycle(void)
+{
+	size_t base = scenario_links();
+	expect_run(vz("start", CTID, NULL, NULL), 0, NULL, "start");
+	check(veinfo_has_ct(), "VE " CTID " not in /proc/vz/veinfo");
+	_cleanup_free_ char *veinfo = slurp("/proc/vz/veinfo");
+	check(strstr(veinfo, "10.77.0.2") != NULL, "veinfo lacks the venet address: %s", veinfo);
+	_cleanup_free_ char *ubc = slurp("/proc/user_beancounters");
+	check(strstr(ubc, CTID ":") != NULL, "no beancounter " CTID);
+	expect_run(vz("status", CTID, NULL, NULL), 0, "CTID " CTID " exist mounted running",
+		   "status");
+	expect_run(vz("list", "-H", "-o", "ctid,status,hostname"), 0, "running", "list");
+	expect_run(vz("exec", CTID, "hostname", NULL), 0, "bb.test\n", "exec hostname");
+	expect_run(vz("exec", CTID, "cat", "/etc/resolv.conf"), 0, "nameserver 10.77.0.1",
+		   "exec cat");
+	struct tu_run r = tu_cli(root, NULL, "--backend", "vz", "exec", CTID, "ip", "-o", "addr",
+				 NULL);
+	check(r.out && strstr(r.out, "venet0") && strstr(r.out, "10.77.0.2/32") &&
+	      strstr(r.out, "eth0") && strstr(r.out, "192.0.2.150/24"),
+	      "addresses inside: %s", r.out);
+	tu_run_free(&r);
+	check(count_links() == base + 1, "host links: %zu, want the veth's host end too",
+	      count_links());
+	expect_run(vz("start", CTID, NULL, NULL), 3, NULL, "second start");
+	expect_run(vz("stop", CTID, NULL, NULL), 0, NULL, "stop");
+	check_no_residue("after stop", base);
+	expect_run(vz("start", CTID, NULL, NULL), 0, NULL, "start again");
+	expect_run(vz("stop", "--fast", CTID, NULL), 0, NULL, "stop --fast");
+	check_no_residue("after stop --fast", base);
+	return inner_failures ? 1 : 0;
+}
+
+static int inner_start(void)
+{
+	scenario_links();
+	expect_run(vz("start", CTID, NULL, NULL), 0, NULL, "start");
+	return inner_failures ? 1 : 0;
+}
+
+/* Started with --fail-call N: start must fail and leave nothing. */
+static int inner_start_fail(void)
+{
+	size_t base = scenario_links();
+	_cleanup_free_ char *conf_path = xasprintf("%s/etc/vz/conf/" CTID ".conf", root);
+	_cleanup_free_ char *conf = slurp(conf_path);
+	struct tu_run r = vz("start", CTID, NULL, NULL);
+	check(r.status != 0, "start succeeded despite the injected failure");
+	tu_run_free(&r);
+	check_no_residue("after the failed start", base);
+	_cleanup_free_ char *after = slurp(conf_path);
+	check(strcmp(conf, after) == 0, "the config changed");
+	check(!exists_under("/etc/vz/conf/" CTID ".conf.tmp"), "a temporary config left");
+	return inner_failures ? 1 : 0;
+}
+
+static int inner_main(const char *scenario, const char *dir)
+{
+	root = xstrdup(dir);
+	if (strcmp(scenario, "lifecycle") == 0)
+		return inner_lifecycle();
+	if (strcmp(scenario, "start") == 0)
+		return inner_start();
+	if (strcmp(scenario, "start-fail") == 0)
+		return inner_start_fail();
+	fprintf(stderr, "unknown scenario '%s'\n", scenario);
+	return 2;
+}
+
+/* ---- outside: cmocka ---- */
+
+static char *self_exe(void)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	return xstrdup(buf);
+}
+
+/* Runs a scenario under vzemu; extra is "--fail-call" "N:ERR" or NULLs. */
+static struct tu_run under_vzemu(const char *scenario, const char *transcript, const char *fail)
+{
+	_cleanup_free_ char *self = self_exe();
+	char *argv[16];
+	int n = 0;
+	argv[n++] = getenv("OVZ_VZEMU");
+	if (transcript) {
+		argv[n++] = (char *)"--transcript";
+		argv[n++] = (char *)transcript;
+	}
+	if (fail) {
+		argv[n++] = (char *)"--fail-call";
+		argv[n++] = (char *)fail;
+	}
+	argv[n++] = (char *)"--";
+	argv[n++] = self;
+	argv[n++] = (char *)"--inner";
+	argv[n++] = (char *)scenario;
+	argv[n++] = root;
+	argv[n] = NULL;
+	return tu_runv(argv, NULL);
+}
+
+static void sh(const char *cmd)
+{
+	if (system(cmd) != 0)
+		fail_msg("'%s' failed", cmd);
+}
+
+/* A busybox root whose init is a shell loop that powers the VE off on
+ * SIGUSR2 or SIGTERM: busybox's own init insists on being pid 1, which a
+ * VE's init is not under the emulator (no pid namespace). */
+static void make_template(void)
+{
+	char *cmd = xasprintf(
+		"set -e; t=$(mktemp -d); mkdir -p $t/bin $t/sbin $t/etc $t/proc $t/sys $t/dev "
+		"$t/tmp $t/root; cp /bin/busybox $t/bin/; for a in sh ls cat echo sleep ip "
+		"hostname ps true id poweroff; do ln -s busybox $t/bin/$a; done; "
+		"printf '#!/bin/sh\\ntrap \"poweroff -f\" USR2 TERM\\nwhile :; do sleep 1; done\\n' "
+		"> $t/sbin/init; chmod 755 $t/sbin/init; "
+		"mkdir -p %s/vz/template/cache; "
+		"tar --numeric-owner -C $t -czf %s/vz/template/cache/busybox.tar.gz .; rm -rf $t",
+		root, root);
+	sh(cmd);
+	free(cmd);
+}
+
+static int group_setup(void **state)
+{
+	if (!tu_is_root()) {
+		skip_reason = "needs root (vzemu makes namespaces and cgroups)";
+		return 0;
+	}
+	if (access("/bin/busybox", X_OK) < 0) {
+		skip_reason = "needs /bin/busybox (Debian's busybox-static)";
+		return 0;
+	}
+	if (!getenv("OVZ_VZEMU")) {
+		skip_reason = "OVZ_VZEMU is not set (run through meson test)";
+		return 0;
+	}
+	struct tu_run r = tu_runv((char *[]){ getenv("OVZ_VZEMU"), "--", "true", NULL }, NULL);
+	int st = r.status;
+	tu_run_free(&r);
+	if (st == VZEMU_UNSUPPORTED) {
+		skip_reason = "this kernel cannot run vzemu (seccomp user notification, cgroup v2)";
+		return 0;
+	}
+	root = tu_mkdtemp();
+	make_template();
+	char *xml = xasprintf("%s/ct.xml", root);
+	tu_write(xml, ct_xml);
+	r = tu_cli(root, NULL, "--backend", "vz", "create", "--xml", xml, NULL);
+	free(xml);
+	if (r.status != 0)
+		fail_msg("create: %s", r.err);
+	tu_run_free(&r);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	if (root) {
+		struct tu_run r = tu_cli(root, NULL, "--backend", "vz", "destroy", CTID, NULL);
+		tu_run_free(&r);
+		tu_rmrf(root);
+	}
+	return 0;
+}
+
+#define REQUIRE() do { if (skip_reason) TU_SKIP("%s", skip_reason); } while (0)
+
+static void expect_inner_ok(struct tu_run r, const char *what)
+{
+	if (r.status != 0)
+		fail_msg("%s: exit %d\n%s%s", what, r.status, r.out, r.err);
+	tu_run_free(&r);
+}
+
+/* The transcript with the temporary root replaced by ROOT. */
+static char *normalised(const char *path)
+{
+	_cleanup_free_ char *s = tu_read(path);
+	assert_non_null(s);
+	struct strbuf sb = STRBUF_INIT;
+	size_t rl = strlen(root);
+	for (const char *p = s; *p;) {
+		if (strncmp(p, root, rl) == 0) {
+			strbuf_puts(&sb, "ROOT");
+			p += rl;
+		} else {
+			strbuf_putc(&sb, *p++);
+		}
+	}
+	return strbuf_steal(&sb);
+}
+
+/* vzemu ended the scenario with the VE running, like a host that went down:
+ * the run state it left is stale (and reads so); it goes before the next
+ * scenario checks for residue. */
+static void forget_run_state(void)
+{
+	_cleanup_free_ char *p = xasprintf("%s/var/run/ovz-native/" CTID ".state", root);
+	unlink(p);
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void compare_golden(const char *name, const char *got)
+{
+	_cleanup_free_ char *rel = xasprintf("vz/%s", name);
+	_cleanup_free_ char *path = tu_data(rel);
+	if (getenv("OVZ_UPDATE_GOLDEN")) {
+		tu_write(path, got);
+		return;
+	}
+	_cleanup_free_ char *want = tu_read(path);
+	if (!want || strcmp(want, got) != 0)
+		fail_msg("transcript differs from tests/data/%s (OVZ_UPDATE_GOLDEN=1 rewrites "
+			 "it):\n%s", rel, got);
+}
+
+static void test_lifecycle(void **state)
+{
+	REQUIRE();
+	_cleanup_free_ char *t = xasprintf("%s/lifecycle.transcript", root);
+	expect_inner_ok(under_vzemu("lifecycle", t, NULL), "lifecycle under vzemu");
+	_cleanup_free_ char *got = normalised(t);
+	compare_golden("lifecycle.transcript", got);
+}
+
+static void test_start_golden(void **state)
+{
+	REQUIRE();
+	_cleanup_free_ char *t = xasprintf("%s/start.transcript", root);
+	expect_inner_ok(under_vzemu("start", t, NULL), "start under vzemu");
+	forget_run_state();
+	_cleanup_free_ char *got = normalised(t);
+	compare_golden("start.transcript", got);
+}
+
+/* Each emulated call of a start fails in turn; each failure is undone. */
+static void test_fail_each_call_of_start(void **state)
+{
+	REQUIRE();
+	_cleanup_free_ char *t = xasprintf("%s/count.transcript", root);
+	expect_inner_ok(under_vzemu("start", t, NULL), "start under vzemu");
+	forget_run_state();
+	_cleanup_free_ char *s = normalised(t);
+	size_t calls = count_lines(s);
+	assert_true(calls >= 10);
+	for (size_t i = 1; i <= calls; i++) {
+		char fail[32], what[64];
+		snprintf(fail, sizeof(fail), "%zu:ENOMEM", i);
+		snprintf(what, sizeof(what), "start failing emulated call %zu", i);
+		expect_inner_ok(under_vzemu("start-fail", NULL, fail), what);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && strcmp(argv[1], "--inner") == 0)
+		return inner_main(argv[2], argv[3]);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lifecycle),
+		cmocka_unit_test(test_start_golden),
+		cmocka_unit_test(test_fail_each_call_of_start),
+	};
+	return cmocka_run_group_tests_name("vz", tests, group_setup, group_teardown);
+}
