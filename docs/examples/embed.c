@@ -44,7 +44,7 @@ static int list(struct ovz_host *h)
 {
 	struct ovz_ct_list *l = NULL;
 	struct ovz_error *err = NULL;
-	int r = ovz_ct_list_new(h, &l, &err);
+	int r = ovz_ct_list_new(h, 0, &l, &err);
 	if (r < 0)
 		return fail("list", r, err);
 	printf("%-6s %-12s %-10s %s\n", "CTID", "NAME", "STATUS", "IP");

@@ -147,9 +147,15 @@ int ovz_container_undefine(struct ovz_host *h, unsigned ctid, struct ovz_error *
 
 struct ovz_ct_list;
 
+enum {
+	/* Count the processes of running containers (ovz_ct_list_nproc);
+	 * without it nproc may be -1 for them too. */
+	OVZ_CT_LIST_NPROC = 1 << 0,
+};
 /* Every defined container, sorted by CTID.  The list starts before its
  * first entry: call ovz_ct_list_next() to reach it. */
-int ovz_ct_list_new(struct ovz_host *h, struct ovz_ct_list **out, struct ovz_error **err);
+int ovz_ct_list_new(struct ovz_host *h, unsigned flags, struct ovz_ct_list **out,
+		    struct ovz_error **err);
 /* Moves to the next entry; false after the last one. */
 bool ovz_ct_list_next(struct ovz_ct_list *l);
 /* Number of entries, and a move to entry i (false when out of range). */
@@ -168,7 +174,7 @@ const char *const *ovz_ct_list_ips(const struct ovz_ct_list *l);	/* without pref
 const char *ovz_ct_list_hostname(const struct ovz_ct_list *l);
 const char *ovz_ct_list_ostemplate(const struct ovz_ct_list *l);
 bool ovz_ct_list_onboot(const struct ovz_ct_list *l);
-/* Processes inside, -1 when not running. */
+/* Processes inside; -1 when not running (or not counted). */
 int ovz_ct_list_nproc(const struct ovz_ct_list *l);
 const char *ovz_ct_list_description(const struct ovz_ct_list *l);
 const char *const *ovz_ct_list_nameservers(const struct ovz_ct_list *l);

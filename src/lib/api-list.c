@@ -18,8 +18,10 @@ struct ovz_ct_list {
 
 static char *const no_strings[] = { NULL };
 
-int ovz_ct_list_new(struct ovz_host *h, struct ovz_ct_list **out, struct ovz_error **err)
+int ovz_ct_list_new(struct ovz_host *h, unsigned flags, struct ovz_ct_list **out,
+		    struct ovz_error **err)
 {
+	/* ovz_host_list always counts processes, so OVZ_CT_LIST_NPROC holds */
 	*out = NULL;
 	struct ovz_ct_list *l = xcalloc(1, sizeof(*l));
 	int r = ovz_host_list(h, &l->v, &l->n, err);

@@ -404,7 +404,7 @@ static void test_list_fields(void **state)
 	define(e, web_xml);
 	define(e, anon_xml);
 	struct ovz_ct_list *l = NULL;
-	assert_int_equal(ovz_ct_list_new(e->h, &l, NULL), 0);
+	assert_int_equal(ovz_ct_list_new(e->h, 0, &l, NULL), 0);
 	assert_int_equal(ovz_ct_list_count(l), 2);
 	/* before the first entry */
 	assert_int_equal(ovz_ct_list_ctid(l), 0);
@@ -463,14 +463,14 @@ static void test_list_empty_and_broken(void **state)
 {
 	struct env *e = *state;
 	struct ovz_ct_list *l = NULL;
-	assert_int_equal(ovz_ct_list_new(e->h, &l, NULL), 0);
+	assert_int_equal(ovz_ct_list_new(e->h, 0, &l, NULL), 0);
 	assert_int_equal(ovz_ct_list_count(l), 0);
 	assert_false(ovz_ct_list_next(l));
 	ovz_ct_list_free(l);
 
 	/* a config that cannot be read is listed with the reason */
 	write_in(e->root, "etc/vz/conf/200.conf", "NOT A CONFIG LINE\n");
-	assert_int_equal(ovz_ct_list_new(e->h, &l, NULL), 0);
+	assert_int_equal(ovz_ct_list_new(e->h, 0, &l, NULL), 0);
 	assert_true(ovz_ct_list_next(l));
 	assert_int_equal(ovz_ct_list_ctid(l), 200);
 	assert_non_null(ovz_ct_list_error(l));
@@ -482,7 +482,7 @@ static void test_list_empty_and_broken(void **state)
 	tu_write(conf, "a file, not a directory");
 	struct ovz_error *err = NULL;
 	l = (struct ovz_ct_list *)1;
-	assert_int_equal(ovz_ct_list_new(e->h, &l, &err), -ENOTDIR);
+	assert_int_equal(ovz_ct_list_new(e->h, 0, &l, &err), -ENOTDIR);
 	assert_null(l);
 	ovz_error_free(err);
 	free(conf);
@@ -693,7 +693,7 @@ static void test_set_stopped(void **state)
 	ovz_changes_free(c);
 
 	struct ovz_ct_list *l = NULL;
-	assert_int_equal(ovz_ct_list_new(e->h, &l, NULL), 0);
+	assert_int_equal(ovz_ct_list_new(e->h, 0, &l, NULL), 0);
 	assert_true(ovz_ct_list_next(l));
 	assert_string_equal(ovz_ct_list_hostname(l), "www.example.com");
 	assert_string_equal(ovz_ct_list_name(l), "www");
@@ -1111,7 +1111,7 @@ static void test_ct_create(void **state)
 	assert_true(strncmp(ovz_create_options_result(o), "clone", 5) == 0);
 	ovz_create_options_free(o);
 	struct ovz_ct_list *l = NULL;
-	assert_int_equal(ovz_ct_list_new(h, &l, NULL), 0);
+	assert_int_equal(ovz_ct_list_new(h, OVZ_CT_LIST_NPROC, &l, NULL), 0);
 	assert_true(ovz_ct_list_seek(l, 1));
 	assert_int_equal(ovz_ct_list_ctid(l), 152);
 	assert_string_equal(ovz_ct_list_hostname(l), "two.test");
@@ -1167,7 +1167,7 @@ static void test_ct_start_exec_stop(void **state)
 	ovz_error_free(err);
 
 	struct ovz_ct_list *l = NULL;
-	assert_int_equal(ovz_ct_list_new(h, &l, NULL), 0);
+	assert_int_equal(ovz_ct_list_new(h, OVZ_CT_LIST_NPROC, &l, NULL), 0);
 	assert_true(ovz_ct_list_next(l));
 	assert_string_equal(ovz_ct_list_status(l), "running");
 	assert_string_equal(ovz_ct_list_backend(l), "ns");
