@@ -406,6 +406,25 @@ static void test_fail_each_call_of_start(void **state)
 	}
 }
 
+static void expect_backend(const char *kernel, const char *want)
+{
+	char *argv[] = { getenv("OVZ_VZEMU"), (char *)"--kernel", (char *)kernel, (char *)"--",
+			 getenv("OVZ_BIN"), (char *)"--version", NULL };
+	struct tu_run r = tu_runv(argv, NULL);
+	if (r.status != 0 || !strstr(r.out, want))
+		fail_msg("--kernel %s: exit %d, '%s' (want '%s')", kernel, r.status, r.out, want);
+	tu_run_free(&r);
+}
+
+/* --backend auto: /proc/vz and a /dev/vzctl answering VE_TEST mean vz; an
+ * OpenVZ 7 kernel (the ve cgroup) gets ns until there is a vz7 backend. */
+static void test_probe(void **state)
+{
+	REQUIRE();
+	expect_backend("legacy", "(backend vz)");
+	expect_backend("vz7", "(backend ns)");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--inner") == 0)
@@ -414,6 +433,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_start_golden),
 		cmocka_unit_test(test_fail_each_call_of_start),
+		cmocka_unit_test(test_probe),
 	};
 	return cmocka_run_group_tests_name("vz", tests, group_setup, group_teardown);
 }
