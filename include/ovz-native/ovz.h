@@ -130,8 +130,9 @@ int ovz_container_lookup(struct ovz_host *h, const char *id, unsigned flags, uns
 			 struct ovz_error **err);
 
 /* Writes CTID.conf (vzctl's syntax) and the name link.  A document
- * without a CTID gets the lowest free one from 101 up; *ctid (may be NULL)
- * receives it.  Redefining keeps every config key ovz-native does not own.
+ * without a CTID gets the lowest free one from 101 up.  *ctid (may be NULL)
+ * receives the CTID as soon as it is known, also when a later step fails
+ * (0 when the document could not be read).  Redefining keeps every config key ovz-native does not own.
  * -EEXIST when the name belongs to another container. */
 int ovz_container_define_xml(struct ovz_host *h, const char *xml, unsigned *ctid,
 			     struct ovz_error **err);
@@ -347,6 +348,8 @@ int ovz_verb_plan_new(struct ovz_host *h, unsigned ctid, enum ovz_plan_verb verb
 		      struct ovz_verb_plan **out, struct ovz_error **err);
 int ovz_verb_plan_new_xml(struct ovz_host *h, const char *xml, enum ovz_plan_verb verb,
 			  struct ovz_verb_plan **out, struct ovz_error **err);
+int ovz_verb_plan_new_file(struct ovz_host *h, const char *path, enum ovz_plan_verb verb,
+			   struct ovz_verb_plan **out, struct ovz_error **err);
 void ovz_verb_plan_free(struct ovz_verb_plan *p);
 /* Parses "create", "destroy", "start", "stop", "mount" or "umount";
  * -EINVAL for anything else. */

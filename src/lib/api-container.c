@@ -55,11 +55,13 @@ int ovz_container_lookup(struct ovz_host *h, const char *id, unsigned flags, uns
 	return ovz_host_lookup(h, id, ctid, err);
 }
 
+/* *ctid gets the CTID as soon as it is known, so that a caller can name
+ * the container in its message when a later step fails. */
 static int define(struct ovz_host *h, struct ovz_domain *d, unsigned *ctid,
 		  struct ovz_error **err)
 {
 	int r = ovz_host_define(h, d, err);
-	if (r == 0 && ctid)
+	if (ctid)
 		*ctid = d->ctid;
 	ovz_domain_free(d);
 	return r < 0 ? r : 0;
@@ -69,6 +71,8 @@ int ovz_container_define_xml(struct ovz_host *h, const char *xml, unsigned *ctid
 			     struct ovz_error **err)
 {
 	struct ovz_domain *d = NULL;
+	if (ctid)
+		*ctid = 0;
 	int r = api_parse_xml(xml, &d, err);
 	return r < 0 ? r : define(h, d, ctid, err);
 }
@@ -77,6 +81,8 @@ int ovz_container_define_file(struct ovz_host *h, const char *path, unsigned *ct
 			      struct ovz_error **err)
 {
 	struct ovz_domain *d = NULL;
+	if (ctid)
+		*ctid = 0;
 	int r = ovz_xml_parse_file(path, &d, err);
 	return r < 0 ? r : define(h, d, ctid, err);
 }

@@ -5,6 +5,7 @@
 #include "api.h"
 #include "core/lifecycle.h"
 #include "core/util.h"
+#include "xml/xml.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -90,18 +91,36 @@ int ovz_verb_plan_new(struct ovz_host *h, unsigned ctid, enum ovz_plan_verb verb
 	return r;
 }
 
+/* A parsed document must name its CTID: nothing is defined to give one. */
+static int plan_doc(struct ovz_host *h, int parsed, struct ovz_domain *d, const char *what,
+		    enum ovz_plan_verb verb, struct ovz_verb_plan **out, struct ovz_error **err)
+{
+	int r = parsed;
+	if (r == 0 && !d->ctid)
+		r = ovz_error_set(err, EINVAL, "%sthe XML gives no CTID", what);
+	if (r == 0)
+		r = plan_new(h, d, verb, out, err);
+	ovz_domain_free(d);
+	return r < 0 ? r : 0;
+}
+
 int ovz_verb_plan_new_xml(struct ovz_host *h, const char *xml, enum ovz_plan_verb verb,
 			  struct ovz_verb_plan **out, struct ovz_error **err)
 {
 	*out = NULL;
 	struct ovz_domain *d = NULL;
 	int r = api_parse_xml(xml, &d, err);
-	if (r == 0 && !d->ctid)
-		r = ovz_error_set(err, EINVAL, "the XML gives no CTID");
-	if (r == 0)
-		r = plan_new(h, d, verb, out, err);
-	ovz_domain_free(d);
-	return r < 0 ? r : 0;
+	return plan_doc(h, r, d, "", verb, out, err);
+}
+
+int ovz_verb_plan_new_file(struct ovz_host *h, const char *path, enum ovz_plan_verb verb,
+			   struct ovz_verb_plan **out, struct ovz_error **err)
+{
+	*out = NULL;
+	struct ovz_domain *d = NULL;
+	int r = ovz_xml_parse_file(path, &d, err);
+	_cleanup_free_ char *what = xasprintf("%s: ", path);
+	return plan_doc(h, r, d, what, verb, out, err);
 }
 
 void ovz_verb_plan_free(struct ovz_verb_plan *p)

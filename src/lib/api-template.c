@@ -5,6 +5,7 @@
 #include "core/vzconf.h"
 #include "fs/template.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 struct ovz_tmpl_list {
@@ -104,6 +105,9 @@ int ovz_tmpl_unpack(struct ovz_host *h, const char *name, ovz_progress_cb cb, vo
 		    volatile sig_atomic_t *cancel, char **dir, bool *fresh,
 		    struct ovz_error **err)
 {
+	const char *why = name ? ovz_check_template_name(name) : "is missing";
+	if (why)
+		return ovz_error_set(err, EINVAL, "template name %s (%s)", why, name ? name : "");
 	_cleanup_free_ char *tdir = template_dir(h);
 	struct ovz_unpack_opts o = { .progress = cb, .userdata = userdata, .cancel = cancel };
 	char *path = NULL;

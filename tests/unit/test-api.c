@@ -318,7 +318,7 @@ static void test_define_errors(void **state)
 	struct ovz_error *err = NULL;
 	unsigned ctid = 7;
 	assert_int_equal(ovz_container_define_xml(e->h, bad_xml, &ctid, &err), -EINVAL);
-	assert_int_equal(ctid, 7);
+	assert_int_equal(ctid, 0);
 	ovz_error_free(err);
 	err = NULL;
 	assert_int_equal(ovz_container_define_xml(e->h, NULL, NULL, &err), -EINVAL);
@@ -334,7 +334,8 @@ static void test_define_errors(void **state)
 	define(e, web_xml);
 	static const char other[] =
 		"<domain type='openvz' id='102'><name>web1</name><os><type>exe</type></os></domain>";
-	assert_int_equal(ovz_container_define_xml(e->h, other, NULL, &err), -EEXIST);
+	assert_int_equal(ovz_container_define_xml(e->h, other, &ctid, &err), -EEXIST);
+	assert_int_equal(ctid, 102);	/* known, for the caller's message */
 	assert_string_equal(ovz_error_message(err), "name 'web1' is already used by CT 101");
 	ovz_error_free(err);
 	err = NULL;
@@ -807,6 +808,8 @@ static void test_plans(void **state)
 {
 	struct env *e = *state;
 	define(e, web_xml);
+	write_in(e->root, "web.xml", web_xml);
+	char *file = path_in(e->root, "web.xml");
 	for (int v = OVZ_PLAN_VERB_CREATE; v <= OVZ_PLAN_VERB_UMOUNT; v++) {
 		struct ovz_verb_plan *p = NULL;
 		struct ovz_error *err = NULL;
@@ -815,6 +818,10 @@ static void test_plans(void **state)
 		check_plan(p, v % 2 == 1);
 		ovz_verb_plan_free(p);
 		assert_int_equal(ovz_verb_plan_new_xml(e->h, web_xml, (enum ovz_plan_verb)v, &p, NULL),
+				 0);
+		check_plan(p, v % 2 == 1);
+		ovz_verb_plan_free(p);
+		assert_int_equal(ovz_verb_plan_new_file(e->h, file, (enum ovz_plan_verb)v, &p, NULL),
 				 0);
 		check_plan(p, v % 2 == 1);
 		ovz_verb_plan_free(p);
@@ -830,6 +837,7 @@ static void test_plans(void **state)
 	ovz_verb_plan_free(start);
 	ovz_verb_plan_free(stop);
 	ovz_verb_plan_free(NULL);
+	free(file);
 }
 
 static void test_plan_errors(void **state)
@@ -848,6 +856,19 @@ static void test_plan_errors(void **state)
 	err = NULL;
 	assert_int_equal(ovz_verb_plan_new_xml(e->h, bad_xml, OVZ_PLAN_VERB_START, &p, &err),
 			 -EINVAL);
+	ovz_error_free(err);
+	err = NULL;
+	write_in(e->root, "anon.xml", anon_xml);
+	char *anon = path_in(e->root, "anon.xml");
+	assert_int_equal(ovz_verb_plan_new_file(e->h, anon, OVZ_PLAN_VERB_START, &p, &err),
+			 -EINVAL);
+	assert_non_null(strstr(ovz_error_message(err), "anon.xml: the XML gives no CTID"));
+	ovz_error_free(err);
+	err = NULL;
+	free(anon);
+	assert_int_equal(ovz_verb_plan_new_file(e->h, "/nonexistent.xml", OVZ_PLAN_VERB_START, &p,
+						&err), -ENOENT);
+	assert_null(p);
 	ovz_error_free(err);
 	err = NULL;
 	assert_int_equal(ovz_verb_plan_new_xml(e->h, web_xml, (enum ovz_plan_verb)42, &p, &err),
@@ -949,7 +970,11 @@ static void test_template_errors(void **state)
 	assert_string_equal(dir, "unchanged");
 	ovz_error_free(err);
 	err = NULL;
-	assert_true(ovz_tmpl_unpack(e->h, "../x", NULL, NULL, NULL, NULL, NULL, &err) < 0);
+	assert_int_equal(ovz_tmpl_unpack(e->h, "../x", NULL, NULL, NULL, NULL, NULL, &err), -EINVAL);
+	assert_non_null(strstr(ovz_error_message(err), "template name "));
+	ovz_error_free(err);
+	err = NULL;
+	assert_int_equal(ovz_tmpl_unpack(e->h, NULL, NULL, NULL, NULL, NULL, NULL, &err), -EINVAL);
 	ovz_error_free(err);
 	err = NULL;
 
