@@ -11,6 +11,7 @@
 
 #include "core/util.h"
 #include "net/netlink.h"
+#include "net/vzabi.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -197,6 +201,131 @@ static int inner_start_fail(void)
 	return inner_failures ? 1 : 0;
 }
 
+/* ---- the emulator's kernel checks, by raw calls ---- */
+
+static int errno_of(long r)
+{
+	return r < 0 ? errno : 0;
+}
+
+static int ip_map_raw(int fd, unsigned veid, int op, const char *addr, int addrlen)
+{
+	struct ovz_ip ip;
+	ovz_parse_ip(addr, 0, &ip);
+	union ovz_sockaddr sa;
+	struct ovz_vzctl_ve_ip_map req;
+	ovz_vz_ip_map_encode(veid, op, &ip, &sa, &req);
+	if (addrlen)
+		req.addrlen = addrlen;
+	return errno_of(ioctl(fd, OVZ_VENETCTL_VE_IP_MAP, &req));
+}
+
+static int create_raw(int fd, unsigned veid, unsigned flags, int datalen)
+{
+	struct ovz_env_create_param3 p = { .iptables_mask = OVZ_VE_IP_DEFAULT };
+	struct ovz_vzctl_env_create_data req;
+	ovz_vz_env_create_encode(veid, flags, &p, sizeof(p), &req);
+	req.datalen = datalen;
+	long r = ioctl(fd, OVZ_VZCTL_ENV_CREATE_DATA, &req);
+	return r < 0 ? -errno : (int)r;
+}
+
+/* A child that becomes VE veid's init and waits; its pid, or -1. */
+static pid_t start_ve(int fd, unsigned veid, int report[2])
+{
+	if (pipe(report) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(report[0]);
+		int r = setsid() < 0 ? -errno : 0;
+		if (r == 0 && syscall(OVZ_NR_SETLUID, (unsigned long)veid) < 0)
+			r = -errno;
+		if (r == 0)
+			r = create_raw(fd, veid, OVZ_VE_CREATE | OVZ_VE_EXCLUSIVE, 32);
+		if (write(report[1], &r, sizeof(r)) != sizeof(r))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(report[1]);
+	int r = -1;
+	if (read(report[0], &r, sizeof(r)) != sizeof(r) || r != (int)veid) {
+		check(false, "VE %u: create gave %d", veid, r);
+		return -1;
+	}
+	return pid;
+}
+
+static int inner_kernel(void)
+{
+	int fd = open("/dev/vzctl", O_RDWR | O_CLOEXEC);
+	check(fd >= 0, "open /dev/vzctl: %s", strerror(errno));
+	struct ovz_vzctl_env_create q = { .veid = 0, .flags = 0 };
+	check(ioctl(fd, OVZ_VZCTL_ENV_CREATE, &q) == 0, "flags 0 in VE0 answers 0");
+	check(ovz_vz_ve_test(fd, 901, NULL) == 0, "VE_TEST of an absent VE");
+	q = (struct ovz_vzctl_env_create){ .veid = 901, .flags = OVZ_VE_TEST | OVZ_VE_ENTER };
+	check(ioctl(fd, OVZ_VZCTL_ENV_CREATE, &q) < 0 && errno == EINVAL, "VE_TEST|VE_ENTER");
+	unsigned long lim[2] = { 1, 2 };
+	check(syscall(OVZ_NR_SETUBLIMIT, 901UL, 6UL, lim) < 0 && errno == ENOENT,
+	      "setublimit before setluid: ENOENT");
+	check(syscall(OVZ_NR_SETLUID, (unsigned long)-1) < 0 && errno == EINVAL, "setluid(-1)");
+	check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "10.9.9.9", 0) == ESRCH, "IP_MAP, no VE");
+	check(create_raw(fd, 901, OVZ_VE_CREATE, 4) == -EINVAL, "datalen 4");
+	check(create_raw(fd, 901, OVZ_VE_CREATE, 32) == -EINVAL, "CREATE without setsid");
+	int rep1[2], rep2[2];
+	pid_t ve1 = start_ve(fd, 901, rep1), ve2 = start_ve(fd, 902, rep2);
+	check(ovz_vz_ve_test(fd, 901, NULL) == 1, "VE 901 runs");
+	check(syscall(OVZ_NR_SETUBLIMIT, 901UL, 30UL, lim) < 0 && errno == EINVAL, "res 30");
+	check(syscall(OVZ_NR_SETUBLIMIT, 901UL, 6UL, lim) == 0, "setublimit physpages");
+	check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "10.9.9.9", 20) == EINVAL, "addrlen 20");
+	check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "10.9.9.9", 28) == EINVAL, "v4 with addrlen 28");
+	check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "10.9.9.9", 0) == 0, "IP add");
+	check(ip_map_raw(fd, 902, OVZ_VE_IP_ADD, "10.9.9.9", 0) == EADDRINUSE, "IP of 901");
+	check(ip_map_raw(fd, 901, OVZ_VE_IP_DEL, "10.9.9.8", 0) == EADDRNOTAVAIL, "IP del");
+	check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "2001:db8::9", 0) == 0, "IPv6 add");
+	_cleanup_free_ char *veinfo = slurp("/proc/vz/veinfo");
+	check(strstr(veinfo, "10.9.9.9") && strstr(veinfo, "2001:0db8:0000:0000:0000:0000:0000:0009"),
+	      "veinfo: %s", veinfo);
+	_cleanup_free_ char *ubc = slurp("/proc/user_beancounters");
+	check(strstr(ubc, "901:") && strstr(ubc, "902:"), "beancounters: %s", ubc);
+	uint32_t ids[4] = { 0 };
+	struct ovz_vzlist_veidctl l = { .num = 4, .id = ids };
+	check(ioctl(fd, OVZ_VZCTL_GET_VEIDS, &l) == 2 && ids[0] == 901 && ids[1] == 902,
+	      "GET_VEIDS");
+	check(create_raw(fd, 901, OVZ_VE_CREATE | OVZ_VE_EXCLUSIVE, 32) == -EACCES,
+	      "VE_EXCLUSIVE create of a running VE");
+	/* the VE's init has the VE's hostname and network, not ours */
+	char path[64], ours[64], theirs[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)ve1);
+	ssize_t n1 = readlink(path, theirs, sizeof(theirs) - 1);
+	ssize_t n2 = readlink("/proc/self/ns/uts", ours, sizeof(ours) - 1);
+	check(n1 > 0 && n2 > 0 && (theirs[n1] = ours[n2] = '\0', strcmp(theirs, ours) != 0),
+	      "the VE has its own UTS namespace");
+	/* VE_ENTER and reboot inside stop the VE; its init's exit stops the other */
+	pid_t p = fork();
+	if (p == 0) {
+		if (ovz_vz_ve_enter(fd, 901, NULL) < 0)
+			_exit(1);
+		syscall(SYS_reboot, 0xfee1dead, 672274793, 0x4321fedc, NULL);
+		_exit(2);
+	}
+	int st;
+	waitpid(p, &st, 0);
+	check(WIFSIGNALED(st), "reboot inside VE 901 ends the caller (status %d)", st);
+	check(ovz_vz_ve_test(fd, 901, NULL) == 0, "VE 901 is gone after reboot inside");
+	waitpid(ve1, NULL, 0);
+	kill(ve2, SIGKILL);
+	waitpid(ve2, NULL, 0);
+	check(ovz_vz_ve_test(fd, 902, NULL) == 0, "VE 902 is gone with its init");
+	check(ip_map_raw(fd, 902, OVZ_VE_IP_ADD, "10.9.9.9", 0) == ESRCH, "IP of a gone VE");
+	free(ubc);
+	ubc = slurp("/proc/user_beancounters");
+	check(!strstr(ubc, "901:") && !strstr(ubc, "902:"), "beancounters left: %s", ubc);
+	close(fd);
+	return inner_failures ? 1 : 0;
+}
+
 static int inner_main(const char *scenario, const char *dir)
 {
 	root = xstrdup(dir);
@@ -206,6 +335,8 @@ static int inner_main(const char *scenario, const char *dir)
 		return inner_start();
 	if (strcmp(scenario, "start-fail") == 0)
 		return inner_start_fail();
+	if (strcmp(scenario, "kernel") == 0)
+		return inner_kernel();
 	fprintf(stderr, "unknown scenario '%s'\n", scenario);
 	return 2;
 }
@@ -406,6 +537,15 @@ static void test_fail_each_call_of_start(void **state)
 	}
 }
 
+/* The emulator answers as the kernel does: errors, ownership of
+ * addresses, namespaces of a VE, its end by reboot inside or by its init's
+ * exit, beancounters that go with their last user. */
+static void test_emulated_kernel(void **state)
+{
+	REQUIRE();
+	expect_inner_ok(under_vzemu("kernel", NULL, NULL), "raw calls under vzemu");
+}
+
 static void expect_backend(const char *kernel, const char *want)
 {
 	char *argv[] = { getenv("OVZ_VZEMU"), (char *)"--kernel", (char *)kernel, (char *)"--",
@@ -434,6 +574,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_start_golden),
 		cmocka_unit_test(test_fail_each_call_of_start),
 		cmocka_unit_test(test_probe),
+		cmocka_unit_test(test_emulated_kernel),
 	};
 	return cmocka_run_group_tests_name("vz", tests, group_setup, group_teardown);
 }

@@ -305,8 +305,10 @@ void emu_handle_reboot(struct emu *e, const struct seccomp_notif *req)
 	} else {
 		/* inside a VE this ends the VE, the caller with it */
 		c.note = "stops the VE";
-		emu_call_finish(&c, 0, 0);
+		uint64_t id = req->id;
+		emu_call_end(&c, 0, 0);
 		emu_ve_stop(e, ve, "reboot inside");
+		emu_reply(e, id, 0, 0);	/* normally to no one: the caller was in the VE */
 	}
 }
 
