@@ -341,6 +341,10 @@ static bool wait_exit(pid_t pid, int timeout_ms)
 	struct pollfd p = { .fd = pfd, .events = POLLIN };
 	int r = poll(&p, 1, timeout_ms);
 	close(pfd);
+	/* init is our child when this process also started it (a program
+	 * embedding the library): reap it, or it stays a zombie */
+	if (r > 0)
+		waitpid(pid, NULL, WNOHANG);
 	return r > 0;
 }
 
