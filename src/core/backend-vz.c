@@ -16,6 +16,7 @@
 #include "backend.h"
 #include "caps.h"
 #include "exec.h"
+#include "host.h"
 #include "initexec.h"
 #include "runstate.h"
 #include "util.h"
@@ -581,10 +582,220 @@ static void vz_cleanup(struct ovz_exec *x)
 	free(s);
 }
 
+/* ---- running containers, as the kernel sees them ---- */
+
+static int vz_running(unsigned ctid, struct ovz_error **err)
+{
+	_cleanup_close_ int fd = open(VZCTL_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", VZCTL_DEV);
+	return ovz_vz_ve_test(fd, ctid, err);
+}
+
+static int vz_list_running(unsigned **ids, size_t *n, struct ovz_error **err)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = read_file_at(AT_FDCWD, "/proc/vz/veinfo", 16 << 20, &text, NULL, err);
+	return r < 0 ? r : ovz_vz_veinfo_parse(text, ids, n);
+}
+
+/* vzctl's enter (openvz-abi.md §3.2): beancounter, chroot, session, then
+ * VE_ENTER; the caller is left inside the VE. */
+static int enter_ve(unsigned ctid, const char *root, struct ovz_error **err)
+{
+	_cleanup_close_ int vzfd = open(VZCTL_DEV, O_RDWR | O_CLOEXEC);
+	if (vzfd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", VZCTL_DEV);
+	int r = ovz_vz_setluid(ctid, err);
+	if (r < 0)
+		return r;
+	if (chdir(root) < 0 || chroot(".") < 0)
+		return ovz_error_sys(err, errno, "chroot '%s'", root);
+	if (setsid() < 0)
+		return ovz_error_sys(err, errno, "setsid");
+	r = ovz_vz_ve_enter(vzfd, ctid, err);
+	if (r == 0 && setgroups(0, NULL) < 0)
+		r = ovz_error_sys(err, errno, "setgroups");
+	return r;
+}
+
+static int wait_status(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return 127;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static _Noreturn void exec_in_ve(char *const argv[], char *const envp[], int report)
+{
+	if (chdir("/") < 0)
+		_exit(127);
+	execve(argv[0], argv, envp);
+	static const char *const dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+					    "/usr/bin", "/sbin", "/bin" };
+	for (size_t i = 0; !strchr(argv[0], '/') && i < ARRAY_SIZE(dirs); i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], argv[0]);
+		execve(path, argv, envp);
+	}
+	dprintf(report, "exec '%s' in the VE: %s", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* The entered process forks once more, as vzctl does, so that the command
+ * is a process of the VE from its start; it waits and passes the status on. */
+static _Noreturn void spawn_child(unsigned ctid, const char *root, char *const argv[],
+				  char *const envp[], const int fds[3], int report)
+{
+	struct ovz_error *e = NULL;
+	if (enter_ve(ctid, root, &e) < 0) {
+		dprintf(report, "%s", ovz_error_message(e));
+		_exit(125);
+	}
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0 && dup2(fds[i], i) < 0)
+			_exit(125);
+	pid_t pid = fork();
+	if (pid < 0)
+		_exit(125);
+	if (pid == 0)
+		exec_in_ve(argv, envp, report);
+	close(report);
+	_exit(wait_status(pid));
+}
+
+static int vz_enter_spawn(unsigned ctid, const char *root, char *const argv[],
+			  char *const envp[], const int fds[3], pid_t *pid,
+			  struct ovz_error **err)
+{
+	int rep[2];
+	if (pipe2(rep, O_CLOEXEC) < 0)
+		return ovz_error_sys(err, errno, "pipe");
+	*pid = fork();
+	if (*pid == 0) {
+		close(rep[0]);
+		spawn_child(ctid, root, argv, envp, fds, rep[1]);
+	}
+	close(rep[1]);
+	if (*pid < 0) {
+		close(rep[0]);
+		return ovz_error_sys(err, errno, "fork");
+	}
+	char msg[512];
+	ssize_t n;
+	while ((n = read(rep[0], msg, sizeof(msg) - 1)) < 0 && errno == EINTR)
+		;
+	close(rep[0]);
+	if (n <= 0)
+		return 0;	/* end of file: the command was exec'd */
+	msg[n] = '\0';
+	int status = wait_status(*pid);
+	return ovz_error_set(err, status == 127 ? ENOENT : ESRCH, "%s", msg);
+}
+
+/* ---- addresses of a running VE ---- */
+
+/* Inside, from an entered child: the addresses on venet0 and, for a family
+ * that had none, the device default route. */
+static int ips_inside(unsigned ctid, const char *root, const struct ovz_iface *add,
+		      const struct ovz_iface *del, struct ovz_error **err)
+{
+	int rep[2];
+	if (pipe2(rep, O_CLOEXEC) < 0)
+		return ovz_error_sys(err, errno, "pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(rep[0]);
+		close(rep[1]);
+		return ovz_error_sys(err, errno, "fork");
+	}
+	if (pid == 0) {
+		close(rep[0]);
+		struct ovz_error *e = NULL;
+		struct ovz_netctx n = { .ctid = ctid, .host_netns_fd = -1, .ct_netns_fd = -1 };
+		int r = enter_ve(ctid, root, &e);
+		if (r == 0)
+			r = ovz_nl_open(-1, &n.ct, &e);
+		if (r == 0 && del && del->n_ips)
+			r = ovz_venet_addrs_del(&n, del, 0, &e);
+		if (r == 0 && add && add->n_ips)
+			r = ovz_venet_addrs_add(&n, add, 0, &e);
+		if (r == 0 && add && add->n_ips && ovz_venet_default_add(&n, add, 0, &e) == -EEXIST) {
+			ovz_error_free(e);
+			e = NULL;
+		}
+		if (r < 0)
+			dprintf(rep[1], "%s", ovz_error_message(e));
+		_exit(r < 0 ? 1 : 0);
+	}
+	close(rep[1]);
+	char msg[512];
+	ssize_t n;
+	while ((n = read(rep[0], msg, sizeof(msg) - 1)) < 0 && errno == EINTR)
+		;
+	close(rep[0]);
+	int status = wait_status(pid);
+	if (n > 0) {
+		msg[n] = '\0';
+		return ovz_error_set(err, EIO, "%s", msg);
+	}
+	return status == 0 ? 0 : ovz_error_set(err, EIO, "configuring addresses inside CT %u",
+						  ctid);
+}
+
+static int vz_set_ips(struct ovz_host *h, const struct ovz_domain *d,
+		      const struct ovz_iface *add, const struct ovz_iface *del,
+		      struct ovz_error **err)
+{
+	_cleanup_close_ int vzfd = open(VZCTL_DEV, O_RDWR | O_CLOEXEC);
+	if (vzfd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", VZCTL_DEV);
+	size_t added = 0;
+	int r = 0;
+	for (; r == 0 && add && added < add->n_ips; added++)
+		r = ovz_vz_ip_add(vzfd, d->ctid, &add->ips[added], err);
+	if (r < 0) {
+		while (--added > 0)
+			ovz_vz_ip_del(vzfd, d->ctid, &add->ips[added - 1], NULL);
+		return r;
+	}
+	for (size_t i = 0; r == 0 && del && i < del->n_ips; i++)
+		r = ovz_vz_ip_del(vzfd, d->ctid, &del->ips[i], err);
+	_cleanup_free_ char *priv = NULL, *rel = NULL;
+	ovz_host_ct_dirs(h, d, &priv, &rel);
+	_cleanup_free_ char *root = path_join(h->vz->root, rel);
+	if (r == 0)
+		r = ips_inside(d->ctid, root, add, del, err);
+	struct ovz_netctx n;
+	if (r == 0)
+		r = ovz_netctx_open(&n, d->ctid, -1, -1, err);
+	if (r < 0)
+		return r;
+	if (del && del->n_ips) {
+		ovz_vz_host_routes_step.undo(&n, del, 0, NULL);
+		ovz_venet_proxy_del(&n, del, 0, NULL);
+	}
+	if (add && add->n_ips) {
+		r = ovz_venet_forwarding_on(&n, add, 0, err);
+		if (r == 0)
+			r = ovz_vz_host_routes_step.apply(&n, add, 0, err);
+		if (r == 0)
+			r = ovz_venet_proxy_add(&n, add, 0, err);
+	}
+	ovz_netctx_close(&n);
+	return r;
+}
+
 const struct ovz_backend ovz_backend_vz = {
 	.name = "vz",
 	.supports = vz_supports,
 	.apply = vz_apply,
 	.undo = vz_undo,
 	.cleanup = vz_cleanup,
+	.running = vz_running,
+	.list_running = vz_list_running,
+	.enter_spawn = vz_enter_spawn,
+	.set_ips = vz_set_ips,
 };

@@ -6,11 +6,14 @@
 #define OVZ_CORE_BACKEND_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "plan.h"
 
 struct ovz_exec;
+struct ovz_host;
 
 struct ovz_backend {
 	const char *name;	/* "ns", "vz", "vz7" */
@@ -19,6 +22,25 @@ struct ovz_backend {
 	/* Idempotent: an undo of something that is not there succeeds. */
 	int (*undo)(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err);
 	void (*cleanup)(struct ovz_exec *x);	/* frees x->priv */
+
+	/* Optional: what the backend's kernel answers about running
+	 * containers, where the run state and /proc/PID/ns do not (a legacy
+	 * OpenVZ kernel has no setns).  NULL on ns. */
+	/* 1 when ctid runs, 0 when not, else -errno. */
+	int (*running)(unsigned ctid, struct ovz_error **err);
+	/* Every running CTID from one look at the kernel; *ids is freed. */
+	int (*list_running)(unsigned **ids, size_t *n, struct ovz_error **err);
+	/* Forks a child that enters the running container (root: its VE_ROOT)
+	 * and runs argv there with envp and stdin, stdout, stderr from fds (-1:
+	 * inherited); the child's exit status is the command's (128+signal,
+	 * 127 when it could not be run). */
+	int (*enter_spawn)(unsigned ctid, const char *root, char *const argv[],
+			   char *const envp[], const int fds[3], pid_t *pid,
+			   struct ovz_error **err);
+	/* Adds the addresses of add and removes those of del on the running
+	 * container's venet, host side and inside. */
+	int (*set_ips)(struct ovz_host *h, const struct ovz_domain *d, const struct ovz_iface *add,
+		       const struct ovz_iface *del, struct ovz_error **err);
 };
 
 /* "ns", "vz" or "vz7"; NULL for an unknown name. */

@@ -9,6 +9,8 @@
  * inject a failure into each emulated call of a start in turn. */
 #include "testutil.h"
 
+#include "core/backend.h"
+#include "core/host.h"
 #include "core/util.h"
 #include "net/netlink.h"
 #include "net/vzabi.h"
@@ -326,6 +328,84 @@ static int inner_kernel(void)
 	return inner_failures ? 1 : 0;
 }
 
+/* The vz backend's hooks for running containers (status by VE_TEST, the
+ * running list from /proc/vz/veinfo, exec by VE_ENTER, live addresses),
+ * called through the library. */
+static char *spawn_output(char *const argv[])
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return xstrdup("");
+	int fds[3] = { -1, p[1], -1 };
+	static char *const envp[] = { "PATH=/bin:/sbin", NULL };
+	_cleanup_free_ char *ve_root = xasprintf("%s/vz/root/" CTID, root);
+	pid_t pid;
+	struct ovz_error *e = NULL;
+	int r = ovz_backend_vz.enter_spawn(atoi(CTID), ve_root, argv, envp, fds, &pid, &e);
+	close(p[1]);
+	check(r == 0, "enter_spawn %s: %s", argv[0], ovz_error_message(e));
+	ovz_error_free(e);
+	struct strbuf sb = STRBUF_INIT;
+	char buf[512];
+	ssize_t n;
+	while ((n = read(p[0], buf, sizeof(buf))) > 0)
+		strbuf_putn(&sb, buf, (size_t)n);
+	close(p[0]);
+	int st = 0;
+	if (r == 0)
+		waitpid(pid, &st, 0);
+	check(r != 0 || (WIFEXITED(st) && WEXITSTATUS(st) == 0), "%s: status %d", argv[0], st);
+	return sb.buf ? strbuf_steal(&sb) : xstrdup("");
+}
+
+static void set_ip(struct ovz_host *h, const struct ovz_domain *d, const char *addr, bool add)
+{
+	struct ovz_iface f = { .type = OVZ_IFACE_VENET };
+	struct ovz_ip ip;
+	ovz_parse_ip(addr, 0, &ip);
+	ovz_iface_add_ip(&f, &ip);
+	struct ovz_error *e = NULL;
+	int r = ovz_backend_vz.set_ips(h, d, add ? &f : NULL, add ? NULL : &f, &e);
+	check(r == 0, "set_ips %s %s: %s", add ? "add" : "del", addr, ovz_error_message(e));
+	ovz_error_free(e);
+	free(f.ips);
+}
+
+static int inner_hooks(void)
+{
+	size_t base = scenario_links();
+	expect_run(vz("start", CTID, NULL, NULL), 0, NULL, "start");
+	check(ovz_backend_vz.running(atoi(CTID), NULL) == 1, "running: VE_TEST says no");
+	check(ovz_backend_vz.running(999, NULL) == 0, "running: VE 999");
+	unsigned *ids = NULL;
+	size_t n = 0;
+	check(ovz_backend_vz.list_running(&ids, &n, NULL) == 0 && n == 1 &&
+	      ids[0] == (unsigned)atoi(CTID), "list_running: %zu", n);
+	free(ids);
+	_cleanup_free_ char *hn = spawn_output((char *[]){ "hostname", NULL });
+	check(strcmp(hn, "bb.test\n") == 0, "hostname by VE_ENTER: '%s'", hn);
+	struct ovz_host *h = NULL;
+	struct ovz_domain *d = NULL;
+	check(ovz_host_open(root, "vz", &h, NULL) == 0 && ovz_host_load(h, atoi(CTID), &d, NULL) == 0,
+	      "load CT " CTID);
+	if (h && d) {
+		set_ip(h, d, "10.77.0.3", true);
+		_cleanup_free_ char *veinfo = slurp("/proc/vz/veinfo");
+		check(strstr(veinfo, "10.77.0.3") != NULL, "veinfo after add: %s", veinfo);
+		_cleanup_free_ char *a = spawn_output((char *[]){ "ip", "-o", "-4", "addr", NULL });
+		check(strstr(a, "10.77.0.3/32") != NULL, "inside after add: %s", a);
+		set_ip(h, d, "10.77.0.3", false);
+		_cleanup_free_ char *b = spawn_output((char *[]){ "ip", "-o", "-4", "addr", NULL });
+		check(!strstr(b, "10.77.0.3") && strstr(b, "10.77.0.2"), "inside after del: %s", b);
+	}
+	ovz_domain_free(d);
+	ovz_host_free(h);
+	expect_run(vz("stop", "--fast", CTID, NULL), 0, NULL, "stop --fast");
+	check(ovz_backend_vz.running(atoi(CTID), NULL) == 0, "running after stop");
+	check_no_residue("after stop", base);
+	return inner_failures ? 1 : 0;
+}
+
 static int inner_main(const char *scenario, const char *dir)
 {
 	root = xstrdup(dir);
@@ -337,6 +417,8 @@ static int inner_main(const char *scenario, const char *dir)
 		return inner_start_fail();
 	if (strcmp(scenario, "kernel") == 0)
 		return inner_kernel();
+	if (strcmp(scenario, "hooks") == 0)
+		return inner_hooks();
 	fprintf(stderr, "unknown scenario '%s'\n", scenario);
 	return 2;
 }
@@ -546,6 +628,12 @@ static void test_emulated_kernel(void **state)
 	expect_inner_ok(under_vzemu("kernel", NULL, NULL), "raw calls under vzemu");
 }
 
+static void test_backend_hooks(void **state)
+{
+	REQUIRE();
+	expect_inner_ok(under_vzemu("hooks", NULL, NULL), "vz hooks under vzemu");
+}
+
 static void expect_backend(const char *kernel, const char *want)
 {
 	char *argv[] = { getenv("OVZ_VZEMU"), (char *)"--kernel", (char *)kernel, (char *)"--",
@@ -575,6 +663,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_fail_each_call_of_start),
 		cmocka_unit_test(test_probe),
 		cmocka_unit_test(test_emulated_kernel),
+		cmocka_unit_test(test_backend_hooks),
 	};
 	return cmocka_run_group_tests_name("vz", tests, group_setup, group_teardown);
 }
