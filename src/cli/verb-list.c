@@ -281,9 +281,43 @@ static void value_get(const struct field *f, const struct ovz_ct_info *ci, struc
 	f->get(ci, f->key, v);
 }
 
+/* printf's "%*s" and "%llu" without printf: the list prints tens of
+ * values per container. */
+static void put_padded(struct strbuf *sb, const char *s, int width)
+{
+	size_t len = strlen(s);
+	size_t w = (size_t)(width < 0 ? -width : width);
+	if (width > 0)
+		for (size_t i = len; i < w; i++)
+			strbuf_putc(sb, ' ');
+	strbuf_putn(sb, s, len);
+	if (width < 0)
+		for (size_t i = len; i < w; i++)
+			strbuf_putc(sb, ' ');
+}
+
+static const char *fmt_u64(char buf[static 24], unsigned long long n)
+{
+	char *p = buf + 23;
+	*p = '\0';
+	do
+		*--p = (char)('0' + n % 10);
+	while (n /= 10);
+	return p;
+}
+
+static const char *fmt_s64(char buf[static 24], long long n)
+{
+	if (n >= 0)
+		return fmt_u64(buf, (unsigned long long)n);
+	char *p = (char *)fmt_u64(buf, 0ULL - (unsigned long long)n);
+	*--p = '-';
+	return p;
+}
+
 static void put_text(struct strbuf *sb, const struct field *f, const struct value *v, bool last)
 {
-	char buf[64];
+	char buf[24];
 	const char *s = "-";
 	_cleanup_free_ char *first = NULL;
 	switch (v->type) {
@@ -298,8 +332,7 @@ static void put_text(struct strbuf *sb, const struct field *f, const struct valu
 			s = first = xstrndup(s, strcspn(s, " "));
 		break;
 	case V_INT:
-		snprintf(buf, sizeof(buf), "%lld", v->n);
-		s = buf;
+		s = fmt_s64(buf, v->n);
 		break;
 	case V_BOOL:
 		s = v->n ? "yes" : "no";
@@ -307,15 +340,19 @@ static void put_text(struct strbuf *sb, const struct field *f, const struct valu
 	case V_UBC:
 		if (is_numproc(f) && v->ubc[0] == 0 && v->ubc[1] == 0)
 			break;
-		snprintf(buf, sizeof(buf), "%llu", v->ubc[is_numproc(f) ? 0 : 2]);
-		s = buf;
+		s = fmt_u64(buf, v->ubc[is_numproc(f) ? 0 : 2]);
 		break;
 	}
-	strbuf_printf(sb, "%*s", f->width, s);
+	put_padded(sb, s, f->width);
 }
 
 static void put_json(struct strbuf *sb, const struct value *v)
 {
+	static const char *const ubc_names[] = {
+		"{\n      \"held\": ", ",\n      \"maxheld\": ", ",\n      \"barrier\": ",
+		",\n      \"limit\": ", ",\n      \"failcnt\": ",
+	};
+	char buf[24];
 	switch (v->type) {
 	case V_NULL:
 		strbuf_puts(sb, "null");
@@ -335,16 +372,17 @@ static void put_json(struct strbuf *sb, const struct value *v)
 		break;
 	}
 	case V_INT:
-		strbuf_printf(sb, "%lld", v->n);
+		strbuf_puts(sb, fmt_s64(buf, v->n));
 		break;
 	case V_BOOL:
 		strbuf_puts(sb, v->n ? "true" : "false");
 		break;
 	case V_UBC:
-		strbuf_printf(sb, "{\n      \"held\": %llu,\n      \"maxheld\": %llu,\n"
-				  "      \"barrier\": %llu,\n      \"limit\": %llu,\n"
-				  "      \"failcnt\": %llu\n    }",
-			      v->ubc[0], v->ubc[1], v->ubc[2], v->ubc[3], v->ubc[4]);
+		for (size_t i = 0; i < ARRAY_SIZE(ubc_names); i++) {
+			strbuf_puts(sb, ubc_names[i]);
+			strbuf_puts(sb, fmt_u64(buf, v->ubc[i]));
+		}
+		strbuf_puts(sb, "\n    }");
 		break;
 	}
 }
@@ -360,7 +398,7 @@ static void print_header(const struct list_opts *o, struct strbuf *sb)
 	for (size_t i = 0; i < o->n_order; i++) {
 		if (i)
 			strbuf_putc(sb, ' ');
-		strbuf_printf(sb, "%*s", o->order[i]->width, o->order[i]->hdr);
+		put_padded(sb, o->order[i]->hdr, o->order[i]->width);
 	}
 	trim_trailing_spaces(sb);
 	strbuf_putc(sb, '\n');
@@ -389,7 +427,9 @@ static void print_json_object(const struct list_opts *o, const struct ovz_ct_inf
 		const struct field *f = o->n_order ? o->order[i] : &fields[i];
 		struct value v;
 		value_get(f, ci, &v);
-		strbuf_printf(sb, "%s\n    \"%s\": ", i ? "," : "", f->name);
+		strbuf_puts(sb, i ? ",\n    \"" : "\n    \"");
+		strbuf_puts(sb, f->name);
+		strbuf_puts(sb, "\": ");
 		put_json(sb, &v);
 		free(v.owned);
 	}
@@ -518,6 +558,45 @@ static int parse_list_opts(struct cli *c, struct list_opts *o, int argc, char **
 	return 0;
 }
 
+static bool shows_numproc(const struct list_opts *o)
+{
+	size_t n = o->n_order ? o->n_order : ARRAY_SIZE(fields);
+	for (size_t i = 0; i < n; i++)
+		if (is_numproc(o->n_order ? o->order[i] : &fields[i]))
+			return true;
+	return o->sort && is_numproc(o->sort);
+}
+
+struct printer {
+	const struct list_opts *o;
+	char **ids;
+	int n_ids;
+	bool first;
+	struct strbuf out;
+};
+
+#define FLUSH_AT (64 * 1024)
+
+static void put_entry(struct printer *p, const struct ovz_ct_info *ci)
+{
+	if (!selected(p->o, ci, p->ids, p->n_ids))
+		return;
+	if (ci->conf_error)
+		fprintf(stderr, "ovz-native: list %u: %s\n", ci->ctid, ci->conf_error);
+	if (p->o->json) {
+		if (!p->first)
+			strbuf_putc(&p->out, ',');
+		print_json_object(p->o, ci, &p->out);
+	} else {
+		print_row(p->o, ci, &p->out);
+	}
+	p->first = false;
+	if (p->out.len >= FLUSH_AT) {
+		fwrite(p->out.buf, 1, p->out.len, stdout);
+		p->out.len = 0;
+	}
+}
+
 VERB(list)
 {
 	struct list_opts o = { 0 };
@@ -526,44 +605,44 @@ VERB(list)
 		return r;
 	struct ovz_error *err = NULL;
 	struct ovz_host *h = NULL;
-	struct ovz_ct_info *v = NULL;
-	size_t n = 0;
+	struct ovz_host_iter *it = NULL;
 	r = ovz_host_open(c->root, c->backend, &h, &err);
 	if (r == 0)
-		r = ovz_host_list(h, &v, &n, &err);
+		r = ovz_host_iter_new(h, shows_numproc(&o) ? OVZ_LIST_NPROC : 0, &it, &err);
 	if (r < 0) {
 		ovz_host_free(h);
 		return cli_fail(c, NULL, r, err);
 	}
-	size_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
-	sort_rows(&o, v, n, idx);
-	struct strbuf out = STRBUF_INIT;
+	struct printer p = { .o = &o, .ids = argv + optind, .n_ids = argc - optind, .first = true };
 	if (o.json)
-		strbuf_putc(&out, '[');
+		strbuf_putc(&p.out, '[');
 	else if (!o.no_header)
-		print_header(&o, &out);
-	bool first = true;
-	for (size_t k = 0; k < n; k++) {
-		const struct ovz_ct_info *ci = &v[idx[o.reverse ? n - 1 - k : k]];
-		if (!selected(&o, ci, argv + optind, argc - optind))
-			continue;
-		if (ci->conf_error)
-			fprintf(stderr, "ovz-native: list %u: %s\n", ci->ctid, ci->conf_error);
-		if (o.json) {
-			if (!first)
-				strbuf_putc(&out, ',');
-			print_json_object(&o, ci, &out);
-		} else {
-			print_row(&o, ci, &out);
+		print_header(&o, &p.out);
+	size_t n = ovz_host_iter_count(it);
+	if (!o.sort) {
+		/* in CTID order as read: one entry in memory at a time */
+		for (size_t k = 0; k < n; k++) {
+			struct ovz_ct_info ci;
+			ovz_host_iter_fill(it, o.reverse ? n - 1 - k : k, &ci);
+			put_entry(&p, &ci);
+			ovz_ct_info_release(&ci);
 		}
-		first = false;
+	} else {
+		struct ovz_ct_info *v = xcalloc(n ? n : 1, sizeof(*v));
+		for (size_t k = 0; k < n; k++)
+			ovz_host_iter_fill(it, k, &v[k]);
+		size_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
+		sort_rows(&o, v, n, idx);
+		for (size_t k = 0; k < n; k++)
+			put_entry(&p, &v[idx[o.reverse ? n - 1 - k : k]]);
+		free(idx);
+		ovz_ct_info_free(v, n);
 	}
 	if (o.json)
-		strbuf_puts(&out, "\n]\n");
-	fwrite(out.buf, 1, out.len, stdout);
-	strbuf_release(&out);
-	free(idx);
-	ovz_ct_info_free(v, n);
+		strbuf_puts(&p.out, "\n]\n");
+	fwrite(p.out.buf, 1, p.out.len, stdout);
+	strbuf_release(&p.out);
+	ovz_host_iter_free(it);
 	ovz_host_free(h);
 	return EXIT_OK;
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,16 +19,34 @@ enum line_kind {
 
 struct conf_line {
 	enum line_kind kind;
-	char *text;	/* the line as read, without its '\n' */
 	bool newline;	/* false only for a last line without '\n' */
+	bool in_arena;	/* text, key and value point into ovz_conf.arena */
+	uint32_t hash;	/* LINE_ASSIGN: of key, to skip most strcmp in lookups */
+	char *text;	/* the line as read, without its '\n' */
 	char *key;	/* LINE_ASSIGN */
 	char *value;	/* LINE_ASSIGN: unquoted value; LINE_UUID: the uuid */
 };
 
+/* A parsed file's strings live in one block (the arena): parsing makes two
+ * allocations, not three per line.  A line that is changed later gets
+ * strings of its own. */
 struct ovz_conf {
 	struct conf_line *lines;
-	size_t n;
+	size_t n, cap;
+	char *arena;
+	/* open addressing from key hash to 1 + the key's last line; made by
+	 * ovz_conf_parse, dropped when lines are inserted or removed */
+	uint32_t *index;
+	size_t index_mask;
 };
+
+static uint32_t key_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
 
 struct ovz_conf *ovz_conf_new(void)
 {
@@ -36,6 +55,8 @@ struct ovz_conf *ovz_conf_new(void)
 
 static void line_release(struct conf_line *l)
 {
+	if (l->in_arena)
+		return;
 	free(l->text);
 	free(l->key);
 	free(l->value);
@@ -48,6 +69,8 @@ void ovz_conf_free(struct ovz_conf *c)
 	for (size_t i = 0; i < c->n; i++)
 		line_release(&c->lines[i]);
 	free(c->lines);
+	free(c->arena);
+	free(c->index);
 	free(c);
 }
 
@@ -56,9 +79,42 @@ void ovz_conf_freep(struct ovz_conf **c)
 	ovz_conf_free(*c);
 }
 
+static void index_drop(struct ovz_conf *c)
+{
+	free(c->index);
+	c->index = NULL;
+}
+
+static bool same_key(const struct conf_line *l, uint32_t h, const char *key)
+{
+	return l->kind == LINE_ASSIGN && l->hash == h && strcmp(l->key, key) == 0;
+}
+
+static void index_build(struct ovz_conf *c)
+{
+	size_t size = 16;
+	while (size < 2 * c->n)
+		size *= 2;
+	c->index = xcalloc(size, sizeof(*c->index));
+	c->index_mask = size - 1;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct conf_line *l = &c->lines[i];
+		if (l->kind != LINE_ASSIGN)
+			continue;
+		size_t slot = l->hash & c->index_mask;
+		while (c->index[slot] && !same_key(&c->lines[c->index[slot] - 1], l->hash, l->key))
+			slot = (slot + 1) & c->index_mask;
+		c->index[slot] = (uint32_t)i + 1;	/* a later line wins */
+	}
+}
+
 static struct conf_line *line_insert(struct ovz_conf *c, size_t at)
 {
-	c->lines = xrealloc(c->lines, (c->n + 1) * sizeof(*c->lines));
+	index_drop(c);
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->lines = xrealloc(c->lines, c->cap * sizeof(*c->lines));
+	}
 	memmove(&c->lines[at + 1], &c->lines[at], (c->n - at) * sizeof(*c->lines));
 	c->n++;
 	memset(&c->lines[at], 0, sizeof(*c->lines));
@@ -76,6 +132,7 @@ static struct conf_line *line_append(struct ovz_conf *c)
 
 static void line_remove(struct ovz_conf *c, size_t at)
 {
+	index_drop(c);
 	line_release(&c->lines[at]);
 	memmove(&c->lines[at], &c->lines[at + 1], (c->n - at - 1) * sizeof(*c->lines));
 	c->n--;
@@ -110,7 +167,17 @@ struct line_ctx {
 	const char *filename;
 	unsigned lineno;
 	struct ovz_error **err;
+	char *arena;	/* next free byte; sized for the whole file */
 };
+
+static char *arena_dup(struct line_ctx *x, const char *s, size_t n)
+{
+	char *p = x->arena;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	x->arena += n + 1;
+	return p;
+}
 
 static int line_error(const struct line_ctx *x, const char *key, const char *why,
 		      const char *value)
@@ -123,23 +190,26 @@ static int line_error(const struct line_ctx *x, const char *key, const char *why
  * text between the first and the last quote, so inner quotes are kept, and
  * a missing closing quote at the end of the line is read as if it were there
  * (libvirt's own test config has such a NETIF line). */
-static int unquote(const struct line_ctx *x, const char *key, const char *raw, size_t len,
+static int unquote(struct line_ctx *x, const char *key, const char *raw, size_t len,
 		   char **out)
 {
-	_cleanup_free_ char *shown = xstrndup(raw, len);
 	if (len > 0 && raw[0] == '"') {
-		const char *last = memchr(raw + 1, '"', len - 1) ? strrchr(shown, '"') : NULL;
-		if (!last)	/* unterminated: the end of the line closes it */
-			*out = xstrndup(raw + 1, len - 1);
-		else if ((size_t)(last - shown) != len - 1)
+		const char *last = len > 1 ? memrchr(raw + 1, '"', len - 1) : NULL;
+		if (!last) {	/* unterminated: the end of the line closes it */
+			*out = arena_dup(x, raw + 1, len - 1);
+		} else if ((size_t)(last - raw) != len - 1) {
+			_cleanup_free_ char *shown = xstrndup(raw, len);
 			return line_error(x, key, "text after the closing quote", shown);
-		else
-			*out = xstrndup(raw + 1, len - 2);
+		} else {
+			*out = arena_dup(x, raw + 1, len - 2);
+		}
 		return 0;
 	}
-	if (memchr(raw, '"', len))
+	if (memchr(raw, '"', len)) {
+		_cleanup_free_ char *shown = xstrndup(raw, len);
 		return line_error(x, key, "quote inside an unquoted value", shown);
-	*out = xstrndup(raw, len);
+	}
+	*out = arena_dup(x, raw, len);
 	return 0;
 }
 
@@ -150,7 +220,7 @@ static const char *skip_blanks(const char *s, const char *end)
 	return s;
 }
 
-static void parse_uuid_comment(struct conf_line *l)
+static void parse_uuid_comment(struct line_ctx *x, struct conf_line *l)
 {
 	const char *p = l->text + strlen("#UUID:");
 	p += strspn(p, " \t");
@@ -158,10 +228,10 @@ static void parse_uuid_comment(struct conf_line *l)
 	if (n == 0)
 		return;
 	l->kind = LINE_UUID;
-	l->value = xstrndup(p, n);
+	l->value = arena_dup(x, p, n);
 }
 
-static int parse_assignment(const struct line_ctx *x, struct conf_line *l, const char *s,
+static int parse_assignment(struct line_ctx *x, struct conf_line *l, const char *s,
 			    const char *end)
 {
 	const char *eq = memchr(s, '=', (size_t)(end - s));
@@ -170,8 +240,9 @@ static int parse_assignment(const struct line_ctx *x, struct conf_line *l, const
 		_cleanup_free_ char *all = xstrndup(s, (size_t)(end - s));
 		return line_error(x, word, "not a KEY=value line, '=' is missing", all);
 	}
-	_cleanup_free_ char *key = xstrndup(s, (size_t)(eq - s));
-	if (!valid_key(s, (size_t)(eq - s))) {
+	size_t klen = (size_t)(eq - s);
+	char *key = arena_dup(x, s, klen);
+	if (!valid_key(s, klen)) {
 		_cleanup_free_ char *all = xstrndup(s, (size_t)(end - s));
 		return line_error(x, key,
 				  "invalid key, expected A-Z, 0-9 and '_' not starting with a digit",
@@ -185,19 +256,19 @@ static int parse_assignment(const struct line_ctx *x, struct conf_line *l, const
 		return r;
 	l->kind = LINE_ASSIGN;
 	l->key = key;
-	key = NULL;
+	l->hash = key_hash(key, klen);
 	return 0;
 }
 
-static int parse_line(const struct line_ctx *x, struct conf_line *l)
+static int parse_line(struct line_ctx *x, struct conf_line *l, size_t n)
 {
-	const char *end = l->text + strlen(l->text);
+	const char *end = l->text + n;
 	const char *s = skip_blanks(l->text, end);
 	if (s == end)
 		return 0;
 	if (*s == '#') {
 		if (str_startswith(l->text, "#UUID:"))
-			parse_uuid_comment(l);
+			parse_uuid_comment(x, l);
 		return 0;
 	}
 	return parse_assignment(x, l, s, end);
@@ -211,6 +282,14 @@ int ovz_conf_parse(const char *buf, size_t len, const char *filename, struct ovz
 		return ovz_error_set(err, EFBIG, "'%s' is larger than %d bytes", x.filename,
 				     CONF_MAX_SIZE);
 	_cleanup_(ovz_conf_freep) struct ovz_conf *c = ovz_conf_new();
+	size_t lines = 1;
+	for (const char *p = buf; (p = memchr(p, '\n', len - (size_t)(p - buf))); p++)
+		lines++;
+	c->cap = lines;
+	c->lines = xmalloc(lines * sizeof(*c->lines));
+	/* per line: its text, key and value, each NUL terminated, fit in
+	 * twice its length plus its newline */
+	c->arena = x.arena = xmalloc(2 * (len + lines) + 1);
 	for (size_t pos = 0; pos < len;) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
@@ -219,13 +298,15 @@ int ovz_conf_parse(const char *buf, size_t len, const char *filename, struct ovz
 			return ovz_error_set(err, EINVAL, "%s:%u: line contains a NUL byte",
 					     x.filename, x.lineno);
 		struct conf_line *l = line_insert(c, c->n);
-		l->text = xstrndup(buf + pos, n);
+		l->in_arena = true;
+		l->text = arena_dup(&x, buf + pos, n);
 		l->newline = nl != NULL;
-		int r = parse_line(&x, l);
+		int r = parse_line(&x, l, n);
 		if (r < 0)
 			return r;
 		pos += n + (nl ? 1 : 0);
 	}
+	index_build(c);
 	*out = c;
 	c = NULL;
 	return 0;
@@ -243,8 +324,16 @@ int ovz_conf_load(const char *path, struct ovz_conf **out, struct ovz_error **er
 
 static ssize_t find_last(const struct ovz_conf *c, const char *key)
 {
+	uint32_t h = key_hash(key, strlen(key));
+	if (c->index) {
+		for (size_t slot = h & c->index_mask; c->index[slot];
+		     slot = (slot + 1) & c->index_mask)
+			if (same_key(&c->lines[c->index[slot] - 1], h, key))
+				return (ssize_t)c->index[slot] - 1;
+		return -1;
+	}
 	for (size_t i = c->n; i-- > 0;)
-		if (c->lines[i].kind == LINE_ASSIGN && strcmp(c->lines[i].key, key) == 0)
+		if (same_key(&c->lines[i], h, key))
 			return (ssize_t)i;
 	return -1;
 }
@@ -273,10 +362,10 @@ static char *one_line(const char *value)
 
 static void line_assign(struct conf_line *l, const char *key, char *value)
 {
-	free(l->text);
-	free(l->key);
-	free(l->value);
+	line_release(l);
+	l->in_arena = false;
 	l->kind = LINE_ASSIGN;
+	l->hash = key_hash(key, strlen(key));
 	l->key = xstrdup(key);
 	l->value = value;
 	l->text = xasprintf("%s=\"%s\"", key, value);
@@ -369,8 +458,9 @@ void ovz_conf_set_uuid_comment(struct ovz_conf *c, const char *uuid)
 	if (i >= 0 && strcmp(c->lines[i].value, uuid) == 0)
 		return;
 	struct conf_line *l = i >= 0 ? &c->lines[i] : line_append(c);
-	free(l->text);
-	free(l->value);
+	line_release(l);	/* a UUID line has no key */
+	l->in_arena = false;
+	l->key = NULL;
 	l->kind = LINE_UUID;
 	l->value = one_line(uuid);
 	l->text = xasprintf("#UUID: %s", l->value);

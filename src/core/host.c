@@ -6,9 +6,11 @@
 #include "runstate.h"
 #include "util.h"
 #include "xml/xml.h"
+#include "fs/rootfs.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,16 +248,56 @@ int ovz_host_dumpxml(struct ovz_host *h, unsigned ctid, char **xml, struct ovz_e
 	return 0;
 }
 
+/* snprintf's "%u" for the names made per container */
+static size_t fmt_uint(char *buf, unsigned n)
+{
+	char tmp[16], *p = tmp + sizeof(tmp);
+	do
+		*--p = (char)('0' + n % 10);
+	while (n /= 10);
+	size_t len = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	return len;
+}
+
+/* ovz_expand_veid, copying the text between the '$' signs in one go:
+ * list expands two paths per container. */
+static char *expand_veid(const char *value, unsigned ctid)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char num[16];
+	size_t numlen = fmt_uint(num, ctid);
+	const char *p = value, *dollar;
+	while ((dollar = strchr(p, '$'))) {
+		strbuf_putn(&sb, p, (size_t)(dollar - p));
+		if (str_startswith(dollar, "${VEID}")) {
+			strbuf_putn(&sb, num, numlen);
+			p = dollar + 7;
+		} else if (str_startswith(dollar, "$VEID")) {
+			strbuf_putn(&sb, num, numlen);
+			p = dollar + 5;
+		} else {
+			strbuf_putc(&sb, '$');
+			p = dollar + 1;
+		}
+	}
+	strbuf_puts(&sb, p);
+	while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
+		sb.buf[--sb.len] = '\0';
+	return strbuf_steal(&sb);
+}
+
 static char *private_path(struct ovz_host *h, const struct ovz_conf *c, unsigned ctid)
 {
 	const char *v = c ? ovz_conf_get(c, "VE_PRIVATE") : NULL;
-	return ovz_expand_veid(v ? v : h->vz->ve_private, ctid);
+	return expand_veid(v ? v : h->vz->ve_private, ctid);
 }
 
 static char *root_path(struct ovz_host *h, const struct ovz_conf *c, unsigned ctid)
 {
 	const char *v = c ? ovz_conf_get(c, "VE_ROOT") : NULL;
-	return ovz_expand_veid(v ? v : h->vz->ve_root, ctid);
+	return expand_veid(v ? v : h->vz->ve_root, ctid);
 }
 
 void ovz_host_ct_dirs(struct ovz_host *h, const struct ovz_domain *d, char **private_dir,
@@ -333,51 +375,239 @@ const char *ovz_status_name(enum ovz_status s)
 static int ctid_from_conf_name(const char *name, unsigned *ctid)
 {
 	size_t len = strlen(name);
-	if (len < 6 || strcmp(name + len - 5, ".conf") != 0)
+	if (len < 6 || len > 15 || strcmp(name + len - 5, ".conf") != 0)
 		return -EINVAL;
-	_cleanup_free_ char *num = xstrndup(name, len - 5);
+	char num[16];
+	memcpy(num, name, len - 5);
+	num[len - 5] = '\0';
 	return ovz_check_ctid(num, ctid) ? -EINVAL : 0;
 }
 
-static int cmp_info(const void *a, const void *b)
+static int cmp_ctid(const void *a, const void *b)
 {
-	unsigned x = ((const struct ovz_ct_info *)a)->ctid, y = ((const struct ovz_ct_info *)b)->ctid;
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
 	return x < y ? -1 : x > y;
 }
 
+/* The old test, for kernels whose statx does not report mount roots:
+ * misses a bind mount from the same filesystem. */
 static bool is_mountpoint(const char *path)
 {
+	int r = ovz_root_is_mounted(path, NULL);
+	if (r >= 0)
+		return r == 1;
 	struct stat st, parent;
 	_cleanup_free_ char *up = xasprintf("%s/..", path);
 	return stat(path, &st) == 0 && stat(up, &parent) == 0 && st.st_dev != parent.st_dev;
 }
 
-static void fill_status(struct ovz_host *h, struct ovz_ct_info *ci)
+/* ---- listing many containers --------------------------------------------
+ * One readdir of a directory answers "does NAME exist in it" for every
+ * container at once: the private areas (and the markers of an interrupted
+ * create next to them), the roots and the run states usually share one
+ * parent each.  A lookup in such a listing replaces an lstat per container
+ * and name; directories that cannot be read fall back to lstat. */
+
+#define DIRCACHE_MIN 16		/* fewer containers than this: lstat each */
+#define DIRCACHE_MAX 8		/* distinct parents listed */
+
+struct dir_listing {
+	char *path;
+	bool usable;		/* false: lstat instead */
+	const char **slots;	/* open addressing by name hash, into arena */
+	size_t mask;
+	char *arena;
+};
+
+struct ovz_host_iter {
+	struct ovz_host *h;
+	unsigned *ctids;
+	size_t n;
+	unsigned flags;
+	struct strbuf path;	/* scratch */
+	bool use_listings;
+	struct dir_listing dirs[DIRCACHE_MAX];
+	size_t n_dirs;
+	bool have_counts;
+	struct ovz_pidns_counts counts;
+};
+
+static size_t name_hash(const char *s)
 {
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void listing_load(struct dir_listing *l, const char *path)
+{
+	memset(l, 0, sizeof(*l));
+	l->path = xstrdup(path);
+	DIR *d = opendir(path);
+	if (!d) {
+		/* a missing parent has no children: as good as an empty listing */
+		l->usable = errno == ENOENT;
+		return;
+	}
+	struct strbuf arena = STRBUF_INIT;
+	size_t *offs = NULL, cap = 0, n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			offs = xrealloc(offs, cap * sizeof(*offs));
+		}
+		offs[n++] = arena.len;
+		strbuf_putn(&arena, e->d_name, strlen(e->d_name) + 1);
+	}
+	closedir(d);
+	l->arena = strbuf_steal(&arena);
+	size_t size = 16;
+	while (size < 2 * n)
+		size *= 2;
+	l->slots = xcalloc(size, sizeof(*l->slots));
+	l->mask = size - 1;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = l->arena + offs[i];
+		size_t slot = name_hash(name) & l->mask;
+		while (l->slots[slot])
+			slot = (slot + 1) & l->mask;
+		l->slots[slot] = name;
+	}
+	free(offs);
+	l->usable = true;
+}
+
+static void listing_release(struct dir_listing *l)
+{
+	free(l->path);
+	free(l->slots);
+	free(l->arena);
+}
+
+static struct dir_listing *listing_for(struct ovz_host_iter *it, const char *dir)
+{
+	for (size_t i = 0; i < it->n_dirs; i++)
+		if (strcmp(it->dirs[i].path, dir) == 0)
+			return &it->dirs[i];
+	if (it->n_dirs == DIRCACHE_MAX)
+		return NULL;
+	struct dir_listing *l = &it->dirs[it->n_dirs++];
+	listing_load(l, dir);
+	return l;
+}
+
+static bool listing_has(const struct dir_listing *l, const char *name)
+{
+	if (!l->slots)
+		return false;	/* the directory is missing */
+	for (size_t slot = name_hash(name) & l->mask; l->slots[slot]; slot = (slot + 1) & l->mask)
+		if (strcmp(l->slots[slot], name) == 0)
+			return true;
+	return false;
+}
+
+
+/* Whether full + suffix exists (lstat), from the listing of its parent when
+ * there is one.  full is an absolute host path. */
+static bool path_exists(struct ovz_host_iter *it, const char *full, const char *suffix)
+{
+	const char *slash = strrchr(full, '/');
+	const char *base = slash ? slash + 1 : full;
+	if (it->use_listings && slash && *base && strcmp(base, ".") != 0 &&
+	    strcmp(base, "..") != 0) {
+		char dir[PATH_MAX], name[NAME_MAX + 1];
+		size_t dl = slash == full ? 1 : (size_t)(slash - full);
+		size_t bl = strlen(base), sl = strlen(suffix);
+		if (dl < sizeof(dir) && bl + sl < sizeof(name)) {
+			memcpy(dir, full, dl);
+			dir[dl] = '\0';
+			memcpy(name, base, bl);
+			memcpy(name + bl, suffix, sl + 1);
+			const struct dir_listing *l = listing_for(it, dir);
+			if (l && l->usable)
+				return listing_has(l, name);
+		}
+	}
+	_cleanup_free_ char *p = xasprintf("%s%s", full, suffix);
+	struct stat st;
+	return lstat(p, &st) == 0;
+}
+
+static bool runstate_present(struct ovz_host_iter *it, unsigned ctid)
+{
+	if (!it->use_listings)
+		return true;	/* let ovz_runstate_load find out */
+	const struct dir_listing *l = listing_for(it, it->h->vz->run_dir);
+	if (!l || !l->usable)
+		return true;
+	char name[32];
+	memcpy(name + fmt_uint(name, ctid), ".state", 7);
+	return listing_has(l, name);
+}
+
+/* path_join without printf */
+static char *join_root(const char *root, const char *path)
+{
+	size_t rl = strlen(root);
+	while (rl > 0 && root[rl - 1] == '/')
+		rl--;
+	while (*path == '/')
+		path++;
+	size_t pl = strlen(path);
+	char *s = xmalloc(rl + pl + 2);
+	memcpy(s, root, rl);
+	s[rl] = '/';
+	memcpy(s + rl + 1, path, pl + 1);
+	return s;
+}
+
+static void fill_status(struct ovz_host_iter *it, struct ovz_ct_info *ci)
+{
+	struct ovz_host *h = it->h;
 	struct ovz_runstate rs;
 	ci->nproc = -1;
-	ci->exists = host_path_exists(h, ci->private_path, "");
-	if (ovz_runstate_load(h->vz->run_dir, ci->ctid, &rs) == 0) {
+	_cleanup_free_ char *priv = join_root(h->vz->root, ci->private_path);
+	ci->exists = path_exists(it, priv, "");
+	if (runstate_present(it, ci->ctid) && ovz_runstate_load(h->vz->run_dir, ci->ctid, &rs) == 0) {
 		ci->status = OVZ_STATUS_RUNNING;
-		ci->nproc = ovz_runstate_nproc(&rs);
+		if (it->flags & OVZ_LIST_NPROC) {
+			if (!it->have_counts) {
+				ovz_pidns_counts_load(&it->counts);
+				it->have_counts = true;
+			}
+			ci->nproc = ovz_runstate_nproc_in(&rs, &it->counts);
+		}
 		memcpy(ci->backend, rs.backend, sizeof(ci->backend));
 		return;
 	}
-	_cleanup_free_ char *root = path_join(h->vz->root, ci->root_path);
-	if (create_incomplete(h, ci->private_path))
+	/* a create that died leaves the marker or the .tmp area behind */
+	if (path_exists(it, priv, ".ovz-create") || path_exists(it, priv, ".tmp")) {
 		ci->status = OVZ_STATUS_INCOMPLETE;
-	else if (ci->exists && is_mountpoint(root))
-		ci->status = OVZ_STATUS_MOUNTED;
-	else
-		ci->status = OVZ_STATUS_STOPPED;
+		return;
+	}
+	ci->status = OVZ_STATUS_STOPPED;
+	if (ci->exists) {
+		_cleanup_free_ char *root = join_root(h->vz->root, ci->root_path);
+		if (path_exists(it, root, "") && is_mountpoint(root))
+			ci->status = OVZ_STATUS_MOUNTED;
+	}
 }
 
-static void fill_info(struct ovz_host *h, struct ovz_ct_info *ci)
+static void fill_info(struct ovz_host_iter *it, struct ovz_ct_info *ci)
 {
-	_cleanup_free_ char *path = ovz_vzconf_ct_conf(h->vz, ci->ctid);
+	struct ovz_host *h = it->h;
+	struct strbuf *path = &it->path;
+	char name[32];
+	name[0] = '/';
+	memcpy(name + 1 + fmt_uint(name + 1, ci->ctid), ".conf", 6);
+	path->len = 0;
+	strbuf_puts(path, h->vz->conf_dir);
+	strbuf_puts(path, name);
 	struct ovz_error *e = NULL;
-	if (ovz_conf_load(path, &ci->conf, &e) == 0 &&
-	    ovz_domain_from_conf(ci->conf, ci->ctid, path, &ci->dom, &e) == 0) {
+	if (ovz_conf_load(path->buf, &ci->conf, &e) == 0 &&
+	    ovz_domain_from_conf(ci->conf, ci->ctid, path->buf, &ci->dom, &e) == 0) {
 		ci->private_path = private_path(h, ci->conf, ci->ctid);
 		ci->root_path = root_path(h, ci->conf, ci->ctid);
 	} else {
@@ -386,7 +616,67 @@ static void fill_info(struct ovz_host *h, struct ovz_ct_info *ci)
 		ci->root_path = root_path(h, ci->conf, ci->ctid);
 	}
 	ovz_error_free(e);
-	fill_status(h, ci);
+	fill_status(it, ci);
+}
+
+int ovz_host_iter_new(struct ovz_host *h, unsigned flags, struct ovz_host_iter **out,
+		      struct ovz_error **err)
+{
+	*out = NULL;
+	struct ovz_host_iter *it = xcalloc(1, sizeof(*it));
+	it->h = h;
+	it->flags = flags;
+	DIR *dir = opendir(h->vz->conf_dir);
+	if (!dir) {
+		if (errno != ENOENT) {
+			free(it);
+			return ovz_error_sys(err, errno, "open '%s'", h->vz->conf_dir);
+		}
+		*out = it;
+		return 0;
+	}
+	size_t cap = 0;
+	struct dirent *e;
+	while ((e = readdir(dir))) {
+		unsigned ctid;
+		if (ctid_from_conf_name(e->d_name, &ctid) < 0)
+			continue;
+		if (it->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			it->ctids = xrealloc(it->ctids, cap * sizeof(*it->ctids));
+		}
+		it->ctids[it->n++] = ctid;
+	}
+	closedir(dir);
+	qsort(it->ctids, it->n, sizeof(*it->ctids), cmp_ctid);
+	it->use_listings = it->n >= DIRCACHE_MIN;
+	*out = it;
+	return 0;
+}
+
+size_t ovz_host_iter_count(const struct ovz_host_iter *it)
+{
+	return it->n;
+}
+
+void ovz_host_iter_fill(struct ovz_host_iter *it, size_t i, struct ovz_ct_info *ci)
+{
+	memset(ci, 0, sizeof(*ci));
+	ci->ctid = it->ctids[i];
+	fill_info(it, ci);
+}
+
+void ovz_host_iter_free(struct ovz_host_iter *it)
+{
+	if (!it)
+		return;
+	for (size_t i = 0; i < it->n_dirs; i++)
+		listing_release(&it->dirs[i]);
+	if (it->have_counts)
+		ovz_pidns_counts_release(&it->counts);
+	strbuf_release(&it->path);
+	free(it->ctids);
+	free(it);
 }
 
 int ovz_host_list(struct ovz_host *h, struct ovz_ct_info **out, size_t *n,
@@ -394,43 +684,32 @@ int ovz_host_list(struct ovz_host *h, struct ovz_ct_info **out, size_t *n,
 {
 	*out = NULL;
 	*n = 0;
-	DIR *dir = opendir(h->vz->conf_dir);
-	if (!dir) {
-		if (errno == ENOENT)
-			return 0;
-		return ovz_error_sys(err, errno, "open '%s'", h->vz->conf_dir);
-	}
-	struct ovz_ct_info *v = NULL;
-	size_t len = 0, cap = 0;
-	struct dirent *e;
-	while ((e = readdir(dir))) {
-		unsigned ctid;
-		if (ctid_from_conf_name(e->d_name, &ctid) < 0)
-			continue;
-		if (len == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		memset(&v[len], 0, sizeof(v[len]));
-		v[len++].ctid = ctid;
-	}
-	closedir(dir);
-	qsort(v, len, sizeof(*v), cmp_info);
-	for (size_t i = 0; i < len; i++)
-		fill_info(h, &v[i]);
+	struct ovz_host_iter *it;
+	int r = ovz_host_iter_new(h, OVZ_LIST_NPROC, &it, err);
+	if (r < 0)
+		return r;
+	struct ovz_ct_info *v = xcalloc(it->n ? it->n : 1, sizeof(*v));
+	for (size_t i = 0; i < it->n; i++)
+		ovz_host_iter_fill(it, i, &v[i]);
+	*n = it->n;
 	*out = v;
-	*n = len;
+	ovz_host_iter_free(it);
 	return 0;
+}
+
+void ovz_ct_info_release(struct ovz_ct_info *ci)
+{
+	ovz_domain_free(ci->dom);
+	ovz_conf_free(ci->conf);
+	free(ci->private_path);
+	free(ci->root_path);
+	free(ci->conf_error);
+	memset(ci, 0, sizeof(*ci));
 }
 
 void ovz_ct_info_free(struct ovz_ct_info *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		ovz_domain_free(v[i].dom);
-		ovz_conf_free(v[i].conf);
-		free(v[i].private_path);
-		free(v[i].root_path);
-		free(v[i].conf_error);
-	}
+	for (size_t i = 0; i < n; i++)
+		ovz_ct_info_release(&v[i]);
 	free(v);
 }

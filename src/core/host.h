@@ -91,4 +91,18 @@ int ovz_host_list(struct ovz_host *h, struct ovz_ct_info **out, size_t *n,
 		  struct ovz_error **err);
 void ovz_ct_info_free(struct ovz_ct_info *v, size_t n);
 
+/* The same one container at a time, so that a caller printing them needs
+ * memory for one entry, not for all: ovz_host_iter_new reads the CTIDs
+ * (sorted), ovz_host_iter_fill fills entry i, ovz_ct_info_release frees
+ * what it filled.  OVZ_LIST_NPROC counts the processes of running
+ * containers (nproc), otherwise nproc stays -1. */
+#define OVZ_LIST_NPROC 1u
+struct ovz_host_iter;
+int ovz_host_iter_new(struct ovz_host *h, unsigned flags, struct ovz_host_iter **out,
+		      struct ovz_error **err);
+size_t ovz_host_iter_count(const struct ovz_host_iter *it);
+void ovz_host_iter_fill(struct ovz_host_iter *it, size_t i, struct ovz_ct_info *ci);
+void ovz_host_iter_free(struct ovz_host_iter *it);
+void ovz_ct_info_release(struct ovz_ct_info *ci);
+
 #endif

@@ -53,26 +53,86 @@ int ovz_runstate_remove(const char *run_dir, unsigned ctid, struct ovz_error **e
 	return 0;
 }
 
-/* Counts the pids that share init's pid namespace. */
-int ovz_runstate_nproc(const struct ovz_runstate *rs)
+struct ovz_pidns_key {
+	dev_t dev;
+	ino_t ino;
+};
+
+static int cmp_key(const void *a, const void *b)
 {
-	char path[300];
-	struct stat ns, st;
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)rs->init_pid);
-	if (stat(path, &ns) < 0)
-		return -1;
+	const struct ovz_pidns_key *x = a, *y = b;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return (x->ino > y->ino) - (x->ino < y->ino);
+}
+
+void ovz_pidns_counts_load(struct ovz_pidns_counts *out)
+{
+	out->v = NULL;
+	out->n = 0;
 	DIR *d = opendir("/proc");
 	if (!d)
-		return -1;
-	int n = 0;
+		return;
+	int dfd = dirfd(d);
+	size_t cap = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/ns/pid", e->d_name);
-		if (stat(path, &st) == 0 && st.st_ino == ns.st_ino && st.st_dev == ns.st_dev)
-			n++;
+		char path[300];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/ns/pid", e->d_name);
+		if (fstatat(dfd, path, &st, 0) < 0)
+			continue;
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 512;
+			out->v = xrealloc(out->v, cap * sizeof(*out->v));
+		}
+		out->v[out->n++] = (struct ovz_pidns_key){ st.st_dev, st.st_ino };
 	}
 	closedir(d);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_key);
+}
+
+void ovz_pidns_counts_release(struct ovz_pidns_counts *c)
+{
+	free(c->v);
+	c->v = NULL;
+	c->n = 0;
+}
+
+int ovz_runstate_nproc_in(const struct ovz_runstate *rs, const struct ovz_pidns_counts *c)
+{
+	char path[64];
+	struct stat ns;
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)rs->init_pid);
+	if (stat(path, &ns) < 0)
+		return -1;
+	struct ovz_pidns_key k = { ns.st_dev, ns.st_ino };
+	/* first entry not below k, then count the equal ones */
+	size_t lo = 0, hi = c->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_key(&c->v[mid], &k) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	int n = 0;
+	while (lo < c->n && cmp_key(&c->v[lo], &k) == 0) {
+		n++;
+		lo++;
+	}
+	return n;
+}
+
+/* Counts the pids that share init's pid namespace. */
+int ovz_runstate_nproc(const struct ovz_runstate *rs)
+{
+	struct ovz_pidns_counts c;
+	ovz_pidns_counts_load(&c);
+	int n = ovz_runstate_nproc_in(rs, &c);
+	ovz_pidns_counts_release(&c);
 	return n;
 }

@@ -25,4 +25,16 @@ int ovz_runstate_remove(const char *run_dir, unsigned ctid, struct ovz_error **e
 /* Number of processes in the container's pid namespace, or -1. */
 int ovz_runstate_nproc(const struct ovz_runstate *rs);
 
+/* The pid namespace of every process, from one pass over /proc, so that
+ * counting the processes of many containers costs one stat per process
+ * instead of one per process and container. */
+struct ovz_pidns_counts {
+	struct ovz_pidns_key *v;	/* sorted */
+	size_t n;
+};
+void ovz_pidns_counts_load(struct ovz_pidns_counts *out);
+void ovz_pidns_counts_release(struct ovz_pidns_counts *c);
+/* ovz_runstate_nproc from such a snapshot. */
+int ovz_runstate_nproc_in(const struct ovz_runstate *rs, const struct ovz_pidns_counts *c);
+
 #endif

@@ -2,7 +2,11 @@
 /* The command run as a process against a scratch root. */
 #include "testutil.h"
 
+#include "core/util.h"
+
 #include <dirent.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +263,92 @@ static void test_list_vzctl_config(void **state)
 	free(conf);
 }
 
+/* With many containers list learns which private areas, create markers,
+ * roots and run states exist from one listing of each directory instead of
+ * an lstat per container and name: the statuses must be the same. */
+static void test_list_many(void **state)
+{
+	struct fixture *f = *state;
+	for (unsigned id = 301; id <= 324; id++) {
+		char *conf, *text;
+		assert_true(asprintf(&conf, "%s/etc/vz/conf/%u.conf", f->root, id) > 0);
+		const char *priv = id == 309 ? "/srv/ct/$VEID"
+				 : id == 310 ? "/nonexistent/$VEID/"
+					     : "/vz/private/$VEID";
+		assert_true(asprintf(&text, "VE_ROOT=\"/vz/root/$VEID\"\nVE_PRIVATE=\"%s\"\n"
+					    "HOSTNAME=\"ct%u\"\n", priv, id) > 0);
+		tu_write(conf, text);
+		free(conf);
+		free(text);
+	}
+	const char *made[] = {
+		"vz/private/301/x", "vz/private/302/x", "vz/private/303/x",
+		"vz/private/307.ovz-create", "vz/private/308.tmp/x", "srv/ct/309/x",
+		"srv/ct/309.ovz-create", "vz/private/311/x", "vz/private/312/x",
+		"vz/private/313/x", "vz/root/313/x", "vz/private/3140/x",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(made); i++) {
+		char *p = rootpath(f, made[i]);
+		tu_write(p, "");
+		free(p);
+	}
+	/* 311: a stale run state; 312: one naming a live process (this one) */
+	char *st = rootpath(f, "var/run/ovz-native/311.state");
+	tu_write(st, "999999999 1 ns\n");
+	free(st);
+	char *line;
+	assert_true(asprintf(&line, "%d %lld ns\n", (int)getpid(), proc_start_ticks(getpid())) > 0);
+	st = rootpath(f, "var/run/ovz-native/312.state");
+	tu_write(st, line);
+	free(st);
+	free(line);
+	/* 313: its private area mounted on its root, where a mount namespace of
+	 * our own can be had */
+	bool mounted = false;
+	if (tu_is_root() && unshare(CLONE_NEWNS) == 0 &&
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0) {
+		char *p = rootpath(f, "vz/private/313"), *r = rootpath(f, "vz/root/313");
+		mounted = mount(p, r, NULL, MS_BIND, NULL) == 0;
+		free(p);
+		free(r);
+	}
+	struct tu_run r = tu_cli(f->root, NULL, "list", "-a", "-H", "-o", "ctid,status", NULL);
+	assert_int_equal(r.status, 0);
+	char *want;
+	assert_true(asprintf(&want,
+			     "       301 stopped\n       302 stopped\n       303 stopped\n"
+			     "       304 stopped\n       305 stopped\n       306 stopped\n"
+			     "       307 incomplete\n       308 incomplete\n       309 incomplete\n"
+			     "       310 stopped\n       311 stopped\n       312 running\n"
+			     "       313 %s\n       314 stopped\n       315 stopped\n"
+			     "       316 stopped\n       317 stopped\n       318 stopped\n"
+			     "       319 stopped\n       320 stopped\n       321 stopped\n"
+			     "       322 stopped\n       323 stopped\n       324 stopped\n",
+			     mounted ? "mounted" : "stopped") > 0);
+	assert_string_equal(r.out, want);
+	free(want);
+	tu_run_free(&r);
+	/* the process count of the running one is that of our pid namespace */
+	r = tu_cli(f->root, NULL, "list", "-H", "-o", "ctid,numproc", NULL);
+	assert_int_equal(r.status, 0);
+	unsigned ctid;
+	int nproc = 0;
+	assert_int_equal(sscanf(r.out, "%u %d", &ctid, &nproc), 2);
+	assert_int_equal(ctid, 312);
+	assert_true(nproc >= 2);
+	tu_run_free(&r);
+	r = tu_cli(f->root, NULL, "list", "-a", "-j", "-o", "ctid,status,private", "309", "310", NULL);
+	assert_string_equal(r.out, "[\n  {\n    \"ctid\": 309,\n    \"status\": \"incomplete\",\n"
+				   "    \"private\": \"/srv/ct/309\"\n  },\n  {\n    \"ctid\": 310,\n"
+				   "    \"status\": \"stopped\",\n    \"private\": \"/nonexistent/310\"\n  }\n]\n");
+	tu_run_free(&r);
+	if (mounted) {
+		char *p = rootpath(f, "vz/root/313");
+		umount2(p, MNT_DETACH);
+		free(p);
+	}
+}
+
 static void test_bad_input_changes_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -454,6 +544,7 @@ int main(void)
 		T(test_dumpxml_fixed_point),
 		T(test_list),
 		T(test_list_vzctl_config),
+		T(test_list_many),
 		T(test_bad_input_changes_nothing),
 		T(test_name_conflict),
 		T(test_rename_moves_link),
