@@ -33,7 +33,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CGROUP_ROOT "ovz-native"
 #define CLONE_FLAGS (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC)
 
 struct ns_state {
@@ -197,7 +196,7 @@ static int ct_create(struct ovz_exec *x, struct ovz_error **err)
 	s->pid = x->init_pid = pid;
 	s->our_child = true;
 	s->ctl = sv[0];
-	_cleanup_free_ char *cgname = ovz_cgroup_name(CGROUP_ROOT, x->dom->ctid);
+	_cleanup_free_ char *cgname = ovz_cgroup_name(OVZ_CGROUP_ROOT, x->dom->ctid);
 	r = ovz_cgroup_add_pid(cg, cgname, pid, err);
 	if (r == 0)
 		r = send_step(s, UINT32_MAX, false, err);
@@ -292,7 +291,7 @@ static int cgroup_create(struct ovz_exec *x, struct ovz_error **err)
 	int r = cgroups(x, &cg, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *name = ovz_cgroup_name(CGROUP_ROOT, x->dom->ctid);
+	_cleanup_free_ char *name = ovz_cgroup_name(OVZ_CGROUP_ROOT, x->dom->ctid);
 	struct ovz_cg_limits l;
 	fill_limits(x->dom, &l);
 	/* the container keeps MKNOD (vzctl's default set): without device
@@ -313,7 +312,7 @@ static int cgroup_remove(struct ovz_exec *x, struct ovz_error **err)
 	int r = cgroups(x, &cg, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *name = ovz_cgroup_name(CGROUP_ROOT, x->dom->ctid);
+	_cleanup_free_ char *name = ovz_cgroup_name(OVZ_CGROUP_ROOT, x->dom->ctid);
 	return ovz_cgroup_remove(cg, name, err);
 }
 

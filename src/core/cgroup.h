@@ -57,7 +57,10 @@ const char *ovz_cg_controller_name(enum ovz_cg_controller c);
 /* Mount point serving the controller (v2 preferred), or NULL. */
 const char *ovz_cgroups_mount_of(const struct ovz_cgroups *cg, enum ovz_cg_controller c);
 
-/* "<root>/<ctid>"; root is relative ("ovz-native"). */
+/* Where containers' cgroups live, below each hierarchy's root. */
+#define OVZ_CGROUP_ROOT "ovz-native"
+
+/* "<root>/<ctid>"; root is relative (OVZ_CGROUP_ROOT). */
 char *ovz_cgroup_name(const char *root, unsigned ctid);
 
 /* Limits.  OVZ_UNSET (from model.h) leaves a value alone; OVZ_CG_UNLIMITED,

@@ -580,7 +580,7 @@ static _Noreturn void join_and_run(unsigned ctid, const int fds[], char *const a
 				   const struct ovz_exec_io *io, int report)
 {
 	struct ovz_cgroups cg;
-	_cleanup_free_ char *cgname = xasprintf("ovz-native/%u", ctid);
+	_cleanup_free_ char *cgname = ovz_cgroup_name(OVZ_CGROUP_ROOT, ctid);
 	if (ovz_cgroups_detect(&cg, NULL) == 0)
 		ovz_cgroup_add_pid(&cg, cgname, getpid(), NULL);
 	for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++)

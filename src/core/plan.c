@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "plan.h"
 #include "backend.h"
+#include "cgroup.h"
 #include "host.h"
 #include "net/net.h"
 #include "net/vzabi.h"
@@ -419,7 +420,7 @@ static void compile_cgroup(struct compiler *c)
 	const struct ovz_domain *d = c->d;
 	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_CGROUP_CREATE, OVZ_CTX_HOST, "cgroup",
 					 "mkdir", "kill+rmdir");
-	ovz_op_argf(c->p, op, "path=ovz-native/%u devices=openvz-default", d->ctid);
+	ovz_op_argf(c->p, op, "path=" OVZ_CGROUP_ROOT "/%u devices=openvz-default", d->ctid);
 	if (d->memory != OVZ_UNSET)
 		ovz_op_argf(c->p, op, "memory=%llu", (unsigned long long)d->memory * 1024);
 	if (d->mem_swap_hard_limit != OVZ_UNSET && d->memory != OVZ_UNSET &&
@@ -440,6 +441,12 @@ static void compile_cgroup(struct compiler *c)
 		ovz_op_argf(c->p, op, "numproc=%llu", (unsigned long long)nproc);
 }
 
+static long long vz_cpulimit(const struct ovz_domain *d)
+{
+	return d->cpu_quota * 100 /
+	       (long long)(d->cpu_period != OVZ_UNSET ? d->cpu_period : 100000);
+}
+
 static void compile_ct_create(struct compiler *c)
 {
 	struct ovz_op *op;
@@ -452,8 +459,17 @@ static void compile_ct_create(struct compiler *c)
 		op = ovz_plan_add(c->p, OVZ_OP_CT_CREATE, OVZ_CTX_HOST, "ioctl",
 				  "VZCTL_ENV_CREATE_DATA", "VE_ENTER+reboot(POWER_OFF)");
 	ovz_op_argf(c->p, op, "veid=%u root=%s", c->d->ctid, c->root_dir);
-	if (!has(c, OVZ_OP_CGROUP_CREATE))
-		ovz_op_argf(c->p, op, "flags=VE_CREATE|VE_EXCLUSIVE setluid=%u", c->d->ctid);
+	if (has(c, OVZ_OP_CGROUP_CREATE))
+		return;
+	const struct ovz_domain *d = c->d;
+	ovz_op_argf(c->p, op, "flags=VE_CREATE|VE_EXCLUSIVE setluid=%u", d->ctid);
+	/* then the VE's fairsched node, from the host as vzctl does */
+	if (d->cpu_shares != OVZ_UNSET)
+		ovz_op_argf(c->p, op, "cpuunits=%llu", (unsigned long long)d->cpu_shares);
+	if (d->cpu_quota > 0)
+		ovz_op_argf(c->p, op, "cpulimit=%lld%%", (long long)vz_cpulimit(d));
+	if (d->vcpus)
+		ovz_op_argf(c->p, op, "cpus=%u", d->vcpus);
 }
 
 static void compile_inside(struct compiler *c)

@@ -218,7 +218,7 @@ static int set_limits(struct live *l, const struct ovz_domain *want, struct ovz_
 	if (want->cpu_quota > 0)
 		lim.cpu_limit = (uint64_t)want->cpu_quota * 100 /
 				(want->cpu_period != OVZ_UNSET ? want->cpu_period : 100000);
-	_cleanup_free_ char *name = ovz_cgroup_name("ovz-native", l->ctid);
+	_cleanup_free_ char *name = ovz_cgroup_name(OVZ_CGROUP_ROOT, l->ctid);
 	r = ovz_cgroup_apply(&cg, name, &lim, err);
 	ovz_cgroups_release(&cg);
 	return r;
