@@ -102,7 +102,7 @@ time_one() {  # idx dest -> "wall user sys rss" on stdout
   if ! "${PIN[@]}" /usr/bin/time -f '%e %U %S %M' -o "$out" sh -c "exec $cmd" >/dev/null 2>"$WORK/err"; then
     echo "template-bench: ${NAMES[$idx]} failed:" >&2; cat "$WORK/err" >&2; exit 1
   fi
-  if [ "${KINDS[$idx]}" = ovz ]; then grep -o 'created by .*' "$WORK/err" | head -1 >"$WORK/path-$idx"; fi
+  if [ "${KINDS[$idx]}" = ovz ]; then { grep -o 'created by .*' "$WORK/err" || true; } | head -1 >"$WORK/path-$idx"; fi
   cat "$out"
 }
 
@@ -128,6 +128,7 @@ bench_fs() {
   add "ovz create .tar.gz" ovz "'$HELPER' create '$t' bench-gz @DEST@ --no-sync"
   add "ovz create .tar.zst" ovz "'$HELPER' create '$t' bench-zst @DEST@ --no-sync"
   add "ovz create .tar.gz, syncfs (default)" ovz "'$HELPER' create '$t' bench-gz @DEST@"
+  add "ovz extract .tar.gz, libdeflate in one pass" ovz "'$HELPER' extract '$gz' @DEST@ --libdeflate"
   add "ovz create --clone" ovz "'$HELPER' create '$t' bench-gz @DEST@ --clone --no-sync"
   add "ovz create --layout overlay" ovz "'$HELPER' create '$t' bench-gz @DEST@ --overlay --no-sync"
   declare -A W U S M
