@@ -312,6 +312,24 @@ static int ensure_child(struct ovz_exec *x, struct ovz_error **err)
 	return r;
 }
 
+/* CPUUNITS, CPULIMIT and CPUS on the VE's fairsched node. */
+static int set_cpu(const struct ovz_domain *d, struct ovz_error **err)
+{
+	int r = 0;
+	if (d->cpu_shares != OVZ_UNSET)
+		r = ovz_vz_set_cpuunits(d->ctid, (unsigned long)d->cpu_shares, err);
+	if (r == 0 && d->cpu_quota > 0) {
+		uint64_t period = d->cpu_period != OVZ_UNSET ? d->cpu_period : 100000;
+		r = ovz_vz_set_cpulimit(d->ctid, (unsigned long)((uint64_t)d->cpu_quota * 100 / period),
+					err);
+	}
+	if (r == 0 && d->vcpus)
+		r = ovz_vz_set_cpus(d->ctid, d->vcpus, err);
+	return r;
+}
+
+static int ct_destroy(struct ovz_exec *x, struct ovz_error **err);
+
 static int ct_step(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
 {
 	int r = ensure_child(x, err);
@@ -322,6 +340,9 @@ static int ct_step(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error
 	if (r == 0 && op->type == OVZ_OP_CT_CREATE) {
 		s->created = true;
 		x->init_pid = s->pid;
+		r = set_cpu(x->dom, err);
+		if (r < 0)	/* this step is not undone by the executor: it failed */
+			ct_destroy(x, NULL);
 	}
 	return r;
 }

@@ -308,6 +308,14 @@ int ovz_vz_setluid(unsigned id, struct ovz_error **err);
 int ovz_vz_setublimit(unsigned id, unsigned res, unsigned long barrier, unsigned long limit,
 		      struct ovz_error **err);
 
+/* The scheduler of a VE (fairsched node = veid), as vzctl sets it:
+ * CPUUNITS as weight 500000/units, CPULIMIT (percent of one CPU) as rate
+ * percent*1024/100, CPUS as the VE's vcpus.  ENOSYS (no fairsched in this
+ * kernel) is ignored, as vzctl ignores it. */
+int ovz_vz_set_cpuunits(unsigned veid, unsigned long units, struct ovz_error **err);
+int ovz_vz_set_cpulimit(unsigned veid, unsigned long percent, struct ovz_error **err);
+int ovz_vz_set_cpus(unsigned veid, unsigned cpus, struct ovz_error **err);
+
 /* The running VEs in /proc/vz/veinfo text (VE0 skipped), in file order.
  * *ids is freed with free(). */
 int ovz_vz_veinfo_parse(const char *text, unsigned **ids, size_t *n);

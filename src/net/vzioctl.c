@@ -265,6 +265,38 @@ int ovz_vz_setublimit(unsigned id, unsigned res, unsigned long barrier, unsigned
 	return 0;
 }
 
+static int fairsched(const char *what, unsigned veid, long nr, unsigned long a1,
+		     unsigned long a2, bool with_a2, struct ovz_error **err)
+{
+	long r = with_a2 ? syscall(nr, (unsigned long)veid, a1, a2)
+			 : syscall(nr, (unsigned long)veid, a1);
+	if (r < 0 && errno != ENOSYS)
+		return ovz_error_sys(err, errno, "%s for CT %u", what, veid);
+	return 0;
+}
+
+int ovz_vz_set_cpuunits(unsigned veid, unsigned long units, struct ovz_error **err)
+{
+	if (units < 8 || units > 500000)
+		return ovz_error_set(err, EINVAL, "CPUUNITS %lu outside 8..500000", units);
+	return fairsched("fairsched_chwt", veid, OVZ_NR_FAIRSCHED_CHWT, 500000 / units, 0, false,
+			 err);
+}
+
+int ovz_vz_set_cpulimit(unsigned veid, unsigned long percent, struct ovz_error **err)
+{
+	enum { SET = 0, DROP = 1 };
+	if (!percent)
+		return fairsched("fairsched_rate", veid, OVZ_NR_FAIRSCHED_RATE, DROP, 0, true, err);
+	return fairsched("fairsched_rate", veid, OVZ_NR_FAIRSCHED_RATE, SET, percent * 1024 / 100,
+			 true, err);
+}
+
+int ovz_vz_set_cpus(unsigned veid, unsigned cpus, struct ovz_error **err)
+{
+	return fairsched("fairsched_vcpus", veid, OVZ_NR_FAIRSCHED_VCPUS, cpus, 0, false, err);
+}
+
 int ovz_vz_veinfo_parse(const char *text, unsigned **ids, size_t *n)
 {
 	*ids = NULL;

@@ -38,6 +38,8 @@ static const char ct_xml[] =
 	"<domain type='openvz' id='" CTID "'>\n"
 	"  <name>bb</name>\n"
 	"  <memory unit='MiB'>256</memory>\n"
+	"  <vcpu>2</vcpu>\n"
+	"  <cputune><shares>1000</shares><period>100000</period><quota>50000</quota></cputune>\n"
 	"  <os><type>exe</type></os>\n"
 	"  <metadata><ovz:container xmlns:ovz='http://ovz-native.org/xmlns/domain/1'>"
 	"<ovz:hostname>bb.test</ovz:hostname><ovz:nameserver>10.77.0.1</ovz:nameserver>"

@@ -109,6 +109,31 @@ static const char *fairsched_name(long nr)
 	return "vz_syscall";
 }
 
+/* Only the arguments each call has: the other registers are leftovers. */
+static void fairsched_args(struct emu_call *c, long nr, const __u64 *a)
+{
+	static const struct { long nr; const char *names[3]; } table[] = {
+		{ EMU_NR_FAIRSCHED_NODEMASK, { "id", "len", "mask" } },
+		{ EMU_NR_FAIRSCHED_CPUMASK, { "id", "len", "mask" } },
+		{ EMU_NR_FAIRSCHED_VCPUS, { "id", "vcpus", NULL } },
+		{ EMU_NR_FAIRSCHED_MKNOD, { "parent", "weight", "newid" } },
+		{ EMU_NR_FAIRSCHED_RMNOD, { "id", NULL, NULL } },
+		{ EMU_NR_FAIRSCHED_CHWT, { "id", "weight", NULL } },
+		{ EMU_NR_FAIRSCHED_MVPR, { "pid", "id", NULL } },
+		{ EMU_NR_FAIRSCHED_RATE, { "id", "op", "rate" } },
+		{ EMU_NR_UBSTAT, { "func", "arg1", "arg2" } },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
+		if (table[i].nr != nr)
+			continue;
+		for (int k = 0; k < 3 && table[i].names[k]; k++) {
+			bool ptr = strcmp(table[i].names[k], "mask") == 0;
+			if (!ptr)
+				emu_arg_num(c, table[i].names[k], (long long)(uint32_t)a[k]);
+		}
+	}
+}
+
 /* The scheduler calls: the node is the VE of the same id.  The values are
  * kept, not applied (the VE's processes are not rescheduled). */
 static void fairsched(struct emu *e, const struct seccomp_notif *req)
@@ -117,11 +142,7 @@ static void fairsched(struct emu *e, const struct seccomp_notif *req)
 	long nr = req->data.nr;
 	unsigned id = (unsigned)req->data.args[0];
 	bool fail = emu_call_begin(&c, e, req, fairsched_name(nr), id);
-	for (int i = 0; i < 3; i++) {
-		char k[8];
-		snprintf(k, sizeof(k), "arg%d", i);
-		emu_arg_num(&c, k, (long long)req->data.args[i]);
-	}
+	fairsched_args(&c, nr, req->data.args);
 	struct emu_ve *ve = emu_ve_find(e, id);
 	int err = fail ? e->fail_errno : host_root_only(e, req);
 	long long val = 0;
@@ -140,7 +161,7 @@ static void fairsched(struct emu *e, const struct seccomp_notif *req)
 	else if (nr == EMU_NR_FAIRSCHED_RATE) {
 		int op = (int)req->data.args[1];
 		if (op == 0)
-			ve->cpu_rate = (unsigned)req->data.args[2], val = ve->cpu_rate;
+			ve->cpu_rate = (unsigned)req->data.args[2];
 		else if (op == 1)
 			ve->cpu_rate = 0;
 		else if (op == 2)
