@@ -408,6 +408,21 @@ static int inner_hooks(void)
 	return inner_failures ? 1 : 0;
 }
 
+/* Under --kernel vz7: what an OpenVZ 7 kernel no longer has. */
+static int inner_kernel_vz7(void)
+{
+	int fd = open("/dev/vzctl", O_RDWR | O_CLOEXEC);
+	check(fd >= 0, "open /dev/vzctl: %s", strerror(errno));
+	check(create_raw(fd, 901, OVZ_VE_CREATE, 32) == -524, "ENV_CREATE_DATA: ENOTSUPP");
+	check(syscall(OVZ_NR_SETLUID, 901UL) < 0 && errno == ENOSYS, "setluid: ENOSYS");
+	_cleanup_free_ char *cg = slurp("/proc/cgroups");
+	check(strstr(cg, "\nve\t") != NULL, "/proc/cgroups lists ve");
+	_cleanup_free_ char *fs = slurp("/proc/filesystems");
+	check(!strstr(fs, "simfs"), "no simfs on vz7");
+	close(fd);
+	return inner_failures ? 1 : 0;
+}
+
 static int inner_main(const char *scenario, const char *dir)
 {
 	root = xstrdup(dir);
@@ -421,6 +436,8 @@ static int inner_main(const char *scenario, const char *dir)
 		return inner_kernel();
 	if (strcmp(scenario, "hooks") == 0)
 		return inner_hooks();
+	if (strcmp(scenario, "kernel-vz7") == 0)
+		return inner_kernel_vz7();
 	fprintf(stderr, "unknown scenario '%s'\n", scenario);
 	return 2;
 }
@@ -630,6 +647,15 @@ static void test_emulated_kernel(void **state)
 	expect_inner_ok(under_vzemu("kernel", NULL, NULL), "raw calls under vzemu");
 }
 
+static void test_emulated_vz7_kernel(void **state)
+{
+	REQUIRE();
+	_cleanup_free_ char *self = self_exe();
+	char *argv[] = { getenv("OVZ_VZEMU"), (char *)"--kernel", (char *)"vz7", (char *)"--",
+			 self, (char *)"--inner", (char *)"kernel-vz7", root, NULL };
+	expect_inner_ok(tu_runv(argv, NULL), "raw calls under vzemu --kernel vz7");
+}
+
 static void test_backend_hooks(void **state)
 {
 	REQUIRE();
@@ -666,6 +692,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_probe),
 		cmocka_unit_test(test_emulated_kernel),
 		cmocka_unit_test(test_backend_hooks),
+		cmocka_unit_test(test_emulated_vz7_kernel),
 	};
 	return cmocka_run_group_tests_name("vz", tests, group_setup, group_teardown);
 }
