@@ -34,7 +34,7 @@ done
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${OVZ_BENCH_CACHE:-/var/tmp/ovz-bench}
-BUILD=${OVZ_BENCH_BUILD:-$SRC/build-bench}
+BUILD=${OVZ_BENCH_BUILD:-$SRC/build-template-bench}
 TMPFS_DIR=${OVZ_BENCH_TMPFS:-/dev/shm}
 DISK_DIR=${OVZ_BENCH_DISK:-$CACHE/work}
 HELPER=$BUILD/bench/ovz-template-bench
