@@ -366,11 +366,22 @@ static void sleep_ms(long ms)
 		;
 }
 
-static int ve_poweroff(struct vz_state *s, unsigned veid, struct ovz_error **err)
+/* Polls VE_TEST every poll_ms for up to wait_ms; 0 once the VE is gone. */
+static int wait_ve_gone(int vzfd, unsigned veid, long poll_ms, long wait_ms,
+			struct ovz_error **err)
 {
-	int vzfd = vzctl_fd(s, err);
-	if (vzfd < 0)
-		return vzfd;
+	for (long waited = 0;; waited += poll_ms) {
+		int r = ovz_vz_ve_test(vzfd, veid, err);
+		if (r <= 0)
+			return r;
+		if (waited >= wait_ms)
+			return -ETIMEDOUT;
+		sleep_ms(poll_ms);
+	}
+}
+
+static int ve_poweroff(int vzfd, unsigned veid, struct ovz_error **err)
+{
 	int r = ovz_vz_ve_test(vzfd, veid, err);
 	if (r <= 0)
 		return r;
@@ -380,13 +391,11 @@ static int ve_poweroff(struct vz_state *s, unsigned veid, struct ovz_error **err
 	if (pid == 0)
 		poweroff_inside(vzfd, veid);
 	reap(pid);
-	for (long waited = 0; waited < STOP_WAIT_MS; waited += STOP_POLL_MS) {
-		r = ovz_vz_ve_test(vzfd, veid, err);
-		if (r <= 0)
-			return r;
-		sleep_ms(STOP_POLL_MS);
-	}
-	return ovz_error_set(err, ETIMEDOUT, "CT %u is still running after reboot inside", veid);
+	r = wait_ve_gone(vzfd, veid, STOP_POLL_MS, STOP_WAIT_MS, err);
+	if (r == -ETIMEDOUT)
+		return ovz_error_set(err, ETIMEDOUT, "CT %u is still running after reboot inside",
+				     veid);
+	return r;
 }
 
 static int ct_destroy(struct ovz_exec *x, struct ovz_error **err)
@@ -395,8 +404,10 @@ static int ct_destroy(struct ovz_exec *x, struct ovz_error **err)
 	int r = 0;
 	/* a VE whose init-to-be still waits for its next step is killed the
 	 * same way as a running one */
-	if (s->created || s->pid <= 0)
-		r = ve_poweroff(s, x->dom->ctid, err);
+	if (s->created || s->pid <= 0) {
+		int vzfd = vzctl_fd(s, err);
+		r = vzfd < 0 ? vzfd : ve_poweroff(vzfd, x->dom->ctid, err);
+	}
 	if (s->ctl >= 0) {
 		close(s->ctl);
 		s->ctl = -1;
@@ -809,6 +820,34 @@ static int vz_set_ips(struct ovz_host *h, const struct ovz_domain *d,
 	return r;
 }
 
+/* vzctl's stop (openvz-abi.md §3.3): halt inside, VE_TEST once a second
+ * up to the timeout, then reboot(POWER_OFF) inside. */
+static int vz_stop(struct ovz_host *h, const struct ovz_domain *d, bool fast, unsigned timeout,
+		   struct ovz_error **err)
+{
+	_cleanup_close_ int vzfd = open(VZCTL_DEV, O_RDWR | O_CLOEXEC);
+	if (vzfd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", VZCTL_DEV);
+	int r = ovz_vz_ve_test(vzfd, d->ctid, err);
+	if (r <= 0 || fast)
+		return r < 0 ? r : ve_poweroff(vzfd, d->ctid, err);
+	_cleanup_free_ char *priv = NULL, *rel = NULL;
+	ovz_host_ct_dirs(h, d, &priv, &rel);
+	_cleanup_free_ char *root = path_join(h->vz->root, rel);
+	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	static char *const halt[] = { "halt", NULL };
+	static char *const envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+				      "/sbin:/bin", "HOME=/root", "TERM=linux", NULL };
+	const int fds[3] = { null, null, null };
+	pid_t pid;
+	if (vz_enter_spawn(d->ctid, root, halt, envp, fds, &pid, NULL) == 0) {
+		wait_status(pid);
+		if (wait_ve_gone(vzfd, d->ctid, 1000, (long)timeout * 1000, NULL) == 0)
+			return 0;
+	}
+	return ve_poweroff(vzfd, d->ctid, err);
+}
+
 const struct ovz_backend ovz_backend_vz = {
 	.name = "vz",
 	.supports = vz_supports,
@@ -819,4 +858,5 @@ const struct ovz_backend ovz_backend_vz = {
 	.list_running = vz_list_running,
 	.enter_spawn = vz_enter_spawn,
 	.set_ips = vz_set_ips,
+	.stop = vz_stop,
 };

@@ -41,6 +41,12 @@ struct ovz_backend {
 	 * container's venet, host side and inside. */
 	int (*set_ips)(struct ovz_host *h, const struct ovz_domain *d, const struct ovz_iface *add,
 		       const struct ovz_iface *del, struct ovz_error **err);
+	/* Stops the running container the way its kernel wants it: unless
+	 * fast, a clean shutdown inside waited for up to timeout seconds; then
+	 * (or at once) the kill.  Done when it does not run.  What start set
+	 * up outside is left to the plan's teardown. */
+	int (*stop)(struct ovz_host *h, const struct ovz_domain *d, bool fast, unsigned timeout,
+		    struct ovz_error **err);
 };
 
 /* "ns", "vz" or "vz7"; NULL for an unknown name. */

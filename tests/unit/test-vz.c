@@ -400,10 +400,17 @@ static int inner_hooks(void)
 		_cleanup_free_ char *b = spawn_output((char *[]){ "ip", "-o", "-4", "addr", NULL });
 		check(!strstr(b, "10.77.0.3") && strstr(b, "10.77.0.2"), "inside after del: %s", b);
 	}
+	if (h && d) {
+		/* vzctl's stop: halt inside (here kill(1) reaches the VE's init) */
+		struct ovz_error *e = NULL;
+		check(ovz_backend_vz.stop(h, d, false, 10, &e) == 0, "stop: %s",
+		      ovz_error_message(e));
+		ovz_error_free(e);
+		check(ovz_backend_vz.running(atoi(CTID), NULL) == 0, "running after stop");
+	}
 	ovz_domain_free(d);
 	ovz_host_free(h);
-	expect_run(vz("stop", "--fast", CTID, NULL), 0, NULL, "stop --fast");
-	check(ovz_backend_vz.running(atoi(CTID), NULL) == 0, "running after stop");
+	expect_run(vz("stop", "--fast", CTID, NULL), 0, NULL, "stop --fast (the teardown)");
 	check_no_residue("after stop", base);
 	return inner_failures ? 1 : 0;
 }
@@ -484,7 +491,8 @@ static void sh(const char *cmd)
 
 /* A busybox root whose init is a shell loop that powers the VE off on
  * SIGUSR2 or SIGTERM: busybox's own init insists on being pid 1, which a
- * VE's init is not under the emulator (no pid namespace). */
+ * VE's init is not under the emulator (no pid namespace).  Its halt asks
+ * pid 1 to power off, as halt programs do. */
 static void make_template(void)
 {
 	char *cmd = xasprintf(
@@ -492,7 +500,8 @@ static void make_template(void)
 		"$t/tmp $t/root; cp /bin/busybox $t/bin/; for a in sh ls cat echo sleep ip "
 		"hostname ps true id poweroff; do ln -s busybox $t/bin/$a; done; "
 		"printf '#!/bin/sh\\ntrap \"poweroff -f\" USR2 TERM\\nwhile :; do sleep 1; done\\n' "
-		"> $t/sbin/init; chmod 755 $t/sbin/init; "
+		"> $t/sbin/init; printf '#!/bin/sh\\nkill -USR2 1\\n' > $t/sbin/halt; "
+		"chmod 755 $t/sbin/init $t/sbin/halt; "
 		"mkdir -p %s/vz/template/cache; "
 		"tar --numeric-owner -C $t -czf %s/vz/template/cache/busybox.tar.gz .; rm -rf $t",
 		root, root);

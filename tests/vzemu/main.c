@@ -87,7 +87,8 @@ static void resolve(struct bpf_builder *b)
 #define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
 
 /* Traps the opens (the path is checked in the supervisor), mount, reboot,
- * kill(-1, ...), ioctls of the OpenVZ types and the OpenVZ syscalls. */
+ * kill(-1, ...) and kill(1, ...), ioctls of the OpenVZ types and the OpenVZ
+ * syscalls. */
 static void build_filter(struct bpf_builder *b)
 {
 	memset(b, 0, sizeof(*b));
@@ -103,9 +104,10 @@ static void build_filter(struct bpf_builder *b)
 	jump(b, BPF_JEQ, SYS_ioctl, L_IOCTL, L_NEXT);
 	jump(b, BPF_JGE, EMU_NR_FIRST, L_NEXT, L_ALLOW);
 	jump(b, BPF_JGT, EMU_NR_LAST, L_ALLOW, L_NOTIFY);
-	label(b, L_KILL);
+	label(b, L_KILL);	/* kill(-1, …) and kill(1, …) */
 	ld(b, ARG_LO(0));
-	jump(b, BPF_JEQ, 0xffffffffu, L_NOTIFY, L_ALLOW);
+	jump(b, BPF_JEQ, 0xffffffffu, L_NOTIFY, L_NEXT);
+	jump(b, BPF_JEQ, 1, L_NOTIFY, L_ALLOW);
 	label(b, L_IOCTL);
 	ld(b, ARG_LO(1));
 	emit(b, (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff00), L_NEXT, L_NEXT);

@@ -333,14 +333,27 @@ void emu_handle_reboot(struct emu *e, const struct seccomp_notif *req)
 	}
 }
 
+/* Inside a VE, pid 1 is the VE's init: kill(1, sig) goes there.  Outside,
+ * it is the host's init and the kernel's business. */
+static void kill_init(struct emu *e, const struct seccomp_notif *req, struct emu_ve *ve)
+{
+	struct emu_call c;
+	int sig = (int)req->data.args[1];
+	bool fail = emu_call_begin(&c, e, req, "kill", ve->veid);
+	emu_arg_num(&c, "pid", 1);
+	emu_arg_num(&c, "sig", sig);
+	c.note = "pid 1 of the VE: its init";
+	int err = fail ? e->fail_errno : kill(ve->init, sig) < 0 ? errno : 0;
+	emu_call_finish(&c, 0, err);
+}
+
 /* kill(-1, sig) inside a VE signals the VE's processes but its init (pid 1
  * there), not the host's. */
-void emu_handle_kill(struct emu *e, const struct seccomp_notif *req)
+static void kill_all(struct emu *e, const struct seccomp_notif *req, struct emu_ve *ve)
 {
 	struct emu_call c;
 	pid_t pid = (pid_t)req->pid, tgid = pid;
 	emu_proc_tgid(pid, &tgid);
-	struct emu_ve *ve = emu_ve_of(e, pid);
 	int sig = (int)req->data.args[1];
 	bool fail = emu_call_begin(&c, e, req, "kill", ve ? ve->veid : 0);
 	emu_arg_num(&c, "pid", -1);
@@ -359,4 +372,15 @@ void emu_handle_kill(struct emu *e, const struct seccomp_notif *req)
 			sent++;
 	c.note = "signals the VE's processes";
 	emu_call_finish(&c, 0, sent || sig == 0 ? 0 : ESRCH);
+}
+
+void emu_handle_kill(struct emu *e, const struct seccomp_notif *req)
+{
+	struct emu_ve *ve = emu_ve_of(e, (pid_t)req->pid);
+	if ((int)req->data.args[0] == -1)
+		kill_all(e, req, ve);
+	else if (ve)
+		kill_init(e, req, ve);
+	else
+		emu_reply_continue(e, req->id);
 }
