@@ -2,6 +2,7 @@
 #include "host.h"
 #include "config.h"
 #include "ctconf.h"
+#include "lifecycle.h"
 #include "lock.h"
 #include "runstate.h"
 #include "util.h"
@@ -325,6 +326,25 @@ static bool create_incomplete(struct ovz_host *h, const char *priv)
 	return host_path_exists(h, priv, ".ovz-create") || host_path_exists(h, priv, ".tmp");
 }
 
+int ovz_host_ct_state(struct ovz_host *h, unsigned ctid, pid_t *init_pid,
+		      struct ovz_error **err)
+{
+	struct ovz_runstate rs;
+	bool recorded = ovz_runstate_load(h->vz->run_dir, ctid, &rs) == 0;
+	if (init_pid)
+		*init_pid = recorded ? rs.init_pid : 0;
+	const struct ovz_backend *b;
+	if (ovz_host_backend(h, &b, NULL) == 0 && b->running)
+		return b->running(ctid, err);
+	return recorded;
+}
+
+bool ovz_host_ct_running(struct ovz_host *h, unsigned ctid, pid_t *init_pid)
+{
+	int r = ovz_host_ct_state(h, ctid, init_pid, NULL);
+	return r < 0 ? init_pid && *init_pid > 0 : r == 1;
+}
+
 int ovz_host_undefine(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
 {
 	_cleanup_(ovz_unlockp) struct ovz_lock *lock = NULL;
@@ -335,12 +355,11 @@ int ovz_host_undefine(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
 	r = ovz_host_load_conf(h, ctid, &c, err);
 	if (r < 0)
 		return r;
-	struct ovz_runstate rs;
 	_cleanup_free_ char *priv = private_path(h, c, ctid);
 	_cleanup_free_ char *name = ovz_conf_get(c, "NAME") ? xstrdup(ovz_conf_get(c, "NAME"))
 							     : NULL;
 	ovz_conf_free(c);
-	if (ovz_runstate_load(h->vz->run_dir, ctid, &rs) == 0)
+	if (ovz_host_ct_running(h, ctid, NULL))
 		return ovz_error_set(err, EBUSY, "CT %u is running; stop it first", ctid);
 	if (host_path_exists(h, priv, "") || create_incomplete(h, priv))
 		return ovz_error_set(err, EBUSY,
@@ -430,6 +449,9 @@ struct ovz_host_iter {
 	size_t n_dirs;
 	bool have_counts;
 	struct ovz_pidns_counts counts;
+	bool asked_kernel;	/* the backend's list of running CTIDs was read */
+	unsigned *running;	/* sorted; NULL when the backend has no list */
+	size_t n_running;
 };
 
 static size_t name_hash(const char *s)
@@ -563,6 +585,30 @@ static char *join_root(const char *root, const char *path)
 	return s;
 }
 
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* 1 or 0 from one look at the kernel (legacy OpenVZ: /proc/vz/veinfo) for
+ * the whole listing; -1 when the backend keeps no such list. */
+static int kernel_says_running(struct ovz_host_iter *it, unsigned ctid)
+{
+	if (!it->asked_kernel) {
+		it->asked_kernel = true;
+		const struct ovz_backend *b;
+		if (ovz_host_backend(it->h, &b, NULL) == 0 && b->list_running &&
+		    b->list_running(&it->running, &it->n_running, NULL) == 0)
+			qsort(it->running, it->n_running, sizeof(unsigned), cmp_uint);
+		else
+			it->running = NULL;
+	}
+	if (!it->running)
+		return -1;
+	return bsearch(&ctid, it->running, it->n_running, sizeof(unsigned), cmp_uint) != NULL;
+}
+
 static void fill_status(struct ovz_host_iter *it, struct ovz_ct_info *ci)
 {
 	struct ovz_host *h = it->h;
@@ -570,7 +616,14 @@ static void fill_status(struct ovz_host_iter *it, struct ovz_ct_info *ci)
 	ci->nproc = -1;
 	_cleanup_free_ char *priv = join_root(h->vz->root, ci->private_path);
 	ci->exists = path_exists(it, priv, "");
-	if (runstate_present(it, ci->ctid) && ovz_runstate_load(h->vz->run_dir, ci->ctid, &rs) == 0) {
+	int kernel = kernel_says_running(it, ci->ctid);
+	bool recorded = runstate_present(it, ci->ctid) &&
+			ovz_runstate_load(h->vz->run_dir, ci->ctid, &rs) == 0;
+	if (kernel == 1 && !recorded) {	/* started by vzctl, say */
+		ci->status = OVZ_STATUS_RUNNING;
+		return;
+	}
+	if (recorded && kernel != 0) {
 		ci->status = OVZ_STATUS_RUNNING;
 		if (it->flags & OVZ_LIST_NPROC) {
 			if (!it->have_counts) {
@@ -674,6 +727,7 @@ void ovz_host_iter_free(struct ovz_host_iter *it)
 		listing_release(&it->dirs[i]);
 	if (it->have_counts)
 		ovz_pidns_counts_release(&it->counts);
+	free(it->running);
 	strbuf_release(&it->path);
 	free(it->ctids);
 	free(it);

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "config.h"
@@ -46,6 +47,14 @@ void ovz_host_ct_dirs(struct ovz_host *h, const struct ovz_domain *d, char **pri
  * it so that what was added live is also what is removed. */
 int ovz_host_save_live(struct ovz_host *h, const struct ovz_domain *d, struct ovz_error **err);
 int ovz_host_remove_live(struct ovz_host *h, unsigned ctid, struct ovz_error **err);
+/* Whether the container runs, as the host's backend sees it (VE_TEST on a
+ * legacy OpenVZ kernel, so containers vzctl started count too), else by the
+ * run state; *init_pid (may be NULL) is the recorded init, 0 when none. */
+bool ovz_host_ct_running(struct ovz_host *h, unsigned ctid, pid_t *init_pid);
+/* The same, but 1, 0, or the kernel's -errno when it cannot tell. */
+int ovz_host_ct_state(struct ovz_host *h, unsigned ctid, pid_t *init_pid,
+		      struct ovz_error **err);
+
 /* The live definition when there is one, else the config's. */
 int ovz_host_load_live(struct ovz_host *h, unsigned ctid, struct ovz_domain **out,
 		       struct ovz_error **err);

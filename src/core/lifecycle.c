@@ -96,11 +96,7 @@ int ovz_ct_status(struct ovz_host *h, unsigned ctid, struct ovz_ct_status *st,
 	st->exists = ps == OVZ_PRIVATE_COMPLETE;
 	st->incomplete = ps == OVZ_PRIVATE_INCOMPLETE || ps == OVZ_PRIVATE_IN_PROGRESS;
 	st->mounted = ovz_root_is_mounted(hr, NULL) == 1;
-	struct ovz_runstate rs;
-	if (ovz_runstate_load(h->vz->run_dir, ctid, &rs) == 0) {
-		st->running = true;
-		st->init_pid = rs.init_pid;
-	}
+	st->running = ovz_host_ct_running(h, ctid, &st->init_pid);
 	return 0;
 }
 
@@ -247,8 +243,7 @@ int ovz_ct_destroy(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
 	int r = lock_ct(h, ctid, "destroy", &lock, err);
 	if (r < 0)
 		return r;
-	struct ovz_runstate rs;
-	if (ovz_runstate_load(h->vz->run_dir, ctid, &rs) == 0)
+	if (ovz_host_ct_running(h, ctid, NULL))
 		return ovz_error_set(err, EBUSY, "CT %u is running; stop it first", ctid);
 	_cleanup_(ovz_domain_freep) struct ovz_domain *d = NULL;
 	if (ovz_host_load(h, ctid, &d, NULL) < 0) {
@@ -308,8 +303,10 @@ int ovz_ct_start(struct ovz_host *h, unsigned ctid, long fail_at, struct ovz_err
 	int r = lock_ct(h, ctid, "start", &lock, err);
 	if (r < 0)
 		return r;
-	struct ovz_runstate rs;
-	if (ovz_runstate_load(h->vz->run_dir, ctid, &rs) == 0)
+	r = ovz_host_ct_state(h, ctid, NULL, err);
+	if (r < 0)
+		return ovz_error_wrap(err, r, "is CT %u running", ctid);
+	if (r == 1)
 		return ovz_error_set(err, EALREADY, "CT %u is already running", ctid);
 	_cleanup_(ovz_domain_freep) struct ovz_domain *d = NULL;
 	r = load_created(h, ctid, &d, err);
@@ -360,15 +357,25 @@ int ovz_ct_stop(struct ovz_host *h, unsigned ctid, bool fast, unsigned timeout,
 	r = ovz_host_load_live(h, ctid, &d, err);
 	if (r < 0)
 		return r;
-	struct ovz_runstate rs = { 0 };
-	bool running = ovz_runstate_load(h->vz->run_dir, ctid, &rs) == 0;
-	if (running && !fast) {
-		kill(rs.init_pid, poweroff_signal(rs.init_pid));
-		if (wait_exit(rs.init_pid, (int)(timeout * 1000)))
-			rs.init_pid = 0;
+	const struct ovz_backend *b;
+	r = ovz_host_backend(h, &b, err);
+	if (r < 0)
+		return r;
+	pid_t init = 0;
+	bool running = ovz_host_ct_running(h, ctid, &init);
+	if (running && b->stop) {	/* the kernel's own way (vz: halt, then reboot inside) */
+		r = b->stop(h, d, fast, timeout, err);
+		if (r < 0)
+			return r;
+	} else if (running && init > 0) {
+		if (!fast) {
+			kill(init, poweroff_signal(init));
+			if (wait_exit(init, (int)(timeout * 1000)))
+				init = 0;
+		}
+		if (init > 0 && kill(init, SIGKILL) == 0)
+			wait_exit(init, 10000);
 	}
-	if (running && rs.init_pid > 0 && kill(rs.init_pid, SIGKILL) == 0)
-		wait_exit(rs.init_pid, 10000);
 	/* the teardown removes whatever start set up, even for a container
 	 * that died on its own */
 	return run_plan(h, d, OVZ_VERB_START, true, NULL, err);
@@ -391,8 +398,7 @@ int ovz_ct_umount(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
 	int r = lock_ct(h, ctid, "umount", &lock, err);
 	if (r < 0)
 		return r;
-	struct ovz_runstate rs;
-	if (ovz_runstate_load(h->vz->run_dir, ctid, &rs) == 0)
+	if (ovz_host_ct_running(h, ctid, NULL))
 		return ovz_error_set(err, EBUSY, "CT %u is running; stop it first", ctid);
 	_cleanup_(ovz_domain_freep) struct ovz_domain *d = NULL;
 	r = ovz_host_load(h, ctid, &d, err);
@@ -606,14 +612,37 @@ int ovz_ct_wait(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+static int spawn_by_backend(struct ovz_host *h, const struct ovz_backend *b, unsigned ctid,
+			    char *const argv[], const struct ovz_exec_io *io, pid_t *pid,
+			    struct ovz_error **err)
+{
+	_cleanup_(ovz_domain_freep) struct ovz_domain *d = NULL;
+	int r = ovz_host_load(h, ctid, &d, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *priv = NULL, *root = NULL;
+	ovz_host_ct_dirs(h, d, &priv, &root);
+	_cleanup_free_ char *hr = host_dir(h, root);
+	const int fds[3] = { io->in, io->out, io->err };
+	return b->enter_spawn(ctid, hr, argv, io->envp ? io->envp : login_env, fds, pid, err);
+}
+
 int ovz_ct_spawn(struct ovz_host *h, unsigned ctid, char *const argv[],
 		 const struct ovz_exec_io *io, pid_t *pid, struct ovz_error **err)
 {
-	struct ovz_runstate rs;
-	if (ovz_runstate_load(h->vz->run_dir, ctid, &rs) < 0)
+	pid_t init = 0;
+	if (!ovz_host_ct_running(h, ctid, &init))
 		return ovz_error_set(err, EINVAL, "CT %u is not running", ctid);
+	const struct ovz_backend *b;
+	int r = ovz_host_backend(h, &b, err);
+	if (r < 0)
+		return r;
+	if (b->enter_spawn)	/* legacy kernels have no setns: VE_ENTER */
+		return spawn_by_backend(h, b, ctid, argv, io, pid, err);
+	if (init <= 0)
+		return ovz_error_set(err, ESRCH, "CT %u runs, but its init is not recorded", ctid);
 	int fds[ARRAY_SIZE(ns_order)];
-	int r = open_namespaces(rs.init_pid, fds, err);
+	r = open_namespaces(init, fds, err);
 	if (r < 0)
 		return r;
 	int rep[2];

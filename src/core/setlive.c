@@ -3,6 +3,7 @@
  * one, applied to the running container where that can be done live, and
  * written to its config when saved (or when it is not running). */
 #include "lifecycle.h"
+#include "backend.h"
 #include "cgroup.h"
 #include "lock.h"
 #include "runstate.h"
@@ -72,6 +73,7 @@ static const struct ovz_iface *find_veth(const struct ovz_domain *d, const struc
 
 struct live {
 	struct ovz_host *h;
+	const struct ovz_backend *backend;
 	unsigned ctid;
 	pid_t init;
 	int netns;
@@ -102,6 +104,13 @@ static int set_venet(struct live *l, const struct ovz_domain *cur, const struct 
 	const struct ovz_iface *a = find_venet(cur), *b = find_venet(want);
 	if (!a && !b)
 		return 0;
+	if (l->backend->set_ips) {	/* legacy kernels: VENETCTL_VE_IP_MAP */
+		struct ovz_iface gone = ip_difference(a, b), added = ip_difference(b, a);
+		int r = l->backend->set_ips(l->h, want, &added, &gone, err);
+		free(gone.ips);
+		free(added.ips);
+		return r;
+	}
 	struct ovz_netctx *n;
 	int r = live_net(l, &n, err);
 	if (r < 0)
@@ -122,12 +131,29 @@ static int set_venet(struct live *l, const struct ovz_domain *cur, const struct 
 	return r;
 }
 
+static bool veths_differ(const struct ovz_domain *a, const struct ovz_domain *b)
+{
+	unsigned m;
+	for (size_t i = 0; i < a->n_ifaces; i++)
+		if (a->ifaces[i].type == OVZ_IFACE_VETH && !find_veth(b, &a->ifaces[i], &m))
+			return true;
+	for (size_t i = 0; i < b->n_ifaces; i++)
+		if (b->ifaces[i].type == OVZ_IFACE_VETH && !find_veth(a, &b->ifaces[i], &m))
+			return true;
+	return false;
+}
+
 static int set_veths(struct live *l, const struct ovz_domain *cur, const struct ovz_domain *want,
 		     struct ovz_error **err)
 {
 	struct ovz_netctx *n = NULL;
 	unsigned k = 0, m;
 	int r = 0;
+	if (!l->backend->supports(OVZ_OP_NET) && veths_differ(cur, want))
+		return ovz_error_set(err, ENOTSUP,
+				     "the %s backend cannot add or remove veth interfaces of a "
+				     "running container; use --save and restart it",
+				     l->backend->name);
 	for (size_t i = 0; r == 0 && i < cur->n_ifaces; i++) {
 		const struct ovz_iface *f = &cur->ifaces[i];
 		if (f->type != OVZ_IFACE_VETH)
@@ -251,15 +277,18 @@ int ovz_ct_set(struct ovz_host *h, unsigned ctid, struct ovz_domain *want_live,
 	if (r < 0)
 		return r;
 	want_live->ctid = want_conf->ctid = ctid;
-	struct ovz_runstate rs;
-	bool running = ovz_runstate_load(h->vz->run_dir, ctid, &rs) == 0;
+	pid_t init = 0;
+	bool running = ovz_host_ct_running(h, ctid, &init);
+	const struct ovz_backend *b;
 	*applied_live = false;
+	if (running && (r = ovz_host_backend(h, &b, err)) < 0)
+		return r;
 	if (running) {
 		_cleanup_(ovz_domain_freep) struct ovz_domain *cur = NULL;
 		r = ovz_host_load_live(h, ctid, &cur, err);
 		if (r < 0)
 			return r;
-		struct live l = { .h = h, .ctid = ctid, .init = rs.init_pid, .netns = -1 };
+		struct live l = { .h = h, .backend = b, .ctid = ctid, .init = init, .netns = -1 };
 		r = apply_live(&l, cur, want_live, err);
 		if (r == 0)
 			r = ovz_host_save_live(h, want_live, err);
