@@ -173,6 +173,17 @@ static int inner_lifecycle(void)
 	tu_run_free(&r);
 	check(count_links() == base + 1, "host links: %zu, want the veth's host end too",
 	      count_links());
+	/* live addresses through the backend's hook (VENETCTL_VE_IP_MAP) */
+	expect_run(vz("set", CTID, "--ipadd", "10.77.0.5"), 0, NULL, "set --ipadd");
+	_cleanup_free_ char *added = slurp("/proc/vz/veinfo");
+	check(strstr(added, "10.77.0.5") != NULL, "veinfo lacks the added address: %s", added);
+	r = tu_cli(root, NULL, "--backend", "vz", "exec", CTID, "ip", "-o", "addr", NULL);
+	check(r.out && strstr(r.out, "10.77.0.5/32"), "added address inside: %s", r.out);
+	tu_run_free(&r);
+	expect_run(vz("set", CTID, "--ipdel", "10.77.0.5"), 0, NULL, "set --ipdel");
+	_cleanup_free_ char *removed = slurp("/proc/vz/veinfo");
+	check(strstr(removed, "10.77.0.5") == NULL, "veinfo keeps the removed address: %s",
+	      removed);
 	expect_run(vz("start", CTID, NULL, NULL), 3, NULL, "second start");
 	expect_run(vz("stop", CTID, NULL, NULL), 0, NULL, "stop");
 	check_no_residue("after stop", base);
