@@ -244,6 +244,9 @@ int ovz_container_start(struct ovz_host *h, unsigned ctid, struct ovz_error **er
 enum {
 	/* SIGKILL at once instead of asking init to power off first. */
 	OVZ_STOP_FAST = 1 << 0,
+	/* Ask init to power off, then SIGKILL without waiting (timeout is
+	 * ignored): what `stop --timeout 0` does. */
+	OVZ_STOP_NO_WAIT = 1 << 1,
 };
 /* Asks init to power off and kills what is left after timeout seconds
  * (0: vzctl's 120).  Stopping a stopped container succeeds. */
@@ -304,6 +307,14 @@ enum {
  * were applied to a running container. */
 int ovz_container_set(struct ovz_host *h, unsigned ctid, const struct ovz_changes *c,
 		      unsigned flags, bool *live, struct ovz_error **err);
+/* The checks ovz_container_set makes before it changes anything, alone:
+ * changes nothing.  -EINVAL when a change does not fit the container (an
+ * address already assigned, an interface that exists, a removal that finds
+ * nothing): *refused (may be NULL) then gets that change's index in the
+ * order added; it is -1 when the failure is not about one change (nothing
+ * to set, a config that cannot be read). */
+int ovz_container_check_changes(struct ovz_host *h, unsigned ctid, const struct ovz_changes *c,
+				ssize_t *refused, struct ovz_error **err);
 
 /* ---- running commands inside ---- */
 
@@ -392,6 +403,11 @@ uint64_t ovz_tmpl_list_size(const struct ovz_tmpl_list *l);	/* archive bytes */
 struct timespec ovz_tmpl_list_mtime(const struct ovz_tmpl_list *l);
 /* Unpacked trees: true when an unpack of it was interrupted (or runs now). */
 bool ovz_tmpl_list_incomplete(const struct ovz_tmpl_list *l);
+
+/* -EINVAL, with the reason, when name cannot be a template's (empty or
+ * NULL, too long, a slash or "..", a leading dash, whitespace or control
+ * characters); nothing is looked up. */
+int ovz_tmpl_check_name(const char *name, struct ovz_error **err);
 
 /* Makes sure the unpacked tree of the named template's current archive
  * exists (what clone and overlay creates use), extracting it if needed and

@@ -110,8 +110,8 @@ int ovz_container_start(struct ovz_host *h, unsigned ctid, struct ovz_error **er
 int ovz_container_stop(struct ovz_host *h, unsigned ctid, unsigned flags, unsigned timeout,
 		       struct ovz_error **err)
 {
-	return ovz_ct_stop(h, ctid, flags & OVZ_STOP_FAST,
-			   timeout ? timeout : STOP_TIMEOUT_DEFAULT, err);
+	unsigned wait = (flags & OVZ_STOP_NO_WAIT) ? 0 : timeout ? timeout : STOP_TIMEOUT_DEFAULT;
+	return ovz_ct_stop(h, ctid, flags & OVZ_STOP_FAST, wait, err);
 }
 
 int ovz_container_restart(struct ovz_host *h, unsigned ctid, unsigned flags, unsigned timeout,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* set: vzctl's set options as a list of changes.  Adding a change checks
- * its value on its own; ovz_container_set applies the list to the stored
- * definition, checks what depends on it (an address already assigned),
- * and hands the result to the lifecycle, which applies it live. */
+ * its value on its own; ovz_container_check_changes and ovz_container_set
+ * apply the list to the stored definitions, which checks what depends on
+ * them (an address already assigned), and set hands the result to the
+ * lifecycle, which applies it live. */
 #include "api.h"
 #include "core/lifecycle.h"
 #include "core/util.h"
@@ -342,9 +343,10 @@ static int apply(struct ovz_domain *d, const struct change *c, struct apply_stat
 }
 
 /* Each change is made to both definitions, the running container's and
- * its config's; a removal must find its target in one of them. */
+ * its config's; a removal must find its target in one of them.  *refused
+ * gets the index of the change that does not fit. */
 static int apply_all(struct ovz_domain *live, struct ovz_domain *conf,
-		     const struct ovz_changes *c, struct ovz_error **err)
+		     const struct ovz_changes *c, ssize_t *refused, struct ovz_error **err)
 {
 	struct apply_state st_live = { 0 }, st_conf = { 0 };
 	for (size_t i = 0; i < c->n; i++) {
@@ -353,15 +355,47 @@ static int apply_all(struct ovz_domain *live, struct ovz_domain *conf,
 		int r = apply(live, ch, &st_live, &found_live, err);
 		if (r == 0)
 			r = apply(conf, ch, &st_conf, &found_conf, err);
-		if (r < 0)
+		if (r == 0 && (ch->kind == C_IPDEL || ch->kind == C_NETIF_DEL) && !found_live &&
+		    !found_conf)
+			r = ovz_error_set(err, EINVAL, "--%s: not assigned (%s)", ch->option,
+					  ch->value);
+		if (r < 0) {
+			*refused = (ssize_t)i;
 			return r;
-		if ((ch->kind == C_IPDEL || ch->kind == C_NETIF_DEL) && !found_live && !found_conf)
-			return ovz_error_set(err, EINVAL, "--%s: not assigned (%s)", ch->option,
-					     ch->value);
+		}
 	}
 	drop_empty_venet(live);
 	drop_empty_venet(conf);
 	return 0;
+}
+
+/* The container's live and config definitions with the changes made. */
+static int load_changed(struct ovz_host *h, unsigned ctid, const struct ovz_changes *c,
+			struct ovz_domain **live, struct ovz_domain **conf, ssize_t *refused,
+			struct ovz_error **err)
+{
+	*refused = -1;
+	if (!c || c->n == 0)
+		return ovz_error_set(err, EINVAL, "nothing to set");
+	int r = ovz_host_load_live(h, ctid, live, err);
+	if (r == 0)
+		r = ovz_host_load(h, ctid, conf, err);
+	if (r == 0)
+		r = apply_all(*live, *conf, c, refused, err);
+	return r < 0 ? r : 0;
+}
+
+int ovz_container_check_changes(struct ovz_host *h, unsigned ctid, const struct ovz_changes *c,
+				ssize_t *refused, struct ovz_error **err)
+{
+	struct ovz_domain *live = NULL, *conf = NULL;
+	ssize_t at;
+	int r = load_changed(h, ctid, c, &live, &conf, &at, err);
+	if (refused)
+		*refused = at;
+	ovz_domain_free(live);
+	ovz_domain_free(conf);
+	return r;
 }
 
 int ovz_container_set(struct ovz_host *h, unsigned ctid, const struct ovz_changes *c,
@@ -369,14 +403,9 @@ int ovz_container_set(struct ovz_host *h, unsigned ctid, const struct ovz_change
 {
 	if (live)
 		*live = false;
-	if (!c || c->n == 0)
-		return ovz_error_set(err, EINVAL, "nothing to set");
 	struct ovz_domain *want_live = NULL, *want_conf = NULL;
-	int r = ovz_host_load_live(h, ctid, &want_live, err);
-	if (r == 0)
-		r = ovz_host_load(h, ctid, &want_conf, err);
-	if (r == 0)
-		r = apply_all(want_live, want_conf, c, err);
+	ssize_t refused;
+	int r = load_changed(h, ctid, c, &want_live, &want_conf, &refused, err);
 	bool applied_live = false;
 	if (r == 0)
 		r = ovz_ct_set(h, ctid, want_live, want_conf, flags & OVZ_SET_SAVE, &applied_live,

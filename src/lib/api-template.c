@@ -101,18 +101,26 @@ bool ovz_tmpl_list_incomplete(const struct ovz_tmpl_list *l)
 	return t && t->kind != OVZ_TEMPLATE_CACHE && t->state != OVZ_PRIVATE_COMPLETE;
 }
 
-int ovz_tmpl_unpack(struct ovz_host *h, const char *name, ovz_progress_cb cb, void *userdata,
-		    volatile sig_atomic_t *cancel, char **dir, bool *fresh,
-		    struct ovz_error **err)
+int ovz_tmpl_check_name(const char *name, struct ovz_error **err)
 {
 	const char *why = name ? ovz_check_template_name(name) : "is missing";
 	if (why)
 		return ovz_error_set(err, EINVAL, "template name %s (%s)", why, name ? name : "");
+	return 0;
+}
+
+int ovz_tmpl_unpack(struct ovz_host *h, const char *name, ovz_progress_cb cb, void *userdata,
+		    volatile sig_atomic_t *cancel, char **dir, bool *fresh,
+		    struct ovz_error **err)
+{
+	int r = ovz_tmpl_check_name(name, err);
+	if (r < 0)
+		return r;
 	_cleanup_free_ char *tdir = template_dir(h);
 	struct ovz_unpack_opts o = { .progress = cb, .userdata = userdata, .cancel = cancel };
 	char *path = NULL;
 	bool made = false;
-	int r = ovz_template_unpack(tdir, name, &o, &path, &made, err);
+	r = ovz_template_unpack(tdir, name, &o, &path, &made, err);
 	if (r < 0)
 		return r;
 	if (dir)

@@ -748,6 +748,45 @@ static void test_set_errors(void **state)
 	free(after);
 }
 
+/* The checks of set alone: which change does not fit, and nothing changes. */
+static void test_check_changes(void **state)
+{
+	struct env *e = *state;
+	define(e, web_xml);
+	char *before = NULL, *after = NULL;
+	assert_int_equal(ovz_container_dumpxml(e->h, 101, &before, NULL), 0);
+	struct ovz_changes *c = ovz_changes_new();
+	assert_int_equal(ovz_changes_add(c, "hostname", "www.example.com", NULL), 0);
+	assert_int_equal(ovz_changes_add(c, "ipadd", "10.0.0.102", NULL), 0);
+	ssize_t refused = 7;
+	assert_int_equal(ovz_container_check_changes(e->h, 101, c, &refused, NULL), 0);
+	assert_int_equal(refused, -1);
+	assert_int_equal(ovz_changes_add(c, "ipdel", "10.0.0.102", NULL), 0);
+	assert_int_equal(ovz_changes_add(c, "ipadd", "10.0.0.101", NULL), 0);
+	struct ovz_error *err = NULL;
+	assert_int_equal(ovz_container_check_changes(e->h, 101, c, &refused, &err), -EINVAL);
+	assert_int_equal(refused, 3);
+	assert_string_equal(ovz_error_message(err), "--ipadd: already assigned (10.0.0.101)");
+	ovz_error_free(err);
+	err = NULL;
+	assert_int_equal(ovz_container_check_changes(e->h, 555, c, &refused, &err), -ENOENT);
+	assert_int_equal(refused, -1);
+	ovz_error_free(err);
+	ovz_changes_free(c);
+	c = ovz_changes_new();
+	assert_int_equal(ovz_container_check_changes(e->h, 101, c, &refused, NULL), -EINVAL);
+	assert_int_equal(refused, -1);
+	assert_int_equal(ovz_container_check_changes(e->h, 101, NULL, NULL, NULL), -EINVAL);
+	assert_int_equal(ovz_changes_add(c, "netif_del", "eth7", NULL), 0);
+	assert_int_equal(ovz_container_check_changes(e->h, 101, c, &refused, NULL), -EINVAL);
+	assert_int_equal(refused, 0);
+	ovz_changes_free(c);
+	assert_int_equal(ovz_container_dumpxml(e->h, 101, &after, NULL), 0);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+}
+
 /* ---- plans ---- */
 
 static size_t count_lines(const char *s)
@@ -977,6 +1016,16 @@ static void test_template_errors(void **state)
 	assert_int_equal(ovz_tmpl_unpack(e->h, NULL, NULL, NULL, NULL, NULL, NULL, &err), -EINVAL);
 	ovz_error_free(err);
 	err = NULL;
+	/* the name check alone */
+	assert_int_equal(ovz_tmpl_check_name("../x", &err), -EINVAL);
+	assert_string_equal(ovz_error_message(err), "template name contains '..' (../x)");
+	ovz_error_free(err);
+	err = NULL;
+	assert_int_equal(ovz_tmpl_check_name("-x", NULL), -EINVAL);
+	assert_int_equal(ovz_tmpl_check_name("", NULL), -EINVAL);
+	assert_int_equal(ovz_tmpl_check_name(NULL, NULL), -EINVAL);
+	assert_int_equal(ovz_tmpl_check_name("debian-12-x86_64", NULL), 0);
+	assert_int_equal(ovz_tmpl_check_name("missing", NULL), 0);	/* not looked up */
 
 	/* a cancelled unpack leaves nothing behind */
 	make_template(e->root, "busybox");
@@ -1248,6 +1297,12 @@ static void test_ct_start_exec_stop(void **state)
 	pid_t pid2 = 0;
 	assert_true(status_of(h, CT_XML_CTID, &pid2) & OVZ_CT_RUNNING);
 	assert_true(pid2 > 0 && pid2 != pid);
+	/* asked to power off, then killed without waiting (stop --timeout 0) */
+	err = NULL;
+	ok(ovz_container_restart(h, CT_XML_CTID, OVZ_STOP_NO_WAIT, 0, &err), err, "restart");
+	pid_t pid3 = 0;
+	assert_true(status_of(h, CT_XML_CTID, &pid3) & OVZ_CT_RUNNING);
+	assert_true(pid3 > 0 && pid3 != pid2);
 	err = NULL;
 	ok(ovz_container_stop(h, CT_XML_CTID, 0, 5, &err), err, "stop");
 	assert_int_equal(status_of(h, CT_XML_CTID, &pid), OVZ_CT_EXISTS);
@@ -1307,6 +1362,7 @@ int main(void)
 		cmocka_unit_test(test_changes),
 		T(test_set_stopped),
 		T(test_set_errors),
+		T(test_check_changes),
 		cmocka_unit_test(test_plan_verbs),
 		T(test_plans),
 		T(test_plan_errors),
