@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "cli.h"
-#include "core/host.h"
-#include "core/lifecycle.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -54,36 +52,37 @@ const struct verb *cli_find_verb(const char *name)
 	return NULL;
 }
 
-int cli_open(struct cli *c, const char *id, struct ovz_host **h, unsigned *ctid)
+int cli_open(struct cli *c, const char *id, unsigned lookup_flags, struct ovz_host **h,
+	     unsigned *ctid)
 {
 	struct ovz_error *err = NULL;
-	int r = ovz_host_open(c->root, c->backend, h, &err);
+	int r = ovz_host_new(c->root, c->backend, h, &err);
 	if (r == 0 && ctid)
-		r = ovz_host_lookup(*h, id, ctid, &err);
+		r = ovz_container_lookup(*h, id, lookup_flags, ctid, &err);
 	if (r < 0) {
-		ovz_host_free(*h);
+		ovz_host_close(*h);
 		*h = NULL;
 		return cli_fail(c, id, r, err);
 	}
 	return 0;
 }
 
-long cli_fail_step(void)
+int cli_fail_msg(struct cli *c, const char *what, int errnum, const char *msg)
 {
-	const char *s = getenv("OVZ_TEST_FAIL_STEP");
-	return s ? strtol(s, NULL, 10) : 0;
-}
-
-int cli_fail(struct cli *c, const char *what, int ret, struct ovz_error *err)
-{
-	const char *msg = err ? ovz_error_message(err) : "failed";
 	if (what)
 		fprintf(stderr, "ovz-native: %s %s: %s\n", c->verb, what, msg);
 	else
 		fprintf(stderr, "ovz-native: %s: %s\n", c->verb, msg);
-	int code = ovz_error_exit_code(err ? err->errnum : ret);
-	ovz_error_free(err);
+	int code = ovz_error_exit_code(errnum);
 	return code ? code : EXIT_SYSTEM;
+}
+
+int cli_fail(struct cli *c, const char *what, int ret, struct ovz_error *err)
+{
+	int code = cli_fail_msg(c, what, err ? ovz_error_errno(err) : ret,
+				err ? ovz_error_message(err) : "failed");
+	ovz_error_free(err);
+	return code;
 }
 
 int cli_usage_error(struct cli *c, const char *fmt, ...)
@@ -121,15 +120,15 @@ static int print_version(struct cli *c)
 {
 	struct ovz_host *h = NULL;
 	struct ovz_error *err = NULL;
-	const struct ovz_backend *b = NULL;
-	int r = ovz_host_open(c->root, c->backend, &h, &err);
+	const char *backend = NULL;
+	int r = ovz_host_new(c->root, c->backend, &h, &err);
 	if (r == 0)
-		r = ovz_host_backend(h, &b, &err);
-	printf("ovz-native %s (backend %s)\n", OVZ_VERSION, r == 0 ? b->name : "none");
+		r = ovz_host_probe(h, &backend, &err);
+	printf("ovz-native %s (backend %s)\n", ovz_version(), r == 0 ? backend : "none");
 	if (r < 0)
 		fprintf(stderr, "ovz-native: %s\n", ovz_error_message(err));
 	ovz_error_free(err);
-	ovz_host_free(h);
+	ovz_host_close(h);
 	return r < 0 ? EXIT_SYSTEM : EXIT_OK;
 }
 

@@ -1,23 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "cli.h"
-#include "core/host.h"
-#include "core/lifecycle.h"
-#include "core/util.h"
-#include "xml/xml.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-struct create_cli {
-	struct ovz_create_args a;
-	const char *xml;
-	char **ipadd;
-};
-
-static int parse_create(struct cli *c, int argc, char **argv, struct create_cli *o)
+/* The options straight into o, except --xml, which is read later. */
+static int parse_create(struct cli *c, int argc, char **argv, struct ovz_create_options *o,
+			const char **xml)
 {
 	static const struct option opts[] = {
 		{ "ostemplate", required_argument, NULL, 't' },
@@ -32,20 +23,21 @@ static int parse_create(struct cli *c, int argc, char **argv, struct create_cli 
 		{ "layout", required_argument, NULL, 'l' },
 		{ 0 },
 	};
+	enum ovz_create_method method = OVZ_CREATE_METHOD_EXTRACT;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 't': o->a.ostemplate = optarg; break;
-		case 'c': o->a.config = optarg; break;
-		case 'x': o->xml = optarg; break;
-		case 'p': o->a.private_dir = optarg; break;
-		case 'r': o->a.root_dir = optarg; break;
-		case 'h': o->a.hostname = optarg; break;
-		case 'i': strv_push(&o->ipadd, xstrdup(optarg)); break;
-		case 'C': o->a.opts.mode = OVZ_CREATE_CLONE; break;
+		case 't': ovz_create_options_set_ostemplate(o, optarg); break;
+		case 'c': ovz_create_options_set_config(o, optarg); break;
+		case 'x': *xml = optarg; break;
+		case 'p': ovz_create_options_set_private(o, optarg); break;
+		case 'r': ovz_create_options_set_root_dir(o, optarg); break;
+		case 'h': ovz_create_options_set_hostname(o, optarg); break;
+		case 'i': ovz_create_options_add_ip(o, optarg); break;
+		case 'C': method = OVZ_CREATE_METHOD_CLONE; break;
 		case 'l':
 			if (strcmp(optarg, "overlay") == 0)
-				o->a.opts.mode = OVZ_CREATE_OVERLAY;
+				method = OVZ_CREATE_METHOD_OVERLAY;
 			else if (strcmp(optarg, "simfs") != 0)
 				return cli_usage_error(c, "--layout: simfs or overlay (%s)", optarg);
 			break;
@@ -53,9 +45,9 @@ static int parse_create(struct cli *c, int argc, char **argv, struct create_cli 
 			return cli_usage_error(c, "unknown option");
 		}
 	}
-	if (optind + 1 != argc && !(o->xml && optind == argc))
+	if (optind + 1 != argc && !(*xml && optind == argc))
 		return cli_usage_error(c, "expected one CTID or NAME");
-	o->a.ipadd = o->ipadd;
+	ovz_create_options_set_method(o, method);
 	return 0;
 }
 
@@ -63,70 +55,53 @@ static int parse_create(struct cli *c, int argc, char **argv, struct create_cli 
 static void progress(const struct ovz_progress *p, void *userdata)
 {
 	(void)userdata;
-	double secs = (double)p->elapsed_ns / 1e9;
-	double mb = (double)p->bytes_out / 1e6;
-	if (p->total_in)
-		fprintf(stderr, "\r%3u%% ", (unsigned)(p->bytes_in * 100 / p->total_in));
+	double secs = (double)ovz_progress_elapsed_ns(p) / 1e9;
+	double mb = (double)ovz_progress_bytes_out(p) / 1e6;
+	uint64_t total_in = ovz_progress_total_in(p);
+	if (total_in)
+		fprintf(stderr, "\r%3u%% ", (unsigned)(ovz_progress_bytes_in(p) * 100 / total_in));
 	else
 		fputs("\r", stderr);
-	fprintf(stderr, "%.1f MB, %llu entries, %.1f MB/s ", mb, (unsigned long long)p->entries,
-		secs > 0 ? mb / secs : 0);
+	fprintf(stderr, "%.1f MB, %llu entries, %.1f MB/s ", mb,
+		(unsigned long long)ovz_progress_entries(p), secs > 0 ? mb / secs : 0);
 }
 
-/* The CTID to create: the argument, or the XML's. */
-static int create_target(struct cli *c, struct ovz_host *h, const char *id,
-			 struct ovz_domain *xml, unsigned *ctid, struct ovz_error **err)
+static int create(struct cli *c, const char *id, const char *xml, struct ovz_create_options *o,
+		  unsigned *ctid, struct ovz_error **err)
 {
-	if (!id) {
-		if (!xml->ctid)
-			return ovz_error_set(err, EINVAL, "the XML gives no CTID; name one");
-		*ctid = xml->ctid;
-		return 0;
-	}
-	if (!ovz_check_ctid(id, ctid))
-		return 0;
-	if (xml && xml->name && strcmp(xml->name, id) == 0 && xml->ctid) {
-		*ctid = xml->ctid;
-		return 0;
-	}
-	return ovz_host_lookup(h, id, ctid, err);
+	struct ovz_host *h = NULL;
+	int r = xml ? ovz_create_options_set_xml_file(o, xml, err) : 0;
+	if (r == 0)
+		r = ovz_host_new(c->root, c->backend, &h, err);
+	bool tty = !c->quiet && isatty(STDERR_FILENO);
+	if (tty)
+		ovz_create_options_set_progress(o, progress, NULL);
+	if (r == 0)
+		r = ovz_container_create(h, id, o, ctid, err);
+	if (tty)
+		fputs("\r\033[K", stderr);
+	ovz_host_close(h);
+	return r;
 }
 
 VERB(create)
 {
-	struct create_cli o = { 0 };
-	int r = parse_create(c, argc, argv, &o);
+	struct ovz_create_options *o = ovz_create_options_new();
+	const char *xml = NULL;
+	int r = parse_create(c, argc, argv, o, &xml);
 	if (r) {
-		strv_free(o.ipadd);
+		ovz_create_options_free(o);
 		return r;
 	}
 	const char *id = optind < argc ? argv[optind] : NULL;
 	struct ovz_error *err = NULL;
-	struct ovz_domain *xml = NULL;
-	struct ovz_host *h = NULL;
 	unsigned ctid = 0;
-	r = o.xml ? ovz_xml_parse_file(o.xml, &xml, &err) : 0;
-	if (r == 0)
-		r = ovz_host_open(c->root, c->backend, &h, &err);
-	if (r == 0)
-		r = create_target(c, h, id, xml, &ctid, &err);
-	if (r == 0 && xml && xml->ctid && xml->ctid != ctid)
-		r = ovz_error_set(&err, EINVAL, "the XML defines CT %u, not %u", xml->ctid, ctid);
-	bool tty = !c->quiet && isatty(STDERR_FILENO);
-	if (tty)
-		o.a.opts.progress = progress;
-	o.a.xml = xml;
-	o.a.fail_at = cli_fail_step();
-	if (r == 0)
-		r = ovz_ct_create(h, ctid, &o.a, &err);
-	if (tty)
-		fputs("\r\033[K", stderr);
-	ovz_host_free(h);
-	ovz_domain_free(xml);
-	strv_free(o.ipadd);
+	r = create(c, id, xml, o, &ctid, &err);
+	int code = EXIT_OK;
 	if (r < 0)
-		return cli_fail(c, id ? id : o.xml, r, err);
-	if (!c->quiet)
-		printf("CT %u created (%s)\n", ctid, ovz_create_path_name(o.a.result.path));
-	return EXIT_OK;
+		code = cli_fail(c, id ? id : xml, r, err);
+	else if (!c->quiet)
+		printf("CT %u created (%s)\n", ctid, ovz_create_options_result(o));
+	ovz_create_options_free(o);
+	return code;
 }

@@ -2,7 +2,6 @@
 /* `enter`: a login shell inside the container on a new pty, relayed to our
  * terminal (raw mode while it runs) until the shell exits. */
 #include "cli.h"
-#include "core/lifecycle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -69,36 +68,25 @@ static void relay(int master)
 	}
 }
 
-VERB(enter)
+/* A login shell: bash, or sh where there is no bash. */
+static int spawn_shell(struct ovz_host *h, unsigned ctid, int tty, pid_t *pid,
+		       struct ovz_error **err)
 {
-	if (argc != 2)
-		return cli_usage_error(c, "expected one CTID or NAME");
-	struct ovz_host *h = NULL;
-	unsigned ctid;
-	int r = cli_open(c, argv[1], &h, &ctid);
-	if (r)
-		return r;
-	int master = -1, slave = -1;
-	struct ovz_error *err = NULL;
-	if ((r = open_pty(&master, &slave)) < 0) {
-		ovz_host_free(h);
-		return cli_fail(c, argv[1], ovz_error_sys(&err, -r, "allocate a pty"), err);
-	}
-	char *const shell[] = { (char *)"/bin/sh", (char *)"-l", NULL };
 	char *const bash[] = { (char *)"/bin/bash", (char *)"-l", NULL };
-	struct ovz_exec_io io = { slave, slave, slave, true, NULL };
-	pid_t pid;
-	r = ovz_ct_spawn(h, ctid, bash, &io, &pid, &err);
+	char *const sh[] = { (char *)"/bin/sh", (char *)"-l", NULL };
+	const int fds[3] = { tty, tty, tty };
+	int r = ovz_container_spawn(h, ctid, bash, NULL, fds, OVZ_EXEC_TTY, pid, err);
 	if (r == -ENOENT) {
-		ovz_error_clear(&err);
-		r = ovz_ct_spawn(h, ctid, shell, &io, &pid, &err);
+		ovz_error_free(*err);
+		*err = NULL;
+		r = ovz_container_spawn(h, ctid, sh, NULL, fds, OVZ_EXEC_TTY, pid, err);
 	}
-	close(slave);
-	ovz_host_free(h);
-	if (r < 0) {
-		close(master);
-		return cli_fail(c, argv[1], r, err);
-	}
+	return r;
+}
+
+/* Relays our terminal, raw while the shell runs, to the pty master. */
+static void relay_raw(int master)
+{
 	struct termios saved, raw;
 	bool tty = tcgetattr(STDIN_FILENO, &saved) == 0;
 	if (tty) {
@@ -109,6 +97,34 @@ VERB(enter)
 	relay(master);
 	if (tty)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+}
+
+VERB(enter)
+{
+	if (argc != 2)
+		return cli_usage_error(c, "expected one CTID or NAME");
+	struct ovz_host *h = NULL;
+	unsigned ctid;
+	int r = cli_open(c, argv[1], 0, &h, &ctid);
+	if (r)
+		return r;
+	int master = -1, slave = -1;
+	if ((r = open_pty(&master, &slave)) < 0) {
+		ovz_host_close(h);
+		char msg[128];
+		snprintf(msg, sizeof(msg), "allocate a pty: %s", strerror(-r));
+		return cli_fail_msg(c, argv[1], r, msg);
+	}
+	struct ovz_error *err = NULL;
+	pid_t pid;
+	r = spawn_shell(h, ctid, slave, &pid, &err);
+	close(slave);
+	ovz_host_close(h);
+	if (r < 0) {
+		close(master);
+		return cli_fail(c, argv[1], r, err);
+	}
+	relay_raw(master);
 	close(master);
-	return ovz_ct_wait(pid);
+	return ovz_container_wait(pid);
 }

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "cli.h"
-#include "core/lifecycle.h"
 
 #include <string.h>
 
@@ -13,13 +12,13 @@ VERB(exec)
 		return cli_usage_error(c, "expected CTID or NAME and a command");
 	struct ovz_host *h = NULL;
 	unsigned ctid;
-	int r = cli_open(c, argv[1], &h, &ctid);
+	int r = cli_open(c, argv[1], 0, &h, &ctid);
 	if (r)
 		return r;
 	struct ovz_error *err = NULL;
 	int status = 0;
-	r = ovz_ct_exec(h, ctid, argv + first, &status, &err);
-	ovz_host_free(h);
+	r = ovz_container_exec(h, ctid, argv + first, NULL, NULL, 0, &status, &err);
+	ovz_host_close(h);
 	if (r < 0) {
 		cli_fail(c, argv[1], r, err);
 		return status ? status : EXIT_SYSTEM;

@@ -1,38 +1,31 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "cli.h"
-#include "core/host.h"
-#include "core/lifecycle.h"
-#include "xml/xml.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-/* stop, destroy and umount print the teardown of start, create and mount. */
-static const struct {
-	const char *name;
-	enum ovz_verb verb;
-	bool teardown;
-} plan_verbs[] = {
-	{ "create", OVZ_VERB_CREATE, false }, { "destroy", OVZ_VERB_CREATE, true },
-	{ "start", OVZ_VERB_START, false },   { "stop", OVZ_VERB_START, true },
-	{ "mount", OVZ_VERB_MOUNT, false },   { "umount", OVZ_VERB_MOUNT, true },
-};
-
-static int load_definition(struct cli *c, struct ovz_host *h, const char *id, const char *xml,
-			   struct ovz_domain **d, struct ovz_error **err)
+static int plan_of(struct ovz_host *h, const char *id, const char *xml, enum ovz_plan_verb verb,
+		   struct ovz_verb_plan **p, struct ovz_error **err)
 {
-	if (xml) {
-		int r = ovz_xml_parse_file(xml, d, err);
-		if (r == 0 && !(*d)->ctid)
-			r = ovz_error_set(err, EINVAL, "%s: the XML gives no CTID", xml);
-		return r;
-	}
+	if (xml)
+		return ovz_verb_plan_new_file(h, xml, verb, p, err);
 	unsigned ctid;
-	int r = ovz_host_lookup(h, id, &ctid, err);
-	return r < 0 ? r : ovz_host_load(h, ctid, d, err);
+	int r = ovz_container_lookup(h, id, 0, &ctid, err);
+	return r < 0 ? r : ovz_verb_plan_new(h, ctid, verb, p, err);
+}
+
+/* The plan of a defined container (id) or of a document (xml); every
+ * failure is named after the one given. */
+static int make_plan(struct cli *c, const char *id, const char *xml, enum ovz_plan_verb verb,
+		     struct ovz_verb_plan **p)
+{
+	struct ovz_error *err = NULL;
+	struct ovz_host *h = NULL;
+	int r = ovz_host_new(c->root, c->backend, &h, &err);
+	if (r == 0)
+		r = plan_of(h, id, xml, verb, p, &err);
+	ovz_host_close(h);
+	return r < 0 ? cli_fail(c, id ? id : xml, r, err) : EXIT_OK;
 }
 
 VERB(plan)
@@ -55,30 +48,14 @@ VERB(plan)
 	}
 	if (optind >= argc || argc - optind != (xml ? 1 : 2))
 		return cli_usage_error(c, "expected a verb and CTID|NAME or --xml FILE");
-	size_t v = 0;
-	while (v < sizeof(plan_verbs) / sizeof(plan_verbs[0]) &&
-	       strcmp(plan_verbs[v].name, argv[optind]) != 0)
-		v++;
-	if (v == sizeof(plan_verbs) / sizeof(plan_verbs[0]))
+	enum ovz_plan_verb verb;
+	if (ovz_plan_verb_from_name(argv[optind], &verb) < 0)
 		return cli_usage_error(c, "no plan for '%s'", argv[optind]);
-	const char *id = xml ? NULL : argv[optind + 1];
-	struct ovz_error *err = NULL;
-	struct ovz_host *h = NULL;
-	struct ovz_domain *d = NULL;
-	struct ovz_plan *p = NULL;
-	int r = ovz_host_open(c->root, c->backend, &h, &err);
-	if (r == 0)
-		r = load_definition(c, h, id, xml, &d, &err);
-	if (r == 0)
-		r = ovz_ct_plan(h, d, plan_verbs[v].verb, &p, &err);
-	if (r == 0) {
-		char *text = json ? ovz_plan_format_json(p, plan_verbs[v].teardown)
-				  : ovz_plan_format(p, plan_verbs[v].teardown);
-		fputs(text, stdout);
-		free(text);
-	}
-	ovz_plan_free(p);
-	ovz_domain_free(d);
-	ovz_host_free(h);
-	return r < 0 ? cli_fail(c, id ? id : xml, r, err) : EXIT_OK;
+	struct ovz_verb_plan *p = NULL;
+	int r = make_plan(c, xml ? NULL : argv[optind + 1], xml, verb, &p);
+	if (r)
+		return r;
+	fputs(json ? ovz_verb_plan_json(p) : ovz_verb_plan_text(p), stdout);
+	ovz_verb_plan_free(p);
+	return EXIT_OK;
 }

@@ -1,16 +1,30 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "cli.h"
-#include "core/lifecycle.h"
-#include "core/util.h"
+#include "cli-util.h"
 
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 
+#define STOP_TIMEOUT_MAX 86400
+
+/* --fast and --timeout as OVZ_STOP_* flags and a timeout. */
 struct stop_opts {
-	bool fast;
-	unsigned timeout;
+	unsigned flags;
+	unsigned timeout;	/* 0: the library's default (vzctl's 120) */
 };
+
+static int parse_timeout(struct cli *c, const char *arg, struct stop_opts *o)
+{
+	uint64_t t;
+	if (cli_parse_u64(arg, &t) < 0 || t > STOP_TIMEOUT_MAX)
+		return cli_usage_error(c, "--timeout: not a number of seconds (%s)", arg);
+	o->timeout = (unsigned)t;
+	if (t == 0)
+		o->flags |= OVZ_STOP_NO_WAIT;
+	else
+		o->flags &= ~(unsigned)OVZ_STOP_NO_WAIT;
+	return 0;
+}
 
 static int parse_stop(struct cli *c, int argc, char **argv, struct stop_opts *o)
 {
@@ -19,20 +33,16 @@ static int parse_stop(struct cli *c, int argc, char **argv, struct stop_opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ 0 },
 	};
-	int opt;
-	uint64_t t;
-	o->fast = false;
-	o->timeout = 120;	/* vzctl's STOP_TIMEOUT default */
+	int opt, r;
+	*o = (struct stop_opts){ 0 };
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
-			o->fast = true;
+			o->flags |= OVZ_STOP_FAST;
 			break;
 		case 't':
-			if (parse_u64(optarg, &t) < 0 || t > 86400)
-				return cli_usage_error(c, "--timeout: not a number of seconds (%s)",
-						       optarg);
-			o->timeout = (unsigned)t;
+			if ((r = parse_timeout(c, optarg, o)))
+				return r;
 			break;
 		default:
 			return cli_usage_error(c, "unknown option");
@@ -52,13 +62,14 @@ static int stop_and_maybe_start(struct cli *c, int argc, char **argv, bool resta
 	const char *id = argv[optind];
 	struct ovz_host *h = NULL;
 	unsigned ctid;
-	if ((r = cli_open(c, id, &h, &ctid)))
+	if ((r = cli_open(c, id, 0, &h, &ctid)))
 		return r;
 	struct ovz_error *err = NULL;
-	r = ovz_ct_stop(h, ctid, o.fast, o.timeout, &err);
-	if (r == 0 && restart)
-		r = ovz_ct_start(h, ctid, cli_fail_step(), &err);
-	ovz_host_free(h);
+	if (restart)
+		r = ovz_container_restart(h, ctid, o.flags, o.timeout, &err);
+	else
+		r = ovz_container_stop(h, ctid, o.flags, o.timeout, &err);
+	ovz_host_close(h);
 	if (r < 0)
 		return cli_fail(c, id, r, err);
 	if (!c->quiet)

@@ -3,58 +3,58 @@
  * $TEMPLATE/cache and the unpacked trees that create --clone and
  * --layout overlay use. */
 #include "cli.h"
-#include "core/host.h"
-#include "core/util.h"
-#include "fs/template.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *kind_name(const struct ovz_template_info *t)
+static const char *kind_name(const struct ovz_tmpl_list *l)
 {
-	switch (t->kind) {
-	case OVZ_TEMPLATE_CACHE:
-		return ovz_compression_name(t->compression);
-	case OVZ_TEMPLATE_UNPACKED:
+	switch (ovz_tmpl_list_kind(l)) {
+	case OVZ_TMPL_ARCHIVE:
+		return ovz_tmpl_list_compression(l);
+	case OVZ_TMPL_UNPACKED:
 		return "unpacked";
-	case OVZ_TEMPLATE_UNPACKED_STALE:
+	case OVZ_TMPL_UNPACKED_STALE:
 		return "unpacked-stale";
 	}
 	return "?";
 }
 
-static int template_list(struct cli *c, const char *dir)
+static void print_template(const struct ovz_tmpl_list *l)
 {
-	struct ovz_template_info *v = NULL;
-	size_t n = 0;
+	char size[32] = "-";
+	if (ovz_tmpl_list_kind(l) == OVZ_TMPL_ARCHIVE)
+		snprintf(size, sizeof(size), "%llu", (unsigned long long)ovz_tmpl_list_size(l));
+	printf("%-40s %-14s %12s %s%s\n", ovz_tmpl_list_name(l), kind_name(l), size,
+	       ovz_tmpl_list_path(l), ovz_tmpl_list_incomplete(l) ? " (incomplete)" : "");
+}
+
+static int template_list(struct cli *c, struct ovz_host *h)
+{
+	struct ovz_tmpl_list *l = NULL;
 	struct ovz_error *err = NULL;
-	int r = ovz_template_list(dir, &v, &n, &err);
+	int r = ovz_tmpl_list_new(h, &l, &err);
 	if (r < 0)
 		return cli_fail(c, NULL, r, err);
 	printf("%-40s %-14s %12s %s\n", "NAME", "KIND", "SIZE", "PATH");
-	for (size_t i = 0; i < n; i++) {
-		char size[32] = "-";
-		if (v[i].kind == OVZ_TEMPLATE_CACHE)
-			snprintf(size, sizeof(size), "%llu", (unsigned long long)v[i].size);
-		printf("%-40s %-14s %12s %s%s\n", v[i].name, kind_name(&v[i]), size, v[i].path,
-		       v[i].kind != OVZ_TEMPLATE_CACHE && v[i].state != OVZ_PRIVATE_COMPLETE
-			       ? " (incomplete)" : "");
-	}
-	ovz_template_list_free(v, n);
+	while (ovz_tmpl_list_next(l))
+		print_template(l);
+	ovz_tmpl_list_free(l);
 	return EXIT_OK;
 }
 
-static int template_unpack(struct cli *c, const char *dir, const char *name)
+static int template_unpack(struct cli *c, struct ovz_host *h, const char *name)
 {
-	const char *why = ovz_check_template_name(name);
-	if (why)
-		return cli_usage_error(c, "template name %s (%s)", why, name);
-	struct ovz_unpack_opts o = { 0 };
 	struct ovz_error *err = NULL;
+	if (ovz_tmpl_check_name(name, &err) < 0) {
+		int r = cli_usage_error(c, "%s", ovz_error_message(err));
+		ovz_error_free(err);
+		return r;
+	}
 	char *path = NULL;
 	bool fresh = false;
-	int r = ovz_template_unpack(dir, name, &o, &path, &fresh, &err);
+	int r = ovz_tmpl_unpack(h, name, NULL, NULL, NULL, &path, &fresh, &err);
 	if (r < 0)
 		return cli_fail(c, name, r, err);
 	if (!c->quiet)
@@ -63,19 +63,24 @@ static int template_unpack(struct cli *c, const char *dir, const char *name)
 	return EXIT_OK;
 }
 
+static int template_verb(struct cli *c, struct ovz_host *h, int argc, char **argv)
+{
+	if (strcmp(argv[1], "list") == 0 && argc == 2)
+		return template_list(c, h);
+	if (strcmp(argv[1], "unpack") == 0 && argc == 3)
+		return template_unpack(c, h, argv[2]);
+	return cli_usage_error(c, "expected list or unpack NAME");
+}
+
 VERB(template)
 {
 	if (argc < 2)
 		return cli_usage_error(c, "expected list or unpack NAME");
 	struct ovz_host *h = NULL;
-	int r = cli_open(c, NULL, &h, NULL);
+	int r = cli_open(c, NULL, 0, &h, NULL);
 	if (r)
 		return r;
-	_cleanup_free_ char *dir = path_join(h->vz->root, h->vz->template_dir);
-	ovz_host_free(h);
-	if (strcmp(argv[1], "list") == 0 && argc == 2)
-		return template_list(c, dir);
-	if (strcmp(argv[1], "unpack") == 0 && argc == 3)
-		return template_unpack(c, dir, argv[2]);
-	return cli_usage_error(c, "expected list or unpack NAME");
+	r = template_verb(c, h, argc, argv);
+	ovz_host_close(h);
+	return r;
 }

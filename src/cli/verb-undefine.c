@@ -1,21 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "cli.h"
-#include "core/host.h"
 
 VERB(undefine)
 {
 	if (argc != 2)
 		return cli_usage_error(c, "expected one CTID or NAME");
-	struct ovz_error *err = NULL;
 	struct ovz_host *h = NULL;
-	unsigned ctid = 0;
-	int r = ovz_host_open(c->root, c->backend, &h, &err);
-	if (r == 0)
-		r = ovz_host_lookup(h, argv[1], &ctid, &err);
-	if (r == 0)
-		r = ovz_host_undefine(h, ctid, &err);
-	ovz_host_free(h);
-	if (r < 0)
-		return cli_fail(c, argv[1], r, err);
-	return EXIT_OK;
+	unsigned ctid;
+	int r = cli_open(c, argv[1], 0, &h, &ctid);
+	if (r)
+		return r;
+	struct ovz_error *err = NULL;
+	r = ovz_container_undefine(h, ctid, &err);
+	ovz_host_close(h);
+	return r < 0 ? cli_fail(c, argv[1], r, err) : EXIT_OK;
 }
