@@ -116,14 +116,14 @@ static char *live_path(struct ovz_host *h, unsigned ctid)
 
 int ovz_host_save_live(struct ovz_host *h, const struct ovz_domain *d, struct ovz_error **err)
 {
-	_cleanup_free_ char *path = live_path(h, d->ctid);
+	char name[32];
+	snprintf(name, sizeof(name), "%u.live", d->ctid);
 	struct ovz_conf *c = ovz_conf_new();
 	ovz_domain_to_conf(d, h->vz, c);
-	int r = mkdir_p(h->vz->run_dir, 0755, err);
-	if (r == 0)
-		r = ovz_conf_save(c, path, err);
+	size_t len;
+	_cleanup_free_ char *text = ovz_conf_format(c, &len);
 	ovz_conf_free(c);
-	return r;
+	return ovz_run_file_write(h->vz->run_dir, name, text, len, err);
 }
 
 int ovz_host_remove_live(struct ovz_host *h, unsigned ctid, struct ovz_error **err)

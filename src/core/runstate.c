@@ -33,16 +33,54 @@ int ovz_runstate_load(const char *run_dir, unsigned ctid, struct ovz_runstate *o
 	return 0;
 }
 
+static int write_tmp(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		data += n;
+		len -= (size_t)n;
+	}
+	return fchmod(fd, 0644) < 0 ? -errno : 0;
+}
+
+int ovz_run_file_write(const char *run_dir, const char *name, const char *data, size_t len,
+		       struct ovz_error **err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", run_dir, name);
+	_cleanup_free_ char *tmp = xasprintf("%s.XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		int r = mkdir_p(run_dir, 0755, err);
+		if (r < 0)
+			return r;
+		strcpy(tmp + strlen(path), ".XXXXXX");
+		fd = mkostemp(tmp, O_CLOEXEC);
+	}
+	if (fd < 0)
+		return ovz_error_sys(err, errno, "create temporary file for '%s'", path);
+	int r = write_tmp(fd, data, len);
+	close(fd);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		return ovz_error_sys(err, -r, "write '%s'", path);
+	}
+	return 0;
+}
+
 int ovz_runstate_save(const char *run_dir, unsigned ctid, const struct ovz_runstate *rs,
 		      struct ovz_error **err)
 {
-	int r = mkdir_p(run_dir, 0755, err);
-	if (r < 0)
-		return r;
-	_cleanup_free_ char *path = state_path(run_dir, ctid);
+	char name[32];
+	snprintf(name, sizeof(name), "%u.state", ctid);
 	_cleanup_free_ char *text = xasprintf("%d %lld %s\n", (int)rs->init_pid, rs->start_ticks,
 					      rs->backend);
-	return write_file_atomic(path, text, strlen(text), 0644, err);
+	return ovz_run_file_write(run_dir, name, text, strlen(text), err);
 }
 
 int ovz_runstate_remove(const char *run_dir, unsigned ctid, struct ovz_error **err)
