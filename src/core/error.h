@@ -23,7 +23,8 @@ struct ovz_error {
 
 /* Sets *err (if err and not already set) and returns -errnum. */
 int ovz_error_set(struct ovz_error **err, int errnum, const char *fmt, ...) OVZ_PRINTF(3, 4);
-int ovz_error_setv(struct ovz_error **err, int errnum, const char *fmt, va_list ap);
+int ovz_error_setv(struct ovz_error **err, int errnum, const char *fmt, va_list ap)
+	OVZ_PRINTF(3, 0);
 /* Same as ovz_error_set but appends ": strerror(errnum)". */
 int ovz_error_sys(struct ovz_error **err, int errnum, const char *fmt, ...) OVZ_PRINTF(3, 4);
 /* Adds outer context to an existing error; returns its -errnum.
