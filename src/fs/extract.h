@@ -3,8 +3,7 @@
  * entry is written with *at() system calls relative to directory descriptors
  * opened one component at a time with O_NOFOLLOW, so nothing can be written
  * outside the destination whatever the archive holds.  Decompression runs on
- * a second thread (or, for gzip that fits in memory, in one libdeflate pass)
- * so that it overlaps with writing. */
+ * a second thread so that it overlaps with writing (docs/templates.md). */
 #ifndef OVZ_FS_EXTRACT_H
 #define OVZ_FS_EXTRACT_H
 

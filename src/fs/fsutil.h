@@ -27,7 +27,7 @@ int ovz_rm_tree(const char *path, struct ovz_error **err);
 /* Splits "dir/base" into a newly allocated dir ("." when none) and base. */
 void ovz_split_path(const char *path, char **dir, char **base);
 
-/* True when the directory at fd contains nothing but "." and "..". */
+/* 1 when the directory at fd has no entries, 0 when it has, or -errno. */
 int ovz_dir_is_empty(int fd);
 
 #endif
