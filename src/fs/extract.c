@@ -918,8 +918,8 @@ static int run_entries(struct extractor *x, struct ovz_error **err)
 		if (!x->entry)
 			x->entry = archive_entry_pathname_utf8(e);
 		if (!x->entry || !*x->entry)
-			return ovz_error_set(err, EBADMSG, "entry %llu has no name",
-					     (unsigned long long)x->st.entries);
+			return ovz_error_set(err, EBADMSG, "entry #%llu has no name",
+					     (unsigned long long)x->st.entries + 1);
 		r = write_entry(x, e, err);
 		if (r < 0)
 			return r;

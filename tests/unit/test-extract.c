@@ -610,6 +610,39 @@ static void test_hostile(void **state)
 	}
 }
 
+static void expect_refused_specs(const struct spec *s, size_t n, const char *reason)
+{
+	char *base = tu_mkdtemp();
+	char *priv = at(base, "priv"), *archive = at(base, "h.tar");
+	write_specs(archive, ARCHIVE_FILTER_NONE, s, n);
+	struct ovz_error *err = NULL;
+	assert_int_equal(create_from(archive, priv, NULL, &err), -EBADMSG);
+	if (!strstr(ovz_error_message(err), reason))
+		fail_msg("message '%s' lacks '%s'", ovz_error_message(err), reason);
+	ovz_error_free(err);
+	assert_nothing_left(priv);
+	tu_rmrf(base);
+	free(base); free(priv); free(archive);
+}
+
+static void test_hostile_shapes(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	for (int i = 0; i < 300; i++)
+		strbuf_puts(&sb, "d/");
+	strbuf_puts(&sb, "f");
+	char *deep = strbuf_steal(&sb);
+	const struct spec too_deep[] = { { deep, AE_IFREG, 0644, "x", NULL, false } };
+	expect_refused_specs(too_deep, 1, "path too deep");
+	const struct spec file_root[] = { { ".", AE_IFREG, 0644, "x", NULL, false } };
+	expect_refused_specs(file_root, 1, "names the destination itself");
+	const struct spec file_parent[] = { { "f", AE_IFREG, 0644, "x", NULL, false },
+					    { "f/g", AE_IFREG, 0644, "y", NULL, false } };
+	expect_refused_specs(file_parent, 2, "'f' is not a directory");
+	free(deep);
+}
+
 /* ---- corrupt and truncated ---- */
 
 static char *make_small_archive(const char *base, const char *name, int filter)
@@ -1273,6 +1306,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_lz4),
 		cmocka_unit_test(test_tar_quirks),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_hostile_shapes),
 		cmocka_unit_test(test_corrupt_and_truncated),
 		cmocka_unit_test(test_no_space),
 		cmocka_unit_test(test_cancel),
