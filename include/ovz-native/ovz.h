@@ -154,7 +154,9 @@ enum {
 	OVZ_CT_LIST_NPROC = 1 << 0,
 };
 /* Every defined container, sorted by CTID.  The list starts before its
- * first entry: call ovz_ct_list_next() to reach it. */
+ * first entry: call ovz_ct_list_next() to reach it.  It holds one entry at
+ * a time, read from the host when the list moves to it, so it uses h,
+ * which must stay open until the list is freed. */
 int ovz_ct_list_new(struct ovz_host *h, unsigned flags, struct ovz_ct_list **out,
 		    struct ovz_error **err);
 /* Moves to the next entry; false after the last one. */
@@ -164,8 +166,9 @@ size_t ovz_ct_list_count(const struct ovz_ct_list *l);
 bool ovz_ct_list_seek(struct ovz_ct_list *l, size_t i);
 void ovz_ct_list_free(struct ovz_ct_list *l);
 
-/* The current entry.  Strings belong to the list; NULL means unset.
- * String vectors are NULL terminated and never NULL themselves. */
+/* The current entry.  Strings belong to the list and stay valid until it
+ * moves to another entry or is freed; NULL means unset.  String vectors
+ * are NULL terminated and never NULL themselves. */
 unsigned ovz_ct_list_ctid(const struct ovz_ct_list *l);
 const char *ovz_ct_list_name(const struct ovz_ct_list *l);
 const char *ovz_ct_list_uuid(const struct ovz_ct_list *l);	/* dashed, lower case */

@@ -2,26 +2,25 @@
 /* `list`: vzlist's columns, options and JSON shape, so scripts written
  * against vzlist keep working.  Every field is one row of a table: its
  * -o name, header, column width, and a getter that yields a typed value
- * which the text, JSON and sort code all share. */
+ * from the current entry of the library's list, which the text, JSON and
+ * sort code all share.  Without -s the list streams: one container in
+ * memory at a time. */
 #include "cli.h"
-#include "core/config.h"
-#include "core/host.h"
-#include "core/util.h"
+#include "cli-util.h"
 
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 enum vtype { V_NULL, V_STR, V_LIST, V_INT, V_BOOL, V_UBC };
 
 struct value {
 	enum vtype type;
-	const char *s;		/* V_STR, V_LIST (space separated) */
-	char *owned;		/* freed after use */
-	long long n;		/* V_INT, V_BOOL */
+	const char *s;			/* V_STR */
+	const char *const *items;	/* V_LIST, NULL terminated */
+	long long n;			/* V_INT, V_BOOL */
 	unsigned long long ubc[5];	/* held maxheld barrier limit failcnt */
 };
 
@@ -29,138 +28,118 @@ struct field {
 	const char *name;
 	const char *hdr;
 	int width;		/* negative: left aligned */
-	void (*get)(const struct ovz_ct_info *ci, const char *key, struct value *v);
+	void (*get)(const struct ovz_ct_list *l, const char *key, struct value *v);
 	const char *key;	/* config key for the generic getters */
 };
 
-static void get_ctid(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_str(const char *s, struct value *v)
 {
-	v->type = V_INT;
-	v->n = ci->ctid;
-}
-
-static void get_conf_str(const struct ovz_ct_info *ci, const char *key, struct value *v)
-{
-	const char *s = ci->conf ? ovz_conf_get(ci->conf, key) : NULL;
-	v->type = s && *s ? V_STR : V_NULL;
+	v->type = s ? V_STR : V_NULL;
 	v->s = s;
 }
 
-static void get_name(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_ctid(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
-	v->type = ci->dom && ci->dom->name ? V_STR : V_NULL;
-	v->s = ci->dom ? ci->dom->name : NULL;
+	v->type = V_INT;
+	v->n = ovz_ct_list_ctid(l);
 }
 
-static void get_smart_name(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_conf_str(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
-	get_name(ci, key, v);
+	const char *s = ovz_ct_list_config(l, key);
+	get_str(s && *s ? s : NULL, v);
+}
+
+static void get_name(const struct ovz_ct_list *l, const char *key, struct value *v)
+{
+	get_str(ovz_ct_list_name(l), v);
+}
+
+static void get_smart_name(const struct ovz_ct_list *l, const char *key, struct value *v)
+{
+	get_name(l, key, v);
 	if (v->type == V_NULL)
-		get_ctid(ci, key, v);
+		get_ctid(l, key, v);
 }
 
-static void get_hostname(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_hostname(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
-	v->type = ci->dom && ci->dom->hostname ? V_STR : V_NULL;
-	v->s = ci->dom ? ci->dom->hostname : NULL;
+	get_str(ovz_ct_list_hostname(l), v);
 }
 
-static void get_description(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_description(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
-	v->type = ci->dom && ci->dom->description ? V_STR : V_NULL;
-	v->s = ci->dom ? ci->dom->description : NULL;
+	get_str(ovz_ct_list_description(l), v);
 }
 
-static void get_ostemplate(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_ostemplate(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
-	v->type = ci->dom && ci->dom->ostemplate ? V_STR : V_NULL;
-	v->s = ci->dom ? ci->dom->ostemplate : NULL;
+	get_str(ovz_ct_list_ostemplate(l), v);
 }
 
-static void get_private(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_private(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
 	v->type = V_STR;
-	v->s = ci->private_path;
+	v->s = ovz_ct_list_private(l);
 }
 
-static void get_root(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_root(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
 	v->type = V_STR;
-	v->s = ci->root_path;
+	v->s = ovz_ct_list_root(l);
 }
 
-static void get_ip(const struct ovz_ct_info *ci, const char *key, struct value *v)
-{
-	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; ci->dom && i < ci->dom->n_ifaces; i++) {
-		const struct ovz_iface *f = &ci->dom->ifaces[i];
-		for (size_t j = 0; j < f->n_ips; j++) {
-			char a[64];
-			ovz_format_ip(&f->ips[j], false, a, sizeof(a));
-			if (sb.len)
-				strbuf_putc(&sb, ' ');
-			strbuf_puts(&sb, a);
-		}
-	}
-	v->type = V_LIST;
-	v->s = v->owned = strbuf_steal(&sb);
-}
-
-static void get_strv(char **list, struct value *v)
+static void get_ip(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
 	v->type = V_LIST;
-	v->s = v->owned = strv_join(list, " ");
+	v->items = ovz_ct_list_ips(l);
 }
 
-static void get_nameserver(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_nameserver(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
-	get_strv(ci->dom ? ci->dom->nameservers : NULL, v);
+	v->type = V_LIST;
+	v->items = ovz_ct_list_nameservers(l);
 }
 
-static void get_searchdomain(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_searchdomain(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
-	get_strv(ci->dom ? ci->dom->searchdomains : NULL, v);
+	v->type = V_LIST;
+	v->items = ovz_ct_list_searchdomains(l);
 }
 
-static void get_status(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_status(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
 	v->type = V_STR;
-	v->s = ovz_status_name(ci->status);
+	v->s = ovz_ct_list_status(l);
 }
 
-static void get_uuid(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_uuid(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
-	if (!ci->dom || !ci->dom->has_uuid) {
-		v->type = V_NULL;
-		return;
-	}
-	v->type = V_STR;
-	v->s = v->owned = xmalloc(37);
-	ovz_format_uuid(ci->dom->uuid, v->owned);
+	get_str(ovz_ct_list_uuid(l), v);
 }
 
-static void get_onboot(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_onboot(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
 	v->type = V_BOOL;
-	v->n = ci->dom && ci->dom->autostart == OVZ_YES;
+	v->n = ovz_ct_list_onboot(l);
 }
 
-static void get_conf_int(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_conf_int(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
-	const char *s = ci->conf ? ovz_conf_get(ci->conf, key) : NULL;
+	const char *s = ovz_ct_list_config(l, key);
 	uint64_t n;
 	v->type = V_NULL;
-	if (s && parse_u64(s, &n) == 0 && n <= LLONG_MAX) {
+	if (s && cli_parse_u64(s, &n) == 0 && n <= LLONG_MAX) {
 		v->type = V_INT;
 		v->n = (long long)n;
 	}
 }
 
-static void get_layout(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_layout(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
-	const char *s = ci->conf ? ovz_conf_get(ci->conf, "VE_LAYOUT") : NULL;
+	const char *s = ovz_ct_list_config(l, "VE_LAYOUT");
 	v->type = V_STR;
-	v->s = s && str_startswith(s, "ploop") ? "ploop" : "simfs";
+	v->s = s && strncmp(s, "ploop", 5) == 0 ? "ploop" : "simfs";
 }
 
 /* "barrier:limit" (or one value for both) with vzctl's suffixes; the
@@ -184,25 +163,25 @@ static unsigned long long ubc_number(const char *s, bool pages)
 	return pages ? n / 4096 : n;
 }
 
-static void get_ubc(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_ubc(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
 	v->type = V_UBC;
 	memset(v->ubc, 0, sizeof(v->ubc));
-	const char *s = ci->conf ? ovz_conf_get(ci->conf, key) : NULL;
+	const char *s = ovz_ct_list_config(l, key);
 	bool pages = strstr(key, "PAGES") != NULL;
 	if (s && *s) {
 		const char *colon = strchr(s, ':');
 		v->ubc[2] = ubc_number(s, pages);
 		v->ubc[3] = colon ? ubc_number(colon + 1, pages) : v->ubc[2];
 	}
-	if (strcmp(key, "NUMPROC") == 0 && ci->nproc >= 0)
-		v->ubc[0] = v->ubc[1] = (unsigned long long)ci->nproc;
+	int nproc = strcmp(key, "NUMPROC") == 0 ? ovz_ct_list_nproc(l) : -1;
+	if (nproc >= 0)
+		v->ubc[0] = v->ubc[1] = (unsigned long long)nproc;
 }
 
-static void get_backend(const struct ovz_ct_info *ci, const char *key, struct value *v)
+static void get_backend(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
-	v->type = ci->backend[0] ? V_STR : V_NULL;
-	v->s = ci->backend;
+	get_str(ovz_ct_list_backend(l), v);
 }
 
 #define UBC(n, K, H) { n, H, 10, get_ubc, K }
@@ -275,25 +254,38 @@ struct list_opts {
 	const struct field *sort;
 };
 
-static void value_get(const struct field *f, const struct ovz_ct_info *ci, struct value *v)
+static void value_get(const struct field *f, const struct ovz_ct_list *l, struct value *v)
 {
 	memset(v, 0, sizeof(*v));
-	f->get(ci, f->key, v);
+	f->get(l, f->key, v);
 }
 
-/* printf's "%*s" and "%llu" without printf: the list prints tens of
- * values per container. */
-static void put_padded(struct strbuf *sb, const char *s, int width)
+/* ---- text and JSON ---- */
+
+/* printf's "%*s" (of the items joined by spaces) and "%llu" without
+ * printf: the list prints tens of values per container. */
+static void put_padded_items(struct cli_buf *b, const char *const *items, int width)
 {
-	size_t len = strlen(s);
-	size_t w = (size_t)(width < 0 ? -width : width);
+	size_t len = 0, w = (size_t)(width < 0 ? -width : width);
+	for (size_t i = 0; items[i]; i++)
+		len += strlen(items[i]) + (i > 0);
 	if (width > 0)
 		for (size_t i = len; i < w; i++)
-			strbuf_putc(sb, ' ');
-	strbuf_putn(sb, s, len);
+			cli_buf_putc(b, ' ');
+	for (size_t i = 0; items[i]; i++) {
+		if (i)
+			cli_buf_putc(b, ' ');
+		cli_buf_puts(b, items[i]);
+	}
 	if (width < 0)
 		for (size_t i = len; i < w; i++)
-			strbuf_putc(sb, ' ');
+			cli_buf_putc(b, ' ');
+}
+
+static void put_padded(struct cli_buf *b, const char *s, int width)
+{
+	const char *const one[] = { s, NULL };
+	put_padded_items(b, one, width);
 }
 
 static const char *fmt_u64(char buf[static 24], unsigned long long n)
@@ -315,11 +307,10 @@ static const char *fmt_s64(char buf[static 24], long long n)
 	return p;
 }
 
-static void put_text(struct strbuf *sb, const struct field *f, const struct value *v, bool last)
+static void put_text(struct cli_buf *b, const struct field *f, const struct value *v, bool last)
 {
 	char buf[24];
 	const char *s = "-";
-	_cleanup_free_ char *first = NULL;
 	switch (v->type) {
 	case V_NULL:
 		break;
@@ -327,9 +318,11 @@ static void put_text(struct strbuf *sb, const struct field *f, const struct valu
 		s = v->s;
 		break;
 	case V_LIST:
-		s = v->s && *v->s ? v->s : "-";
-		if (!last && strchr(s, ' '))	/* only the first item fits a column */
-			s = first = xstrndup(s, strcspn(s, " "));
+		if (last && v->items[0]) {	/* only the last column shows them all */
+			put_padded_items(b, v->items, f->width);
+			return;
+		}
+		s = v->items[0] ? v->items[0] : "-";
 		break;
 	case V_INT:
 		s = fmt_s64(buf, v->n);
@@ -343,10 +336,10 @@ static void put_text(struct strbuf *sb, const struct field *f, const struct valu
 		s = fmt_u64(buf, v->ubc[is_numproc(f) ? 0 : 2]);
 		break;
 	}
-	put_padded(sb, s, f->width);
+	put_padded(b, s, f->width);
 }
 
-static void put_json(struct strbuf *sb, const struct value *v)
+static void put_json(struct cli_buf *b, const struct value *v)
 {
 	static const char *const ubc_names[] = {
 		"{\n      \"held\": ", ",\n      \"maxheld\": ", ",\n      \"barrier\": ",
@@ -355,86 +348,171 @@ static void put_json(struct strbuf *sb, const struct value *v)
 	char buf[24];
 	switch (v->type) {
 	case V_NULL:
-		strbuf_puts(sb, "null");
+		cli_buf_puts(b, "null");
 		break;
 	case V_STR:
-		strbuf_put_json_string(sb, v->s);
+		cli_buf_put_json_string(b, v->s);
 		break;
-	case V_LIST: {
-		_cleanup_strv_ char **items = strv_split(v->s, " ");
-		strbuf_putc(sb, '[');
-		for (size_t i = 0; items && items[i]; i++) {
+	case V_LIST:
+		cli_buf_putc(b, '[');
+		for (size_t i = 0; v->items[i]; i++) {
 			if (i)
-				strbuf_puts(sb, ", ");
-			strbuf_put_json_string(sb, items[i]);
+				cli_buf_puts(b, ", ");
+			cli_buf_put_json_string(b, v->items[i]);
 		}
-		strbuf_putc(sb, ']');
+		cli_buf_putc(b, ']');
 		break;
-	}
 	case V_INT:
-		strbuf_puts(sb, fmt_s64(buf, v->n));
+		cli_buf_puts(b, fmt_s64(buf, v->n));
 		break;
 	case V_BOOL:
-		strbuf_puts(sb, v->n ? "true" : "false");
+		cli_buf_puts(b, v->n ? "true" : "false");
 		break;
 	case V_UBC:
 		for (size_t i = 0; i < ARRAY_SIZE(ubc_names); i++) {
-			strbuf_puts(sb, ubc_names[i]);
-			strbuf_puts(sb, fmt_u64(buf, v->ubc[i]));
+			cli_buf_puts(b, ubc_names[i]);
+			cli_buf_puts(b, fmt_u64(buf, v->ubc[i]));
 		}
-		strbuf_puts(sb, "\n    }");
+		cli_buf_puts(b, "\n    }");
 		break;
 	}
 }
 
-static void trim_trailing_spaces(struct strbuf *sb)
+static void trim_trailing_spaces(struct cli_buf *b)
 {
-	while (sb->len && sb->buf[sb->len - 1] == ' ')
-		sb->buf[--sb->len] = '\0';
+	while (b->len && b->buf[b->len - 1] == ' ')
+		b->buf[--b->len] = '\0';
 }
 
-static void print_header(const struct list_opts *o, struct strbuf *sb)
+static void print_header(const struct list_opts *o, struct cli_buf *b)
 {
 	for (size_t i = 0; i < o->n_order; i++) {
 		if (i)
-			strbuf_putc(sb, ' ');
-		put_padded(sb, o->order[i]->hdr, o->order[i]->width);
+			cli_buf_putc(b, ' ');
+		put_padded(b, o->order[i]->hdr, o->order[i]->width);
 	}
-	trim_trailing_spaces(sb);
-	strbuf_putc(sb, '\n');
+	trim_trailing_spaces(b);
+	cli_buf_putc(b, '\n');
 }
 
-static void print_row(const struct list_opts *o, const struct ovz_ct_info *ci, struct strbuf *sb)
+static void print_row(const struct list_opts *o, const struct ovz_ct_list *l, struct cli_buf *b)
 {
 	for (size_t i = 0; i < o->n_order; i++) {
 		struct value v;
-		value_get(o->order[i], ci, &v);
+		value_get(o->order[i], l, &v);
 		if (i)
-			strbuf_putc(sb, ' ');
-		put_text(sb, o->order[i], &v, i + 1 == o->n_order);
-		free(v.owned);
+			cli_buf_putc(b, ' ');
+		put_text(b, o->order[i], &v, i + 1 == o->n_order);
 	}
-	trim_trailing_spaces(sb);
-	strbuf_putc(sb, '\n');
+	trim_trailing_spaces(b);
+	cli_buf_putc(b, '\n');
 }
 
-static void print_json_object(const struct list_opts *o, const struct ovz_ct_info *ci,
-			      struct strbuf *sb)
+/* Without the comma that separates it from the one before. */
+static void print_json_object(const struct list_opts *o, const struct ovz_ct_list *l,
+			      struct cli_buf *b)
 {
-	strbuf_puts(sb, "\n  {");
+	cli_buf_puts(b, "\n  {");
 	size_t n = o->n_order ? o->n_order : ARRAY_SIZE(fields);
 	for (size_t i = 0; i < n; i++) {
 		const struct field *f = o->n_order ? o->order[i] : &fields[i];
 		struct value v;
-		value_get(f, ci, &v);
-		strbuf_puts(sb, i ? ",\n    \"" : "\n    \"");
-		strbuf_puts(sb, f->name);
-		strbuf_puts(sb, "\": ");
-		put_json(sb, &v);
-		free(v.owned);
+		value_get(f, l, &v);
+		cli_buf_puts(b, i ? ",\n    \"" : "\n    \"");
+		cli_buf_puts(b, f->name);
+		cli_buf_puts(b, "\": ");
+		put_json(b, &v);
 	}
-	strbuf_puts(sb, "\n  }");
+	cli_buf_puts(b, "\n  }");
 }
+
+static void print_entry(const struct list_opts *o, const struct ovz_ct_list *l, struct cli_buf *b)
+{
+	if (o->json)
+		print_json_object(o, l, b);
+	else
+		print_row(o, l, b);
+}
+
+/* ---- which containers ---- */
+
+static bool selected(const struct list_opts *o, const struct ovz_ct_list *l, char **ids, int n_ids)
+{
+	bool running = strcmp(ovz_ct_list_status(l), "running") == 0;
+	if (n_ids > 0) {
+		char num[16];
+		snprintf(num, sizeof(num), "%u", ovz_ct_list_ctid(l));
+		const char *name = ovz_ct_list_name(l);
+		for (int i = 0; i < n_ids; i++)
+			if (strcmp(ids[i], num) == 0 || (name && strcmp(ids[i], name) == 0))
+				return !(o->stopped_only && running);
+		return false;
+	}
+	if (o->stopped_only)
+		return !running;
+	return o->all || running;
+}
+
+static bool shows_numproc(const struct list_opts *o)
+{
+	size_t n = o->n_order ? o->n_order : ARRAY_SIZE(fields);
+	for (size_t i = 0; i < n; i++)
+		if (is_numproc(o->n_order ? o->order[i] : &fields[i]))
+			return true;
+	return o->sort && is_numproc(o->sort);
+}
+
+/* ---- output, in CTID order as read or sorted ---- */
+
+struct printer {
+	const struct list_opts *o;
+	bool first;
+	struct cli_buf out;
+};
+
+#define FLUSH_AT (64 * 1024)
+
+/* Before an entry's text: why its config could not be read, and the
+ * comma that separates JSON objects. */
+static void begin_entry(struct printer *p, unsigned ctid, const char *error)
+{
+	if (error)
+		fprintf(stderr, "ovz-native: list %u: %s\n", ctid, error);
+	if (p->o->json && !p->first)
+		cli_buf_putc(&p->out, ',');
+	p->first = false;
+}
+
+static void end_entry(struct printer *p)
+{
+	if (p->out.len >= FLUSH_AT) {
+		fwrite(p->out.buf, 1, p->out.len, stdout);
+		p->out.len = 0;
+	}
+}
+
+/* One container in memory at a time. */
+static void print_streaming(struct printer *p, struct ovz_ct_list *l, char **ids, int n_ids)
+{
+	while (ovz_ct_list_next(l)) {
+		if (!selected(p->o, l, ids, n_ids))
+			continue;
+		begin_entry(p, ovz_ct_list_ctid(l), ovz_ct_list_error(l));
+		print_entry(p->o, l, &p->out);
+		end_entry(p);
+	}
+}
+
+/* A selected entry waiting for its place: its sort key (strings copied,
+ * a list joined) and its output in the shared text buffer. */
+struct row {
+	size_t index;		/* in CTID order: equal keys keep it */
+	unsigned ctid;
+	char *error;
+	struct value key;
+	char *key_text;
+	size_t start, len;
+};
 
 static int compare_values(const struct value *a, const struct value *b)
 {
@@ -451,60 +529,82 @@ static int compare_values(const struct value *a, const struct value *b)
 	}
 }
 
-/* qsort has no context argument; sorting is done with an insertion sort
- * over an index array instead of a global. */
-static void sort_rows(const struct list_opts *o, const struct ovz_ct_info *v, size_t n,
-		      size_t *idx)
+static int compare_rows(const void *pa, const void *pb)
 {
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	if (!o->sort)
-		return;
-	struct value *keys = xcalloc(n, sizeof(*keys));
-	for (size_t i = 0; i < n; i++)
-		value_get(o->sort, &v[i], &keys[i]);
-	for (size_t i = 1; i < n; i++) {
-		size_t x = idx[i], j = i;
-		while (j > 0 && compare_values(&keys[idx[j - 1]], &keys[x]) > 0) {
-			idx[j] = idx[j - 1];
-			j--;
-		}
-		idx[j] = x;
-	}
-	for (size_t i = 0; i < n; i++)
-		free(keys[i].owned);
-	free(keys);
+	const struct row *a = pa, *b = pb;
+	int c = compare_values(&a->key, &b->key);
+	return c ? c : (a->index > b->index) - (a->index < b->index);
 }
 
-static bool selected(const struct list_opts *o, const struct ovz_ct_info *ci,
-		     char **ids, int n_ids)
+/* The sort key, kept beyond the entry: a list compares as its items
+ * joined by spaces. */
+static void keep_key(struct row *r, const struct field *f, const struct ovz_ct_list *l)
 {
-	if (n_ids > 0) {
-		char num[16];
-		snprintf(num, sizeof(num), "%u", ci->ctid);
-		for (int i = 0; i < n_ids; i++)
-			if (strcmp(ids[i], num) == 0 ||
-			    (ci->dom && ci->dom->name && strcmp(ids[i], ci->dom->name) == 0))
-				return !(o->stopped_only && ci->status == OVZ_STATUS_RUNNING);
-		return false;
+	value_get(f, l, &r->key);
+	struct cli_buf joined = { 0 };
+	if (r->key.type == V_LIST) {
+		put_padded_items(&joined, r->key.items, 0);
+		r->key.s = r->key_text = joined.buf ? joined.buf : cli_xstrdup("");
+		r->key.items = NULL;
+	} else if (r->key.type == V_STR && r->key.s) {
+		r->key.s = r->key_text = cli_xstrdup(r->key.s);
 	}
-	if (o->stopped_only)
-		return ci->status != OVZ_STATUS_RUNNING;
-	return o->all || ci->status == OVZ_STATUS_RUNNING;
 }
 
+/* Every selected entry first, then in the order of the -s field. */
+static void print_sorted(struct printer *p, struct ovz_ct_list *l, char **ids, int n_ids)
+{
+	struct row *rows = NULL;
+	size_t n = 0;
+	struct cli_buf text = { 0 };
+	for (size_t index = 0; ovz_ct_list_next(l); index++) {
+		if (!selected(p->o, l, ids, n_ids))
+			continue;
+		rows = cli_xrealloc(rows, (n + 1) * sizeof(*rows));
+		struct row *r = &rows[n++];
+		const char *error = ovz_ct_list_error(l);
+		*r = (struct row){ .index = index, .ctid = ovz_ct_list_ctid(l),
+				   .error = error ? cli_xstrdup(error) : NULL, .start = text.len };
+		keep_key(r, p->o->sort, l);
+		print_entry(p->o, l, &text);
+		r->len = text.len - r->start;
+	}
+	if (n)
+		qsort(rows, n, sizeof(*rows), compare_rows);
+	for (size_t k = 0; k < n; k++) {
+		const struct row *r = &rows[p->o->reverse ? n - 1 - k : k];
+		begin_entry(p, r->ctid, r->error);
+		cli_buf_putn(&p->out, text.buf + r->start, r->len);
+		end_entry(p);
+	}
+	for (size_t k = 0; k < n; k++) {
+		free(rows[k].error);
+		free(rows[k].key_text);
+	}
+	free(rows);
+	cli_buf_release(&text);
+}
+
+/* ---- options ---- */
+
+/* A comma separated list of field names; empty names are skipped. */
 static int parse_fields(struct cli *c, struct list_opts *o, const char *spec)
 {
-	_cleanup_strv_ char **names = strv_split(spec, ",");
+	char *copy = cli_xstrdup(spec), *save = NULL;
+	int r = 0;
 	o->n_order = 0;
-	for (size_t i = 0; names && names[i]; i++) {
-		const struct field *f = find_field(names[i]);
+	for (char *name = strtok_r(copy, ",", &save); name && r == 0;
+	     name = strtok_r(NULL, ",", &save)) {
+		const struct field *f = find_field(name);
 		if (!f)
-			return cli_usage_error(c, "-o: unknown field '%s'", names[i]);
-		if (o->n_order < ARRAY_SIZE(o->order) - 1)
+			r = cli_usage_error(c, "-o: unknown field '%s'", name);
+		else if (o->n_order < ARRAY_SIZE(o->order) - 1)
 			o->order[o->n_order++] = f;
 	}
-	return o->n_order ? 0 : cli_usage_error(c, "-o: no fields given");
+	free(copy);
+	if (r == 0 && !o->n_order)
+		r = cli_usage_error(c, "-o: no fields given");
+	return r;
 }
 
 static int parse_list_opts(struct cli *c, struct list_opts *o, int argc, char **argv)
@@ -558,91 +658,36 @@ static int parse_list_opts(struct cli *c, struct list_opts *o, int argc, char **
 	return 0;
 }
 
-static bool shows_numproc(const struct list_opts *o)
-{
-	size_t n = o->n_order ? o->n_order : ARRAY_SIZE(fields);
-	for (size_t i = 0; i < n; i++)
-		if (is_numproc(o->n_order ? o->order[i] : &fields[i]))
-			return true;
-	return o->sort && is_numproc(o->sort);
-}
-
-struct printer {
-	const struct list_opts *o;
-	char **ids;
-	int n_ids;
-	bool first;
-	struct strbuf out;
-};
-
-#define FLUSH_AT (64 * 1024)
-
-static void put_entry(struct printer *p, const struct ovz_ct_info *ci)
-{
-	if (!selected(p->o, ci, p->ids, p->n_ids))
-		return;
-	if (ci->conf_error)
-		fprintf(stderr, "ovz-native: list %u: %s\n", ci->ctid, ci->conf_error);
-	if (p->o->json) {
-		if (!p->first)
-			strbuf_putc(&p->out, ',');
-		print_json_object(p->o, ci, &p->out);
-	} else {
-		print_row(p->o, ci, &p->out);
-	}
-	p->first = false;
-	if (p->out.len >= FLUSH_AT) {
-		fwrite(p->out.buf, 1, p->out.len, stdout);
-		p->out.len = 0;
-	}
-}
-
 VERB(list)
 {
 	struct list_opts o = { 0 };
 	int r = parse_list_opts(c, &o, argc, argv);
 	if (r)
 		return r;
-	struct ovz_error *err = NULL;
 	struct ovz_host *h = NULL;
-	struct ovz_host_iter *it = NULL;
-	r = ovz_host_open(c->root, c->backend, &h, &err);
-	if (r == 0)
-		r = ovz_host_iter_new(h, shows_numproc(&o) ? OVZ_LIST_NPROC : 0, &it, &err);
+	if ((r = cli_open(c, NULL, 0, &h, NULL)))
+		return r;
+	struct ovz_error *err = NULL;
+	struct ovz_ct_list *l = NULL;
+	r = ovz_ct_list_new(h, shows_numproc(&o) ? OVZ_CT_LIST_NPROC : 0, &l, &err);
 	if (r < 0) {
-		ovz_host_free(h);
+		ovz_host_close(h);
 		return cli_fail(c, NULL, r, err);
 	}
-	struct printer p = { .o = &o, .ids = argv + optind, .n_ids = argc - optind, .first = true };
+	struct printer p = { .o = &o, .first = true };
 	if (o.json)
-		strbuf_putc(&p.out, '[');
+		cli_buf_putc(&p.out, '[');
 	else if (!o.no_header)
 		print_header(&o, &p.out);
-	size_t n = ovz_host_iter_count(it);
-	if (!o.sort) {
-		/* in CTID order as read: one entry in memory at a time */
-		for (size_t k = 0; k < n; k++) {
-			struct ovz_ct_info ci;
-			ovz_host_iter_fill(it, o.reverse ? n - 1 - k : k, &ci);
-			put_entry(&p, &ci);
-			ovz_ct_info_release(&ci);
-		}
-	} else {
-		struct ovz_ct_info *v = xcalloc(n ? n : 1, sizeof(*v));
-		for (size_t k = 0; k < n; k++)
-			ovz_host_iter_fill(it, k, &v[k]);
-		size_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
-		sort_rows(&o, v, n, idx);
-		for (size_t k = 0; k < n; k++)
-			put_entry(&p, &v[idx[o.reverse ? n - 1 - k : k]]);
-		free(idx);
-		ovz_ct_info_free(v, n);
-	}
+	if (o.sort)
+		print_sorted(&p, l, argv + optind, argc - optind);
+	else
+		print_streaming(&p, l, argv + optind, argc - optind);
 	if (o.json)
-		strbuf_puts(&p.out, "\n]\n");
+		cli_buf_puts(&p.out, "\n]\n");
 	fwrite(p.out.buf, 1, p.out.len, stdout);
-	strbuf_release(&p.out);
-	ovz_host_iter_free(it);
-	ovz_host_free(h);
+	cli_buf_release(&p.out);
+	ovz_ct_list_free(l);
+	ovz_host_close(h);
 	return EXIT_OK;
 }

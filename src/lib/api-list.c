@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* The container list: host.c's rows, walked one at a time, with the
- * formatted values (UUID, addresses) made once per entry. */
+/* The container list: host.c's streaming iterator, one entry in memory at
+ * a time (read when the list reaches it), with the formatted values (UUID,
+ * addresses) made once per entry. */
 #include "api.h"
 #include "core/config.h"
 #include "core/util.h"
@@ -8,10 +9,12 @@
 #include <stdlib.h>
 
 struct ovz_ct_list {
-	struct ovz_ct_info *v;
+	struct ovz_host_iter *it;
 	size_t n;
-	size_t pos;		/* n before the first entry */
-	bool started;
+	bool started;		/* false before the first entry */
+	bool has_entry;		/* ci is entry pos (false also after the last) */
+	size_t pos;
+	struct ovz_ct_info ci;
 	char uuid[37];
 	char **ips;
 };
@@ -21,30 +24,40 @@ static char *const no_strings[] = { NULL };
 int ovz_ct_list_new(struct ovz_host *h, unsigned flags, struct ovz_ct_list **out,
 		    struct ovz_error **err)
 {
-	/* ovz_host_list always counts processes, so OVZ_CT_LIST_NPROC holds */
 	*out = NULL;
-	struct ovz_ct_list *l = xcalloc(1, sizeof(*l));
-	int r = ovz_host_list(h, &l->v, &l->n, err);
-	if (r < 0) {
-		free(l);
+	struct ovz_host_iter *it = NULL;
+	int r = ovz_host_iter_new(h, (flags & OVZ_CT_LIST_NPROC) ? OVZ_LIST_NPROC : 0, &it, err);
+	if (r < 0)
 		return r;
-	}
+	struct ovz_ct_list *l = xcalloc(1, sizeof(*l));
+	l->it = it;
+	l->n = ovz_host_iter_count(it);
 	*out = l;
 	return 0;
+}
+
+static void drop_entry(struct ovz_ct_list *l)
+{
+	if (l->has_entry)
+		ovz_ct_info_release(&l->ci);
+	l->has_entry = false;
+	strv_free(l->ips);
+	l->ips = NULL;
+	l->uuid[0] = '\0';
 }
 
 void ovz_ct_list_free(struct ovz_ct_list *l)
 {
 	if (!l)
 		return;
-	ovz_ct_info_free(l->v, l->n);
-	strv_free(l->ips);
+	drop_entry(l);
+	ovz_host_iter_free(l->it);
 	free(l);
 }
 
 static const struct ovz_ct_info *cur(const struct ovz_ct_list *l)
 {
-	return l->started && l->pos < l->n ? &l->v[l->pos] : NULL;
+	return l->has_entry ? &l->ci : NULL;
 }
 
 static const struct ovz_domain *cur_dom(const struct ovz_ct_list *l)
@@ -55,9 +68,6 @@ static const struct ovz_domain *cur_dom(const struct ovz_ct_list *l)
 
 static void format_entry(struct ovz_ct_list *l)
 {
-	strv_free(l->ips);
-	l->ips = NULL;
-	l->uuid[0] = '\0';
 	const struct ovz_domain *d = cur_dom(l);
 	if (!d)
 		return;
@@ -75,20 +85,21 @@ bool ovz_ct_list_seek(struct ovz_ct_list *l, size_t i)
 {
 	if (i >= l->n)
 		return false;
+	drop_entry(l);
+	ovz_host_iter_fill(l->it, i, &l->ci);
+	l->has_entry = l->started = true;
 	l->pos = i;
-	l->started = true;
 	format_entry(l);
 	return true;
 }
 
 bool ovz_ct_list_next(struct ovz_ct_list *l)
 {
-	size_t next = l->started ? l->pos + 1 : 0;
+	size_t next = !l->started ? 0 : l->has_entry ? l->pos + 1 : l->n;
 	if (ovz_ct_list_seek(l, next))
 		return true;
-	l->pos = l->n;
+	drop_entry(l);
 	l->started = true;
-	format_entry(l);
 	return false;
 }
 

@@ -460,6 +460,29 @@ static void test_list_fields(void **state)
 	ovz_ct_list_free(NULL);
 }
 
+/* One entry at a time, read when the list reaches it. */
+static void test_list_reads_as_it_goes(void **state)
+{
+	struct env *e = *state;
+	define(e, web_xml);
+	unsigned anon = define(e, anon_xml);
+	struct ovz_ct_list *l = NULL;
+	assert_int_equal(ovz_ct_list_new(e->h, OVZ_CT_LIST_NPROC, &l, NULL), 0);
+	assert_true(ovz_ct_list_next(l));
+	assert_int_equal(ovz_ct_list_ctid(l), 101);
+	assert_false(ovz_ct_list_seek(l, 2));	/* out of range: stays */
+	assert_int_equal(ovz_ct_list_ctid(l), 101);
+	struct ovz_changes *c = ovz_changes_new();
+	assert_int_equal(ovz_changes_add(c, "hostname", "later.example.com", NULL), 0);
+	assert_int_equal(ovz_container_set(e->h, anon, c, 0, NULL, NULL), 0);
+	ovz_changes_free(c);
+	assert_true(ovz_ct_list_next(l));
+	assert_int_equal(ovz_ct_list_ctid(l), anon);
+	assert_string_equal(ovz_ct_list_hostname(l), "later.example.com");
+	assert_int_equal(ovz_ct_list_nproc(l), -1);	/* stopped */
+	ovz_ct_list_free(l);
+}
+
 static void test_list_empty_and_broken(void **state)
 {
 	struct env *e = *state;
@@ -1355,6 +1378,7 @@ int main(void)
 		T(test_define_errors),
 		T(test_lookup),
 		T(test_list_fields),
+		T(test_list_reads_as_it_goes),
 		T(test_list_empty_and_broken),
 		cmocka_unit_test(test_create_options),
 		T(test_create_refusals),
