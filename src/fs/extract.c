@@ -40,6 +40,7 @@ const char *ovz_decoder_name(enum ovz_decoder d)
 		[OVZ_DECODER_ZLIB_THREAD] = "zlib (decoder thread)",
 		[OVZ_DECODER_ZSTD_THREAD] = "zstd (decoder thread)",
 		[OVZ_DECODER_LIBARCHIVE_THREAD] = "libarchive filter (decoder thread)",
+		[OVZ_DECODER_XZ_THREAD] = "liblzma (decoder threads)",
 	};
 	return (unsigned)d < ARRAY_SIZE(names) ? names[d] : "unknown";
 }

@@ -63,7 +63,8 @@ enum ovz_decoder {
 	OVZ_DECODER_LIBDEFLATE,		/* whole gzip member in memory */
 	OVZ_DECODER_ZLIB_THREAD,
 	OVZ_DECODER_ZSTD_THREAD,
-	OVZ_DECODER_LIBARCHIVE_THREAD,	/* bzip2, xz, lz4 */
+	OVZ_DECODER_LIBARCHIVE_THREAD,	/* bzip2, lz4 */
+	OVZ_DECODER_XZ_THREAD,		/* liblzma, threaded for multi-block xz */
 };
 
 struct ovz_extract_stats {

@@ -4,6 +4,7 @@
 #include <archive.h>
 #include <errno.h>
 #include <libdeflate.h>
+#include <lzma.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -67,6 +68,8 @@ struct ovz_stream {
 	ZSTD_inBuffer zin;
 	size_t zret;		/* last ZSTD_decompressStream result: 0 = frame done */
 	struct archive *raw;
+	lzma_stream lz;
+	bool lz_init, lz_done, in_eof;
 };
 
 /* archive_error_string() may return NULL */
@@ -175,6 +178,40 @@ static ssize_t fill_zstd(struct ovz_stream *s, char *buf, size_t cap)
 	return (ssize_t)out.pos;
 }
 
+static ssize_t fill_xz(struct ovz_stream *s, char *buf, size_t cap)
+{
+	lzma_stream *z = &s->lz;
+	if (s->lz_done)
+		return 0;
+	z->next_out = (uint8_t *)buf;
+	z->avail_out = cap;
+	while (z->avail_out > 0) {
+		if (z->avail_in == 0 && !s->in_eof) {
+			ssize_t n = read_input(s, IN_CHUNK);
+			if (n < 0)
+				return n;
+			s->in_eof = n == 0;
+			z->next_in = (const uint8_t *)s->inbuf;
+			z->avail_in = (size_t)n;
+		}
+		/* LZMA_FINISH tells the concatenated-streams decoder no more follow */
+		lzma_ret r = lzma_code(z, s->in_eof ? LZMA_FINISH : LZMA_RUN);
+		if (r == LZMA_STREAM_END) {
+			s->lz_done = true;
+			break;
+		}
+		if (r == LZMA_OK)
+			continue;
+		if (r == LZMA_BUF_ERROR && s->in_eof) {
+			set_decoder_error(s, EBADMSG, "xz stream is truncated");
+			return -EBADMSG;
+		}
+		set_decoder_error(s, EBADMSG, "corrupt xz data (liblzma error %d)", (int)r);
+		return -EBADMSG;
+	}
+	return (ssize_t)(cap - z->avail_out);
+}
+
 static ssize_t fill_raw(struct ovz_stream *s, char *buf, size_t cap)
 {
 	size_t got = 0;
@@ -227,6 +264,8 @@ static ssize_t fill(struct ovz_stream *s, char *buf, size_t cap)
 		return fill_zstd(s, buf, cap);
 	case OVZ_DECODER_LIBARCHIVE_THREAD:
 		return fill_raw(s, buf, cap);
+	case OVZ_DECODER_XZ_THREAD:
+		return fill_xz(s, buf, cap);
 	default:
 		return -EINVAL;
 	}
@@ -393,7 +432,6 @@ static int init_raw(struct ovz_stream *s, struct ovz_error **err)
 	int r;
 	switch (s->comp) {
 	case OVZ_COMP_BZIP2: r = archive_read_support_filter_bzip2(s->raw); break;
-	case OVZ_COMP_XZ: r = archive_read_support_filter_xz(s->raw); break;
 	case OVZ_COMP_LZ4: r = archive_read_support_filter_lz4(s->raw); break;
 	default: r = ARCHIVE_FATAL; break;
 	}
@@ -410,6 +448,26 @@ static int init_raw(struct ovz_stream *s, struct ovz_error **err)
 	if (archive_read_next_header(s->raw, &e) != ARCHIVE_OK)
 		return ovz_error_set(err, EBADMSG, "corrupt %s data: %s",
 				     ovz_compression_name(s->comp), archive_msg(s->raw));
+	return 0;
+}
+
+/* liblzma decodes the blocks of a multi-block .xz (xz -T) in parallel; a
+ * single-block file decodes on one thread, as before. */
+static int init_xz(struct ovz_stream *s, struct ovz_error **err)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	lzma_mt mt = {
+		.flags = LZMA_CONCATENATED | LZMA_FAIL_FAST,
+		.threads = cpus < 1 ? 1 : cpus > 4 ? 4 : (uint32_t)cpus,
+		.memlimit_threading = (uint64_t)512 << 20,
+		.memlimit_stop = UINT64_MAX,
+	};
+	s->lz = (lzma_stream)LZMA_STREAM_INIT;
+	lzma_ret r = lzma_stream_decoder_mt(&s->lz, &mt);
+	if (r != LZMA_OK)
+		return ovz_error_set(err, r == LZMA_MEM_ERROR ? ENOMEM : EINVAL,
+				     "cannot start the xz decoder (liblzma error %d)", (int)r);
+	s->lz_init = true;
 	return 0;
 }
 
@@ -432,6 +490,9 @@ static int init_decoder(struct ovz_stream *s, struct ovz_error **err)
 		ZSTD_initDStream(s->zs);
 		s->zret = 1;
 		return 0;
+	case OVZ_COMP_XZ:
+		s->decoder = OVZ_DECODER_XZ_THREAD;
+		return init_xz(s, err);
 	default:
 		s->decoder = OVZ_DECODER_LIBARCHIVE_THREAD;
 		return init_raw(s, err);
@@ -505,6 +566,8 @@ int ovz_stream_close(struct ovz_stream *s, struct ovz_error **err)
 	if (s->decoder == OVZ_DECODER_ZLIB_THREAD)
 		inflateEnd(&s->z);
 	ZSTD_freeDStream(s->zs);
+	if (s->lz_init)
+		lzma_end(&s->lz);
 	if (s->raw)
 		archive_read_free(s->raw);
 	if (s->in_map)
