@@ -573,19 +573,34 @@ static void expect_inner_ok(struct tu_run r, const char *what)
 }
 
 /* The transcript with the temporary root replaced by ROOT. */
+/* The transcript as compared with a golden file: the scratch root reads
+ * ROOT, and the VE_TEST probes are left out with the call numbers, since
+ * how often stop polls before the VE is gone depends on timing; every call
+ * that changes state stays, in order. */
 static char *normalised(const char *path)
 {
 	_cleanup_free_ char *s = tu_read(path);
 	assert_non_null(s);
 	struct strbuf sb = STRBUF_INIT;
 	size_t rl = strlen(root);
-	for (const char *p = s; *p;) {
-		if (strncmp(p, root, rl) == 0) {
-			strbuf_puts(&sb, "ROOT");
-			p += rl;
-		} else {
-			strbuf_putc(&sb, *p++);
+	for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strstr(line, "\"flags\":\"VE_TEST\""))
+			continue;
+		const char *comma = strchr(line, ',');
+		const char *p = line;
+		if (strncmp(line, "{\"n\":", 5) == 0 && comma) {	/* drop the call number */
+			strbuf_putc(&sb, '{');
+			p = comma + 1;
 		}
+		while (*p) {
+			if (strncmp(p, root, rl) == 0) {
+				strbuf_puts(&sb, "ROOT");
+				p += rl;
+			} else {
+				strbuf_putc(&sb, *p++);
+			}
+		}
+		strbuf_putc(&sb, '\n');
 	}
 	return strbuf_steal(&sb);
 }
@@ -647,7 +662,8 @@ static void test_fail_each_call_of_start(void **state)
 	_cleanup_free_ char *t = xasprintf("%s/count.transcript", root);
 	expect_inner_ok(under_vzemu("start", t, NULL), "start under vzemu");
 	forget_run_state();
-	_cleanup_free_ char *s = normalised(t);
+	_cleanup_free_ char *s = tu_read(t);	/* every call, probes too */
+	assert_non_null(s);
 	size_t calls = count_lines(s);
 	assert_true(calls >= 10);
 	for (size_t i = 1; i <= calls; i++) {
