@@ -38,6 +38,7 @@ struct ovz_conf {
 	 * ovz_conf_parse, dropped when lines are inserted or removed */
 	uint32_t *index;
 	size_t index_mask;
+	size_t uuid_line;	/* with the index: 1 + the last "#UUID:" line, or 0 */
 };
 
 static uint32_t key_hash(const char *s, size_t n)
@@ -289,21 +290,36 @@ int ovz_conf_parse(const char *buf, size_t len, const char *filename, struct ovz
 	c->lines = xmalloc(lines * sizeof(*c->lines));
 	/* per line: its text, key and value, each NUL terminated, fit in
 	 * twice its length plus its newline */
-	c->arena = x.arena = xmalloc(2 * (len + lines) + 1);
+	c->arena = xmalloc(2 * (len + lines) + 1);
+	/* the lines' texts are the file itself, each '\n' made a NUL; keys and
+	 * values follow it */
+	memcpy(c->arena, buf, len);
+	c->arena[len] = '\0';
+	x.arena = c->arena + len + 1;
+	unsigned nul_line = 0;	/* the first line with a NUL byte, 0 when none */
+	const char *nul = memchr(buf, '\0', len);
+	if (nul) {
+		nul_line = 1;
+		for (const char *p = buf; (p = memchr(p, '\n', (size_t)(nul - p))); p++)
+			nul_line++;
+	}
 	for (size_t pos = 0; pos < len;) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+		char *text = c->arena + pos;
+		char *nl = memchr(text, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - text) : len - pos;
 		x.lineno++;
-		if (memchr(buf + pos, '\0', n))
+		if (x.lineno == nul_line)
 			return ovz_error_set(err, EINVAL, "%s:%u: line contains a NUL byte",
 					     x.filename, x.lineno);
-		struct conf_line *l = line_insert(c, c->n);
-		l->in_arena = true;
-		l->text = arena_dup(&x, buf + pos, n);
-		l->newline = nl != NULL;
+		if (nl)
+			*nl = '\0';
+		struct conf_line *l = &c->lines[c->n++];
+		*l = (struct conf_line){ .in_arena = true, .text = text, .newline = nl != NULL };
 		int r = parse_line(&x, l, n);
 		if (r < 0)
 			return r;
+		if (l->kind == LINE_UUID)
+			c->uuid_line = c->n;
 		pos += n + (nl ? 1 : 0);
 	}
 	index_build(c);
@@ -336,6 +352,13 @@ static ssize_t find_last(const struct ovz_conf *c, const char *key)
 		if (same_key(&c->lines[i], h, key))
 			return (ssize_t)i;
 	return -1;
+}
+
+const char *ovz_conf_lookup(const struct ovz_conf *c, const char *key, unsigned *line)
+{
+	ssize_t i = find_last(c, key);
+	*line = i < 0 ? 0 : (unsigned)i + 1;
+	return i < 0 ? NULL : c->lines[i].value;
 }
 
 const char *ovz_conf_get(const struct ovz_conf *c, const char *key)
@@ -430,6 +453,8 @@ const char *ovz_conf_next_key(const struct ovz_conf *c, size_t *pos, const char 
 
 static ssize_t find_uuid_comment(const struct ovz_conf *c)
 {
+	if (c->index)
+		return (ssize_t)c->uuid_line - 1;
 	for (size_t i = c->n; i-- > 0;)
 		if (c->lines[i].kind == LINE_UUID)
 			return (ssize_t)i;

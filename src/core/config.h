@@ -26,6 +26,8 @@ void ovz_conf_freep(struct ovz_conf **c);
 const char *ovz_conf_get(const struct ovz_conf *c, const char *key);
 /* Line number (1-based) of that assignment, 0 when absent. */
 unsigned ovz_conf_line(const struct ovz_conf *c, const char *key);
+/* Both in one lookup. */
+const char *ovz_conf_lookup(const struct ovz_conf *c, const char *key, unsigned *line);
 /* Replaces the last assignment in place (dropping earlier duplicates) or
  * appends KEY="value" at the end.  A line whose value is already equal is
  * left as written.  Line breaks in value become spaces. */

@@ -1089,11 +1089,14 @@ static int check_domain(struct rd *r)
 
 static int read_key(struct rd *r, const struct key_map *k)
 {
-	const char *v = ovz_conf_get(r->c, k->key);
-	if (!k->read || !v || (!*v && !(k->flags & KEY_READ_EMPTY)))
+	if (!k->read)
+		return 0;
+	unsigned line;
+	const char *v = ovz_conf_lookup(r->c, k->key, &line);
+	if (!v || (!*v && !(k->flags & KEY_READ_EMPTY)))
 		return 0;
 	r->key = k->key;
-	r->line = ovz_conf_line(r->c, k->key);
+	r->line = line;
 	return k->read(r, v);
 }
 
