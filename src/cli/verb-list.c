@@ -14,14 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum vtype { V_NULL, V_STR, V_LIST, V_INT, V_BOOL, V_UBC };
+enum vtype { V_NULL, V_STR, V_LIST, V_INT, V_BOOL, V_UBC, V_DQ, V_FEATURES };
 
 struct value {
 	enum vtype type;
 	const char *s;			/* V_STR */
 	const char *const *items;	/* V_LIST, NULL terminated */
 	long long n;			/* V_INT, V_BOOL */
-	unsigned long long ubc[5];	/* held maxheld barrier limit failcnt */
+	unsigned long long ubc[5];	/* held maxheld barrier limit failcnt;
+					 * V_DQ: usage softlimit hardlimit */
 };
 
 struct field {
@@ -179,6 +180,51 @@ static void get_ubc(const struct ovz_ct_list *l, const char *key, struct value *
 		v->ubc[0] = v->ubc[1] = (unsigned long long)nproc;
 }
 
+/* DISKSPACE or DISKINODES ("soft:hard"): usage is not tracked without a
+ * quota (0, shown as "-"); key "DISKSPACE.s" picks the soft limit for the
+ * text column, ".h" the hard one. */
+static void get_dq(const struct ovz_ct_list *l, const char *key, struct value *v)
+{
+	char name[16];
+	size_t len = strcspn(key, ".");
+	snprintf(name, sizeof(name), "%.*s", (int)len, key);
+	const char *s = ovz_ct_list_config(l, name);
+	if (!s || !*s) {
+		v->type = V_NULL;
+		return;
+	}
+	v->type = V_DQ;
+	memset(v->ubc, 0, sizeof(v->ubc));
+	const char *colon = strchr(s, ':');
+	v->ubc[1] = strtoull(s, NULL, 10);
+	v->ubc[2] = colon ? strtoull(colon + 1, NULL, 10) : v->ubc[1];
+	v->n = key[len] == '.' ? (key[len + 1] == 's' ? 1 : 2) : 0;
+}
+
+/* FEATURES="sysfs:on nfs:off": an object of booleans in JSON. */
+static void get_features(const struct ovz_ct_list *l, const char *key, struct value *v)
+{
+	v->type = V_FEATURES;
+	v->s = ovz_ct_list_config(l, "FEATURES");
+}
+
+static void get_conf_bool(const struct ovz_ct_list *l, const char *key, struct value *v)
+{
+	const char *s = ovz_ct_list_config(l, key);
+	v->type = V_BOOL;
+	v->n = s && strcmp(s, "yes") == 0;
+}
+
+/* vzlist's test: a PHYSPAGES limit that is not unlimited. */
+static void get_vswap(const struct ovz_ct_list *l, const char *key, struct value *v)
+{
+	struct value p;
+	memset(&p, 0, sizeof(p));
+	get_ubc(l, "PHYSPAGES", &p);
+	v->type = V_BOOL;
+	v->n = p.ubc[3] && p.ubc[3] != LONG_MAX && p.ubc[3] != INT_MAX;
+}
+
 static void get_backend(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
 	get_str(ovz_ct_list_backend(l), v);
@@ -226,9 +272,19 @@ static const struct field fields[] = {
 	{ "cpulimit", "CPULIM", 7, get_conf_int, "CPULIMIT" },
 	{ "cpuunits", "CPUUNI", 7, get_conf_int, "CPUUNITS" },
 	{ "cpus", "CPUS", 5, get_conf_int, "CPUS" },
+	{ "diskspace", "DSPACE", 10, get_dq, "DISKSPACE" },
+	{ "diskspace.s", "DSPACE.S", 10, get_dq, "DISKSPACE.s" },
+	{ "diskspace.h", "DSPACE.H", 10, get_dq, "DISKSPACE.h" },
+	{ "diskinodes", "DINODES", 10, get_dq, "DISKINODES" },
+	{ "diskinodes.s", "DINODES.S", 10, get_dq, "DISKINODES.s" },
+	{ "diskinodes.h", "DINODES.H", 10, get_dq, "DISKINODES.h" },
+	{ "ioprio", "IOP", 3, get_conf_int, "IOPRIO" },
 	{ "onboot", "ONBOOT", 6, get_onboot, NULL },
 	{ "bootorder", "BOOTORDER", 10, get_conf_int, "BOOTORDER" },
 	{ "layout", "LAYOUT", 6, get_layout, NULL },
+	{ "features", "FEATURES", -15, get_features, NULL },
+	{ "vswap", "VSWAP", 5, get_vswap, NULL },
+	{ "disabled", "DISABL", 6, get_conf_bool, "DISABLED" },
 	{ "uuid", "UUID", -36, get_uuid, NULL },
 	{ "backend", "BACKEND", -7, get_backend, NULL },
 };
@@ -307,9 +363,47 @@ static const char *fmt_s64(char buf[static 24], long long n)
 	return p;
 }
 
+/* "sysfs:on nfs:off" as "sysfs:on,nfs:off"; "-" when none. */
+static const char *feature_text(const char *s, char *buf, size_t len)
+{
+	if (!s || !*s)
+		return "-";
+	size_t n = 0;
+	for (; *s && n + 1 < len; s++)
+		if (*s != ' ' && *s != '\t')
+			buf[n++] = *s;
+		else if (n && buf[n - 1] != ',')
+			buf[n++] = ',';
+	while (n && buf[n - 1] == ',')
+		n--;
+	buf[n] = '\0';
+	return buf;
+}
+
+static void put_features_json(struct cli_buf *b, const char *s)
+{
+	cli_buf_putc(b, '{');
+	bool first = true;
+	while (s && *s) {
+		s += strspn(s, " \t");
+		size_t len = strcspn(s, " \t");
+		const char *colon = memchr(s, ':', len);
+		if (colon && colon > s) {
+			char name[64];
+			snprintf(name, sizeof(name), "%.*s", (int)(colon - s), s);
+			cli_buf_puts(b, first ? "\n      " : ",\n      ");
+			cli_buf_put_json_string(b, name);
+			cli_buf_puts(b, strncmp(colon + 1, "on", 2) == 0 ? ": true" : ": false");
+			first = false;
+		}
+		s += len;
+	}
+	cli_buf_puts(b, first ? "}" : "\n    }");
+}
+
 static void put_text(struct cli_buf *b, const struct field *f, const struct value *v, bool last)
 {
-	char buf[24];
+	char buf[24], fbuf[256];
 	const char *s = "-";
 	switch (v->type) {
 	case V_NULL:
@@ -334,6 +428,13 @@ static void put_text(struct cli_buf *b, const struct field *f, const struct valu
 		if (is_numproc(f) && v->ubc[0] == 0 && v->ubc[1] == 0)
 			break;
 		s = fmt_u64(buf, v->ubc[is_numproc(f) ? 0 : 2]);
+		break;
+	case V_DQ:
+		if (v->ubc[v->n])
+			s = fmt_u64(buf, v->ubc[v->n]);
+		break;
+	case V_FEATURES:
+		s = feature_text(v->s, fbuf, sizeof(fbuf));
 		break;
 	}
 	put_padded(b, s, f->width);
@@ -374,6 +475,18 @@ static void put_json(struct cli_buf *b, const struct value *v)
 			cli_buf_puts(b, fmt_u64(buf, v->ubc[i]));
 		}
 		cli_buf_puts(b, "\n    }");
+		break;
+	case V_DQ:
+		cli_buf_puts(b, "{\n      \"usage\": ");
+		cli_buf_puts(b, fmt_u64(buf, v->ubc[0]));
+		cli_buf_puts(b, ",\n      \"softlimit\": ");
+		cli_buf_puts(b, fmt_u64(buf, v->ubc[1]));
+		cli_buf_puts(b, ",\n      \"hardlimit\": ");
+		cli_buf_puts(b, fmt_u64(buf, v->ubc[2]));
+		cli_buf_puts(b, "\n    }");
+		break;
+	case V_FEATURES:
+		put_features_json(b, v->s);
 		break;
 	}
 }
@@ -521,9 +634,12 @@ static int compare_values(const struct value *a, const struct value *b)
 	switch (a->type) {
 	case V_STR:
 	case V_LIST:
+	case V_FEATURES:
 		return strcmp(a->s ? a->s : "", b->s ? b->s : "");
 	case V_UBC:
 		return (a->ubc[0] > b->ubc[0]) - (a->ubc[0] < b->ubc[0]);
+	case V_DQ:
+		return (a->ubc[a->n] > b->ubc[b->n]) - (a->ubc[a->n] < b->ubc[b->n]);
 	default:
 		return (a->n > b->n) - (a->n < b->n);
 	}
@@ -546,7 +662,7 @@ static void keep_key(struct row *r, const struct field *f, const struct ovz_ct_l
 		put_padded_items(&joined, r->key.items, 0);
 		r->key.s = r->key_text = joined.buf ? joined.buf : cli_xstrdup("");
 		r->key.items = NULL;
-	} else if (r->key.type == V_STR && r->key.s) {
+	} else if ((r->key.type == V_STR || r->key.type == V_FEATURES) && r->key.s) {
 		r->key.s = r->key_text = cli_xstrdup(r->key.s);
 	}
 }

@@ -244,6 +244,14 @@ static void test_list_vzctl_config(void **state)
 	assert_non_null(strstr(r.out, "\"origin_sample\": \"vswap-256m\""));
 	assert_non_null(strstr(r.out, "\"barrier\": 0,\n      \"limit\": 65536"));
 	tu_run_free(&r);
+	/* vzlist -j's shapes for quota, features and flags */
+	r = tu_cli(f->root, NULL, "list", "-a", "-j", "-o", "diskspace,features,vswap,disabled",
+		   NULL);
+	assert_non_null(strstr(r.out, "\"diskspace\": null"));
+	assert_non_null(strstr(r.out, "\"features\": {}"));
+	assert_non_null(strstr(r.out, "\"vswap\": true"));
+	assert_non_null(strstr(r.out, "\"disabled\": false"));
+	tu_run_free(&r);
 	/* a rewrite by define keeps what vzctl wrote */
 	r = tu_cli(f->root, NULL, "dumpxml", "202", NULL);
 	assert_int_equal(r.status, 0);
