@@ -12,16 +12,29 @@
  *	libvirt's pattern: one process (PROG, e.g. /bin/true) per container
  *	config found in CONFDIR, spawned and waited for one after the other.
  *   ovz-list-bench ctids ROOT FIRST N EVERY
- *	prints the CTIDs gen made startable, one a line. */
+ *	prints the CTIDs gen made startable, one a line.
+ *   ovz-list-bench read-all CONFDIR
+ *	the floor without cat's extras: reads every *.conf in one process.
+ *   ovz-list-bench race ROUNDS SPECFILE
+ *	runs the commands of SPECFILE (one a line: LABEL<TAB>ARGV, split on
+ *	spaces; "@mntns=PATH " before ARGV runs it in that mount namespace,
+ *	an argument "@lines=PATH" stands for the lines of PATH, one argument each)
+ *	one after the other, ROUNDS times, so that a change in the machine's
+ *	load spreads over all of them; prints per run
+ *	"LABEL<TAB>ROUND<TAB>WALL_S<TAB>USER_S<TAB>SYS_S<TAB>MAXRSS_KIB".
+ *	A command that fails stops it (exit 2, its stderr shown). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -199,8 +212,167 @@ static int spawn_each(const char *conf_dir, const char *prog)
 	return count ? 0 : 1;
 }
 
+static int read_all(const char *conf_dir)
+{
+	DIR *d = opendir(conf_dir);
+	if (!d)
+		die("opendir", conf_dir);
+	static char buf[65536];
+	int dfd = dirfd(d), count = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len < 6 || strcmp(e->d_name + len - 5, ".conf") != 0)
+			continue;
+		int fd = openat(dfd, e->d_name, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			die("open", e->d_name);
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+		count++;
+	}
+	closedir(d);
+	return count ? 0 : 1;
+}
+
+struct cmd {
+	char *label;
+	char *mntns;
+	char **argv;
+	size_t argc, cap;
+};
+
+static void push_arg(struct cmd *c, char *arg)
+{
+	if (c->argc + 2 > c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->argv = realloc(c->argv, c->cap * sizeof(*c->argv));
+		if (!c->argv)
+			die("realloc", "argv");
+	}
+	c->argv[c->argc++] = arg;
+	c->argv[c->argc] = NULL;
+}
+
+static void push_lines(struct cmd *c, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		die("open", path);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		if (*line)
+			push_arg(c, strdup(line));
+	}
+	free(line);
+	fclose(f);
+}
+
+static size_t parse_spec(const char *path, struct cmd *cmds, size_t max)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		die("open", path);
+	char *line = NULL;
+	size_t cap = 0, n = 0;
+	while (getline(&line, &cap, f) > 0 && n < max) {
+		line[strcspn(line, "\n")] = '\0';
+		char *tab = strchr(line, '\t');
+		if (!tab || line[0] == '#')
+			continue;
+		*tab = '\0';
+		struct cmd *c = &cmds[n++];
+		memset(c, 0, sizeof(*c));
+		c->label = strdup(line);
+		char *rest = strdup(tab + 1), *save = NULL;
+		for (char *w = strtok_r(rest, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+			if (c->argc == 0 && !c->mntns && strncmp(w, "@mntns=", 7) == 0)
+				c->mntns = w + 7;
+			else if (strncmp(w, "@lines=", 7) == 0)
+				push_lines(c, w + 7);
+			else
+				push_arg(c, w);
+		}
+		if (c->argc == 0) {
+			fprintf(stderr, "ovz-list-bench: %s: no command for '%s'\n", path, c->label);
+			exit(2);
+		}
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
+static double secs(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static int race(int rounds, const char *spec)
+{
+	static struct cmd cmds[64];
+	size_t n = parse_spec(spec, cmds, 64);
+	char errpath[] = "/tmp/ovz-race.XXXXXX";
+	int errfd = mkstemp(errpath);
+	if (errfd < 0)
+		die("mkstemp", errpath);
+	unlink(errpath);
+	for (int r = 0; r < rounds; r++) {
+		for (size_t i = 0; i < n; i++) {
+			struct cmd *c = &cmds[i];
+			if (ftruncate(errfd, 0) < 0 || lseek(errfd, 0, SEEK_SET) < 0)
+				die("truncate", errpath);
+			struct timespec t0, t1;
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			pid_t pid = fork();
+			if (pid < 0)
+				die("fork", c->argv[0]);
+			if (pid == 0) {
+				if (c->mntns) {
+					int fd = open(c->mntns, O_RDONLY | O_CLOEXEC);
+					if (fd < 0 || setns(fd, CLONE_NEWNS) < 0)
+						die("setns", c->mntns);
+				}
+				int null = open("/dev/null", O_RDWR);
+				dup2(null, 0);
+				dup2(null, 1);
+				dup2(errfd, 2);
+				execvp(c->argv[0], c->argv);
+				die("exec", c->argv[0]);
+			}
+			int status;
+			struct rusage ru;
+			if (wait4(pid, &status, 0, &ru) < 0)
+				die("wait", c->argv[0]);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+				char buf[4096];
+				ssize_t k = pread(errfd, buf, sizeof(buf) - 1, 0);
+				buf[k > 0 ? k : 0] = '\0';
+				fprintf(stderr, "ovz-list-bench: '%s' failed (status %d): %s\n", c->label,
+					status, buf);
+				return 2;
+			}
+			double wall = (double)(t1.tv_sec - t0.tv_sec) +
+				      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+			printf("%s\t%d\t%.6f\t%.6f\t%.6f\t%ld\n", c->label, r, wall,
+			       secs(ru.ru_utime), secs(ru.ru_stime), ru.ru_maxrss);
+			fflush(stdout);
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "read-all"))
+		return read_all(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "race"))
+		return race(atoi(argv[2]), argv[3]);
 	if (argc == 7 && !strcmp(argv[1], "gen"))
 		return gen(argv[2], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]),
 			   (unsigned)atoi(argv[5]), argv[6]);
@@ -215,6 +387,8 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: %s gen ROOT FIRST N EVERY TREE\n"
 		"       %s spawn-each CONFDIR PROG\n"
-		"       %s ctids ROOT FIRST N EVERY\n", argv[0], argv[0], argv[0]);
+		"       %s ctids ROOT FIRST N EVERY\n"
+		"       %s read-all CONFDIR\n"
+		"       %s race ROUNDS SPECFILE\n", argv[0], argv[0], argv[0], argv[0], argv[0]);
 	return 1;
 }
