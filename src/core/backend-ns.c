@@ -316,41 +316,6 @@ static int cgroup_remove(struct ovz_exec *x, struct ovz_error **err)
 	return ovz_cgroup_remove(cg, name, err);
 }
 
-static int etc_write(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
-{
-	_cleanup_free_ char *root = ovz_exec_host_path(x, op->path);
-	_cleanup_close_ int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return ovz_error_sys(err, errno, "open '%s'", root);
-	return ovz_etc_apply(fd, x->dom, err);
-}
-
-static int state_write(struct ovz_exec *x, struct ovz_error **err)
-{
-	struct ovz_runstate rs = { .init_pid = x->init_pid };
-	rs.start_ticks = proc_start_ticks(rs.init_pid);
-	snprintf(rs.backend, sizeof(rs.backend), "ns");
-	int r = ovz_host_save_live(x->host, x->dom, err);
-	return r < 0 ? r : ovz_runstate_save(x->host->vz->run_dir, x->dom->ctid, &rs, err);
-}
-
-static int state_remove(struct ovz_exec *x, struct ovz_error **err)
-{
-	int r = ovz_runstate_remove(x->host->vz->run_dir, x->dom->ctid, err);
-	int s = ovz_host_remove_live(x->host, x->dom->ctid, err);
-	return r < 0 ? r : s;
-}
-
-static int private_create(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
-{
-	_cleanup_free_ char *priv = ovz_exec_host_path(x, op->path);
-	_cleanup_free_ char *tdir = ovz_exec_host_path(x, x->host->vz->template_dir);
-	struct ovz_create_opts none = { .mode = OVZ_CREATE_EXTRACT };
-	struct ovz_create_result ignored;
-	return ovz_template_create(tdir, op->value, priv, x->create_opts ? x->create_opts : &none,
-				   x->create_result ? x->create_result : &ignored, err);
-}
-
 /* A private area made as an overlay is mounted as one; else a bind mount,
  * which is what simfs does on OpenVZ. */
 static int root_mount(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
@@ -380,7 +345,7 @@ static int ns_apply(struct ovz_exec *x, const struct ovz_op *op, struct ovz_erro
 	int r;
 	switch (op->type) {
 	case OVZ_OP_PRIVATE_CREATE:
-		return private_create(x, op, err);
+		return ovz_exec_private_create(x, op, err);
 	case OVZ_OP_ROOT_MOUNT:
 		return root_mount(x, op, err);
 	case OVZ_OP_CGROUP_CREATE:
@@ -393,7 +358,7 @@ static int ns_apply(struct ovz_exec *x, const struct ovz_op *op, struct ovz_erro
 		r = netctx(x, &n, err);
 		return r < 0 ? r : op->net_step->apply(n, op->iface, op->iface_n, err);
 	case OVZ_OP_ETC_WRITE:
-		return etc_write(x, op, err);
+		return ovz_exec_etc_write(x, op, err);
 	case OVZ_OP_HOSTNAME:
 	case OVZ_OP_ROOTFS:
 	case OVZ_OP_CAPS:
@@ -401,7 +366,7 @@ static int ns_apply(struct ovz_exec *x, const struct ovz_op *op, struct ovz_erro
 		return send_step(state(x), (uint32_t)(op - x->plan->ops),
 				 op->type == OVZ_OP_EXEC_INIT, err);
 	case OVZ_OP_STATE_WRITE:
-		return state_write(x, err);
+		return ovz_exec_state_write(x, err);
 	default:
 		return ovz_error_set(err, ENOTSUP, "the ns backend cannot %s", op->call);
 	}
@@ -414,8 +379,7 @@ static int ns_undo(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error
 	int r;
 	switch (op->type) {
 	case OVZ_OP_PRIVATE_CREATE:
-		a = ovz_exec_host_path(x, op->path);
-		return ovz_private_destroy(a, err);
+		return ovz_exec_private_destroy(x, op, err);
 	case OVZ_OP_ROOT_MOUNT:
 		a = ovz_exec_host_path(x, op->path2);
 		return ovz_umount_root(a, err);
@@ -427,7 +391,7 @@ static int ns_undo(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error
 		r = netctx(x, &n, err);
 		return r < 0 ? r : op->net_step->undo(n, op->iface, op->iface_n, err);
 	case OVZ_OP_STATE_WRITE:
-		return state_remove(x, err);
+		return ovz_exec_state_remove(x, err);
 	default:
 		return 0;	/* nothing outside the container to undo */
 	}

@@ -437,16 +437,6 @@ static int netctx(struct ovz_exec *x, struct ovz_netctx **out, struct ovz_error 
 	return 0;
 }
 
-static int private_create(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
-{
-	_cleanup_free_ char *priv = ovz_exec_host_path(x, op->path);
-	_cleanup_free_ char *tdir = ovz_exec_host_path(x, x->host->vz->template_dir);
-	struct ovz_create_opts none = { .mode = OVZ_CREATE_EXTRACT };
-	struct ovz_create_result ignored;
-	return ovz_template_create(tdir, op->value, priv, x->create_opts ? x->create_opts : &none,
-				   x->create_result ? x->create_result : &ignored, err);
-}
-
 static bool same_inode(const char *a, const char *b)
 {
 	struct stat sa, sb;
@@ -476,23 +466,6 @@ static int root_mount(struct ovz_exec *x, const struct ovz_op *op, struct ovz_er
 	if (mount(priv, root, "simfs", 0, priv) < 0)
 		return ovz_error_sys(err, errno, "mount simfs '%s' on '%s'", priv, root);
 	return 0;
-}
-
-static int etc_write(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
-{
-	_cleanup_free_ char *root = ovz_exec_host_path(x, op->path);
-	_cleanup_close_ int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return ovz_error_sys(err, errno, "open '%s'", root);
-	return ovz_etc_apply(fd, x->dom, err);
-}
-
-static int state_write(struct ovz_exec *x, struct ovz_error **err)
-{
-	struct ovz_runstate rs = { .init_pid = x->init_pid };
-	rs.start_ticks = proc_start_ticks(rs.init_pid);
-	snprintf(rs.backend, sizeof(rs.backend), "vz");
-	return ovz_runstate_save(x->host->vz->run_dir, x->dom->ctid, &rs, err);
 }
 
 static int venet_ip(struct ovz_exec *x, const struct ovz_op *op, bool add,
@@ -553,7 +526,7 @@ static int vz_apply(struct ovz_exec *x, const struct ovz_op *op, struct ovz_erro
 		return ct_step(x, op, err);
 	switch (op->type) {
 	case OVZ_OP_PRIVATE_CREATE:
-		return private_create(x, op, err);
+		return ovz_exec_private_create(x, op, err);
 	case OVZ_OP_ROOT_MOUNT:
 		return root_mount(x, op, err);
 	case OVZ_OP_VENET_IP:
@@ -563,9 +536,9 @@ static int vz_apply(struct ovz_exec *x, const struct ovz_op *op, struct ovz_erro
 	case OVZ_OP_NET:
 		return host_net(x, op, true, err);
 	case OVZ_OP_ETC_WRITE:
-		return etc_write(x, op, err);
+		return ovz_exec_etc_write(x, op, err);
 	case OVZ_OP_STATE_WRITE:
-		return state_write(x, err);
+		return ovz_exec_state_write(x, err);
 	default:
 		return ovz_error_set(err, ENOTSUP, "the vz backend cannot %s", op->call);
 	}
@@ -578,8 +551,7 @@ static int vz_undo(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error
 		return 0;	/* it went with the VE */
 	switch (op->type) {
 	case OVZ_OP_PRIVATE_CREATE:
-		a = ovz_exec_host_path(x, op->path);
-		return ovz_private_destroy(a, err);
+		return ovz_exec_private_destroy(x, op, err);
 	case OVZ_OP_ROOT_MOUNT:
 		a = ovz_exec_host_path(x, op->path2);
 		return ovz_umount_root(a, err);
@@ -595,7 +567,7 @@ static int vz_undo(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error
 	case OVZ_OP_NET:
 		return host_net(x, op, false, err);
 	case OVZ_OP_STATE_WRITE:
-		return ovz_runstate_remove(x->host->vz->run_dir, x->dom->ctid, err);
+		return ovz_exec_state_remove(x, err);
 	default:
 		return 0;
 	}

@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "exec.h"
+#include "runstate.h"
 #include "util.h"
+#include "fs/template.h"
+#include "net/etcfiles.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include <errno.h>
 #include <string.h>
@@ -18,6 +25,47 @@ void ovz_exec_init(struct ovz_exec *x, struct ovz_host *h, const struct ovz_doma
 char *ovz_exec_host_path(const struct ovz_exec *x, const char *path)
 {
 	return path_join(x->host->vz->root, path);
+}
+
+int ovz_exec_private_create(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	_cleanup_free_ char *priv = ovz_exec_host_path(x, op->path);
+	_cleanup_free_ char *tdir = ovz_exec_host_path(x, x->host->vz->template_dir);
+	struct ovz_create_opts none = { .mode = OVZ_CREATE_EXTRACT };
+	struct ovz_create_result ignored;
+	return ovz_template_create(tdir, op->value, priv, x->create_opts ? x->create_opts : &none,
+				   x->create_result ? x->create_result : &ignored, err);
+}
+
+int ovz_exec_private_destroy(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	_cleanup_free_ char *priv = ovz_exec_host_path(x, op->path);
+	return ovz_private_destroy(priv, err);
+}
+
+int ovz_exec_etc_write(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	_cleanup_free_ char *root = ovz_exec_host_path(x, op->path);
+	_cleanup_close_ int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return ovz_error_sys(err, errno, "open '%s'", root);
+	return ovz_etc_apply(fd, x->dom, err);
+}
+
+int ovz_exec_state_write(struct ovz_exec *x, struct ovz_error **err)
+{
+	struct ovz_runstate rs = { .init_pid = x->init_pid };
+	rs.start_ticks = proc_start_ticks(rs.init_pid);
+	snprintf(rs.backend, sizeof(rs.backend), "%s", x->backend->name);
+	int r = ovz_host_save_live(x->host, x->dom, err);
+	return r < 0 ? r : ovz_runstate_save(x->host->vz->run_dir, x->dom->ctid, &rs, err);
+}
+
+int ovz_exec_state_remove(struct ovz_exec *x, struct ovz_error **err)
+{
+	int r = ovz_runstate_remove(x->host->vz->run_dir, x->dom->ctid, err);
+	int s = ovz_host_remove_live(x->host, x->dom->ctid, err);
+	return r < 0 ? r : s;
 }
 
 static int apply_step(struct ovz_exec *x, size_t i, struct ovz_error **err)

@@ -37,4 +37,13 @@ void ovz_exec_cleanup(struct ovz_exec *x);
 /* ROOT + path, for backends. */
 char *ovz_exec_host_path(const struct ovz_exec *x, const char *path);
 
+/* Operations every backend carries out the same way. */
+int ovz_exec_private_create(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err);
+int ovz_exec_private_destroy(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err);
+int ovz_exec_etc_write(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err);
+/* The run state (init's pid, start time, backend name) and the live
+ * definition; and their removal. */
+int ovz_exec_state_write(struct ovz_exec *x, struct ovz_error **err);
+int ovz_exec_state_remove(struct ovz_exec *x, struct ovz_error **err);
+
 #endif
