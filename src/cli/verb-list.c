@@ -180,6 +180,15 @@ static void get_ubc(const struct ovz_ct_list *l, const char *key, struct value *
 		v->ubc[0] = v->ubc[1] = (unsigned long long)nproc;
 }
 
+/* A plain number is in 1K blocks (or inodes); with a K/M/G/T suffix it is
+ * bytes, as vzctl reads it. */
+static unsigned long long dq_number(const char *s)
+{
+	char *end;
+	unsigned long long n = strtoull(s, &end, 10);
+	return *end && *end != ':' ? ubc_number(s, false) / 1024 : n;
+}
+
 /* DISKSPACE or DISKINODES ("soft:hard"): usage is not tracked without a
  * quota (0, shown as "-"); key "DISKSPACE.s" picks the soft limit for the
  * text column, ".h" the hard one. */
@@ -196,8 +205,8 @@ static void get_dq(const struct ovz_ct_list *l, const char *key, struct value *v
 	v->type = V_DQ;
 	memset(v->ubc, 0, sizeof(v->ubc));
 	const char *colon = strchr(s, ':');
-	v->ubc[1] = strtoull(s, NULL, 10);
-	v->ubc[2] = colon ? strtoull(colon + 1, NULL, 10) : v->ubc[1];
+	v->ubc[1] = dq_number(s);
+	v->ubc[2] = colon ? dq_number(colon + 1) : v->ubc[1];
 	v->n = key[len] == '.' ? (key[len + 1] == 's' ? 1 : 2) : 0;
 }
 

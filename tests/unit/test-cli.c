@@ -248,6 +248,21 @@ static void test_list_vzctl_config(void **state)
 	r = tu_cli(f->root, NULL, "list", "-a", "-j", "-o", "diskspace,features,vswap,disabled",
 		   NULL);
 	assert_non_null(strstr(r.out, "\"diskspace\": null"));
+	tu_run_free(&r);
+	char *c202 = rootpath(f, "etc/vz/conf/202.conf");
+	char *text = tu_read(c202);
+	char *more;
+	assert_true(asprintf(&more, "%sDISKSPACE=\"2G:1048576\"\n", text) > 0);
+	tu_write(c202, more);
+	r = tu_cli(f->root, NULL, "list", "-a", "-j", "-o", "diskspace", NULL);
+	assert_non_null(strstr(r.out, "\"softlimit\": 2097152,\n      \"hardlimit\": 1048576"));
+	tu_write(c202, text);
+	free(more);
+	free(text);
+	free(c202);
+	tu_run_free(&r);
+	r = tu_cli(f->root, NULL, "list", "-a", "-j", "-o", "diskspace,features,vswap,disabled",
+		   NULL);
 	assert_non_null(strstr(r.out, "\"features\": {}"));
 	assert_non_null(strstr(r.out, "\"vswap\": true"));
 	assert_non_null(strstr(r.out, "\"disabled\": false"));
