@@ -46,11 +46,6 @@ struct ns_state {
 	bool net_open;
 };
 
-struct step_reply {
-	int32_t err;
-	char msg[500];
-};
-
 static bool ns_supports(enum ovz_op_type t)
 {
 	switch (t) {
@@ -133,18 +128,14 @@ static _Noreturn void child_main(struct ovz_exec *x, int ctl)
 	 * into the container's cgroup */
 	if (read(ctl, &i, sizeof(i)) != sizeof(i) || unshare(CLONE_NEWCGROUP) < 0)
 		_exit(1);
-	struct step_reply ok = { 0 };
-	if (write(ctl, &ok, sizeof(ok)) != sizeof(ok))
+	if (!ovz_step_reply(ctl, 0, NULL))
 		_exit(1);
 	while (read(ctl, &i, sizeof(i)) == sizeof(i)) {
 		struct ovz_error *e = NULL;
-		struct step_reply rep = { 0 };
-		if (i < x->plan->n_ops && child_step(x, &x->plan->ops[i], ctl, &e) < 0) {
-			rep.err = e ? e->errnum : EIO;
-			snprintf(rep.msg, sizeof(rep.msg), "%s", ovz_error_message(e));
-		}
+		int r = i < x->plan->n_ops ? child_step(x, &x->plan->ops[i], ctl, &e) : 0;
+		bool ok = ovz_step_reply(ctl, r, e);
 		ovz_error_free(e);
-		if (write(ctl, &rep, sizeof(rep)) != sizeof(rep) || rep.err)
+		if (!ok)
 			_exit(1);
 	}
 	_exit(0);
@@ -152,23 +143,11 @@ static _Noreturn void child_main(struct ovz_exec *x, int ctl)
 
 /* ---- on the host ---- */
 
+#define NS_CHILD "the container's first process"
+
 static int send_step(struct ns_state *s, uint32_t i, bool exec_step, struct ovz_error **err)
 {
-	if (s->ctl < 0)
-		return ovz_error_set(err, ESRCH, "the container's first process is gone");
-	if (write(s->ctl, &i, sizeof(i)) != sizeof(i))
-		return ovz_error_sys(err, errno, "send step to the container");
-	struct step_reply rep;
-	ssize_t n;
-	while ((n = read(s->ctl, &rep, sizeof(rep))) < 0 && errno == EINTR)
-		;
-	if (n == 0 && exec_step)
-		return 0;	/* the socket closed on exec: init runs */
-	if (n != (ssize_t)sizeof(rep))
-		return ovz_error_set(err, ESRCH, "the container's first process died");
-	if (rep.err)
-		return ovz_error_set(err, rep.err, "%s", rep.msg);
-	return 0;
+	return ovz_step_send(s->ctl, i, exec_step, NS_CHILD, err);
 }
 
 static int ct_create(struct ovz_exec *x, struct ovz_error **err)

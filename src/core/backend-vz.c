@@ -57,11 +57,6 @@ struct vz_state {
 	bool net_open;
 };
 
-struct step_reply {
-	int32_t err;
-	char msg[500];
-};
-
 static bool vz_supports(enum ovz_op_type t)
 {
 	return t != OVZ_OP_CGROUP_CREATE;
@@ -204,20 +199,10 @@ static int child_step(struct child *ch, const struct ovz_op *op, struct ovz_erro
 	}
 }
 
-static bool reply(int ctl, int r, struct ovz_error *e)
-{
-	struct step_reply rep = { 0 };
-	if (r < 0) {
-		rep.err = e ? e->errnum : EIO;
-		snprintf(rep.msg, sizeof(rep.msg), "%s", ovz_error_message(e));
-	}
-	return write(ctl, &rep, sizeof(rep)) == sizeof(rep) && r == 0;
-}
-
 static _Noreturn void child_main(struct child *ch, int ctl)
 {
 	struct ovz_error *e = NULL;
-	if (!reply(ctl, child_setup(ch, &e), e))
+	if (!ovz_step_reply(ctl, child_setup(ch, &e), e))
 		_exit(1);
 	uint32_t i;
 	while (read(ctl, &i, sizeof(i)) == sizeof(i)) {
@@ -225,7 +210,7 @@ static _Noreturn void child_main(struct child *ch, int ctl)
 		e = NULL;
 		int r = i < ch->x->plan->n_ops ? child_step(ch, &ch->x->plan->ops[i], &e)
 					       : ovz_error_set(&e, EINVAL, "no step %u", i);
-		if (!reply(ctl, r, e))
+		if (!ovz_step_reply(ctl, r, e))
 			_exit(1);
 	}
 	_exit(0);
@@ -233,28 +218,11 @@ static _Noreturn void child_main(struct child *ch, int ctl)
 
 /* ---- on the host ---- */
 
-static int read_reply(struct vz_state *s, bool exec_step, struct ovz_error **err)
-{
-	struct step_reply rep;
-	ssize_t n;
-	while ((n = read(s->ctl, &rep, sizeof(rep))) < 0 && errno == EINTR)
-		;
-	if (n == 0 && exec_step)
-		return 0;	/* the socket closed on exec: init runs */
-	if (n != (ssize_t)sizeof(rep))
-		return ovz_error_set(err, ESRCH, "the VE's init died");
-	if (rep.err)
-		return ovz_error_set(err, rep.err, "%s", rep.msg);
-	return 0;
-}
+#define VE_INIT "the VE's init"
 
 static int send_step(struct vz_state *s, uint32_t i, bool exec_step, struct ovz_error **err)
 {
-	if (s->ctl < 0)
-		return ovz_error_set(err, ESRCH, "the VE's init is gone");
-	if (write(s->ctl, &i, sizeof(i)) != sizeof(i))
-		return ovz_error_sys(err, errno, "send a step to the VE's init");
-	return read_reply(s, exec_step, err);
+	return ovz_step_send(s->ctl, i, exec_step, VE_INIT, err);
 }
 
 static void reap(pid_t pid)
@@ -306,7 +274,7 @@ static int ensure_child(struct ovz_exec *x, struct ovz_error **err)
 	close(sv[1]);
 	s->pid = pid;
 	s->ctl = sv[0];
-	int r = read_reply(s, false, err);
+	int r = ovz_step_read_reply(s->ctl, false, VE_INIT, err);
 	if (r < 0)
 		drop_child(s);
 	return r;

@@ -27,6 +27,40 @@ char *ovz_exec_host_path(const struct ovz_exec *x, const char *path)
 	return path_join(x->host->vz->root, path);
 }
 
+bool ovz_step_reply(int ctl, int r, struct ovz_error *e)
+{
+	struct ovz_step_reply rep = { 0 };
+	if (r < 0) {
+		rep.err = e ? e->errnum : EIO;
+		snprintf(rep.msg, sizeof(rep.msg), "%s", ovz_error_message(e));
+	}
+	return write(ctl, &rep, sizeof(rep)) == sizeof(rep) && r == 0;
+}
+
+int ovz_step_read_reply(int ctl, bool exec_step, const char *who, struct ovz_error **err)
+{
+	struct ovz_step_reply rep;
+	ssize_t n;
+	while ((n = read(ctl, &rep, sizeof(rep))) < 0 && errno == EINTR)
+		;
+	if (n == 0 && exec_step)
+		return 0;	/* the socket closed on exec: init runs */
+	if (n != (ssize_t)sizeof(rep))
+		return ovz_error_set(err, ESRCH, "%s died", who);
+	if (rep.err)
+		return ovz_error_set(err, rep.err, "%s", rep.msg);
+	return 0;
+}
+
+int ovz_step_send(int ctl, uint32_t i, bool exec_step, const char *who, struct ovz_error **err)
+{
+	if (ctl < 0)
+		return ovz_error_set(err, ESRCH, "%s is gone", who);
+	if (write(ctl, &i, sizeof(i)) != sizeof(i))
+		return ovz_error_sys(err, errno, "send a step to %s", who);
+	return ovz_step_read_reply(ctl, exec_step, who, err);
+}
+
 int ovz_exec_private_create(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
 {
 	_cleanup_free_ char *priv = ovz_exec_host_path(x, op->path);

@@ -7,6 +7,8 @@
 #ifndef OVZ_CORE_EXEC_H
 #define OVZ_CORE_EXEC_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "backend.h"
@@ -36,6 +38,21 @@ void ovz_exec_cleanup(struct ovz_exec *x);
 
 /* ROOT + path, for backends. */
 char *ovz_exec_host_path(const struct ovz_exec *x, const char *path);
+
+/* The in-container step protocol of the ns and vz backends: the host sends
+ * a step index over a close-on-exec SOCK_SEQPACKET socket, the container's
+ * first process runs that step and answers with its errno and message; end
+ * of file after the exec step means init runs.  who names the process in
+ * messages ("the VE's init"). */
+struct ovz_step_reply {
+	int32_t err;
+	char msg[500];
+};
+/* In the container: sends the result of a step; false when it failed or
+ * could not be sent. */
+bool ovz_step_reply(int ctl, int r, struct ovz_error *e);
+int ovz_step_read_reply(int ctl, bool exec_step, const char *who, struct ovz_error **err);
+int ovz_step_send(int ctl, uint32_t i, bool exec_step, const char *who, struct ovz_error **err);
 
 /* Operations every backend carries out the same way. */
 int ovz_exec_private_create(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err);
