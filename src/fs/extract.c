@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "fs/extract.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,11 +15,18 @@
 
 #include "core/util.h"
 #include "fs/fsutil.h"
+#include "fs/libarchive.h"
 #include "fs/stream.h"
 
 /* No real tree is this deep; the limit bounds the descriptors we keep open. */
 #define MAX_DEPTH 256
 #define PROGRESS_INTERVAL_NS 250000000ull
+
+/* libarchive is loaded: ovz_extract() and init_raw() load it first. */
+static const struct ovz_libarchive *la(void)
+{
+	return ovz_libarchive(NULL);
+}
 
 const char *ovz_compression_name(enum ovz_compression c)
 {
@@ -61,10 +66,10 @@ enum ovz_compression ovz_compression_sniff(const void *head, size_t len)
 	return OVZ_COMP_NONE;
 }
 
-/* archive_error_string() may return NULL */
+/* la()->archive_error_string() may return NULL */
 static const char *archive_msg(struct archive *a)
 {
-	const char *m = archive_error_string(a);
+	const char *m = la()->archive_error_string(a);
 	return m ? m : "unknown libarchive error";
 }
 
@@ -380,7 +385,7 @@ static uint16_t kernel_acl_tag(int tag)
 /* POSIX.1e ACL of one type as the kernel's system.posix_acl_* xattr value. */
 static bool acl_to_xattr(struct archive_entry *e, int type, struct xattr_item *out)
 {
-	if (archive_entry_acl_reset(e, type) <= 0)
+	if (la()->archive_entry_acl_reset(e, type) <= 0)
 		return false;
 	struct acl_ent *v = NULL;
 	size_t n = 0;
@@ -388,7 +393,7 @@ static bool acl_to_xattr(struct archive_entry *e, int type, struct xattr_item *o
 	uint16_t group_class = 0;
 	int t, perm, tag, qual;
 	const char *name;
-	while (archive_entry_acl_next(e, type, &t, &perm, &tag, &qual, &name) == ARCHIVE_OK) {
+	while (la()->archive_entry_acl_next(e, type, &t, &perm, &tag, &qual, &name) == ARCHIVE_OK) {
 		uint16_t kt = kernel_acl_tag(tag);
 		if (!kt)
 			continue;
@@ -432,11 +437,11 @@ static size_t collect_xattrs(struct archive_entry *e, struct xattr_item **out)
 {
 	struct xattr_item *v = NULL;
 	size_t n = 0;
-	if (archive_entry_xattr_reset(e) > 0) {
+	if (la()->archive_entry_xattr_reset(e) > 0) {
 		const char *name;
 		const void *value;
 		size_t len;
-		while (archive_entry_xattr_next(e, &name, &value, &len) == ARCHIVE_OK) {
+		while (la()->archive_entry_xattr_next(e, &name, &value, &len) == ARCHIVE_OK) {
 			v = xrealloc(v, (n + 1) * sizeof(*v));
 			void *copy = xmalloc(len);
 			memcpy(copy, value, len);
@@ -457,8 +462,8 @@ static size_t collect_xattrs(struct archive_entry *e, struct xattr_item **out)
 
 static bool has_xattrs(struct archive_entry *e)
 {
-	return archive_entry_xattr_count(e) > 0 ||
-	       archive_entry_acl_count(e, ARCHIVE_ENTRY_ACL_TYPE_POSIX1E) > 0;
+	return la()->archive_entry_xattr_count(e) > 0 ||
+	       la()->archive_entry_acl_count(e, ARCHIVE_ENTRY_ACL_TYPE_POSIX1E) > 0;
 }
 
 /* fd is an open file, or -1 with path set to a /proc/self/fd based path */
@@ -482,12 +487,12 @@ static int apply_xattrs(struct extractor *x, int fd, const char *path, const str
 
 static void entry_times(struct archive_entry *e, struct timespec ts[2])
 {
-	if (archive_entry_atime_is_set(e))
-		ts[0] = (struct timespec){ archive_entry_atime(e), archive_entry_atime_nsec(e) };
+	if (la()->archive_entry_atime_is_set(e))
+		ts[0] = (struct timespec){ la()->archive_entry_atime(e), la()->archive_entry_atime_nsec(e) };
 	else
 		ts[0] = (struct timespec){ 0, UTIME_OMIT };
-	if (archive_entry_mtime_is_set(e))
-		ts[1] = (struct timespec){ archive_entry_mtime(e), archive_entry_mtime_nsec(e) };
+	if (la()->archive_entry_mtime_is_set(e))
+		ts[1] = (struct timespec){ la()->archive_entry_mtime(e), la()->archive_entry_mtime_nsec(e) };
 	else
 		ts[1] = (struct timespec){ 0, UTIME_OMIT };
 }
@@ -521,7 +526,7 @@ static int write_data(struct extractor *x, struct archive_entry *e, int fd, stru
 		const void *buf;
 		size_t size;
 		la_int64_t off;
-		int r = archive_read_data_block(x->a, &buf, &size, &off);
+		int r = la()->archive_read_data_block(x->a, &buf, &size, &off);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN)
@@ -543,7 +548,7 @@ static int write_data(struct extractor *x, struct archive_entry *e, int fd, stru
 			end = off;
 	}
 	/* a trailing hole of a sparse file */
-	int64_t want = archive_entry_size(e);
+	int64_t want = la()->archive_entry_size(e);
 	if (want > end && ftruncate(fd, (off_t)want) < 0)
 		return entry_sys(x, errno, "ftruncate", err);
 	return 0;
@@ -552,7 +557,7 @@ static int write_data(struct extractor *x, struct archive_entry *e, int fd, stru
 static int write_file(struct extractor *x, struct archive_entry *e, int pfd, const char *name,
 		      struct ovz_error **err)
 {
-	mode_t mode = archive_entry_perm(e);
+	mode_t mode = la()->archive_entry_perm(e);
 	bool direct = x->trust_umask && !(mode & 07000) && (mode & ~x->umask) == mode;
 	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
 	int fd = openat(pfd, name, flags, direct ? mode : 0600);
@@ -565,8 +570,8 @@ static int write_file(struct extractor *x, struct archive_entry *e, int pfd, con
 	if (fd < 0)
 		return entry_sys(x, errno, "create", err);
 	int r = write_data(x, e, fd, err);
-	uid_t uid = (uid_t)archive_entry_uid(e);
-	gid_t gid = (gid_t)archive_entry_gid(e);
+	uid_t uid = (uid_t)la()->archive_entry_uid(e);
+	gid_t gid = (gid_t)la()->archive_entry_gid(e);
 	if (r == 0 && needs_chown(x, uid, gid) && fchown(fd, uid, gid) < 0)
 		r = entry_sys(x, errno, "fchown", err);
 	if (r == 0 && !direct && fchmod(fd, mode) < 0)
@@ -591,12 +596,12 @@ static int write_file(struct extractor *x, struct archive_entry *e, int pfd, con
 static int finish_node(struct extractor *x, struct archive_entry *e, int pfd, const char *name,
 		       bool is_link, struct ovz_error **err)
 {
-	uid_t uid = (uid_t)archive_entry_uid(e);
-	gid_t gid = (gid_t)archive_entry_gid(e);
+	uid_t uid = (uid_t)la()->archive_entry_uid(e);
+	gid_t gid = (gid_t)la()->archive_entry_gid(e);
 	if (needs_chown(x, uid, gid) && fchownat(pfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return entry_sys(x, errno, "fchownat", err);
 	/* nothing else writes into the tree, so the node is still ours */
-	if (!is_link && fchmodat(pfd, name, archive_entry_perm(e), 0) < 0)
+	if (!is_link && fchmodat(pfd, name, la()->archive_entry_perm(e), 0) < 0)
 		return entry_sys(x, errno, "fchmodat", err);
 	if (has_xattrs(e)) {
 		struct xattr_item *v;
@@ -618,7 +623,7 @@ static int finish_node(struct extractor *x, struct archive_entry *e, int pfd, co
 static int write_symlink(struct extractor *x, struct archive_entry *e, int pfd, const char *name,
 			 struct ovz_error **err)
 {
-	const char *target = archive_entry_symlink(e);
+	const char *target = la()->archive_entry_symlink(e);
 	if (!target || !*target)
 		return entry_error(x, EBADMSG, "symlink without a target", err);
 	int r = symlinkat(target, pfd, name);
@@ -636,7 +641,7 @@ static int write_symlink(struct extractor *x, struct archive_entry *e, int pfd, 
 static int write_special(struct extractor *x, struct archive_entry *e, mode_t type, int pfd,
 			 const char *name, struct ovz_error **err)
 {
-	dev_t dev = type == S_IFIFO ? 0 : archive_entry_rdev(e);
+	dev_t dev = type == S_IFIFO ? 0 : la()->archive_entry_rdev(e);
 	int r = mknodat(pfd, name, type | 0600, dev);
 	if (r < 0 && errno == EEXIST) {
 		r = remove_existing(x, pfd, name, err);
@@ -672,9 +677,9 @@ static void record_fixup(struct extractor *x, struct archive_entry *e, char *pat
 	}
 	*f = (struct dir_fixup){
 		.path = path,
-		.uid = (uid_t)archive_entry_uid(e),
-		.gid = (gid_t)archive_entry_gid(e),
-		.mode = archive_entry_perm(e),
+		.uid = (uid_t)la()->archive_entry_uid(e),
+		.gid = (gid_t)la()->archive_entry_gid(e),
+		.mode = la()->archive_entry_perm(e),
 	};
 	entry_times(e, f->times);
 	f->n_xattrs = has_xattrs(e) ? collect_xattrs(e, &f->xattrs) : 0;
@@ -782,8 +787,8 @@ static int write_entry(struct extractor *x, struct archive_entry *e, struct ovz_
 	int r = split_name(x, x->entry, err);
 	if (r < 0)
 		return r;
-	const char *link = archive_entry_hardlink(e);
-	mode_t type = archive_entry_filetype(e);
+	const char *link = la()->archive_entry_hardlink(e);
+	mode_t type = la()->archive_entry_filetype(e);
 	if (x->n_comps == 0) {
 		if (type != AE_IFDIR || link)
 			return entry_error(x, EBADMSG, "names the destination itself but is not a directory", err);
@@ -849,7 +854,7 @@ static la_ssize_t read_cb(struct archive *a, void *ud, const void **buf)
 	ssize_t n = ovz_stream_next(x->stream, buf);
 	if (n < 0) {
 		x->read_failed = true;
-		archive_set_error(a, (int)-n, "decompression failed");
+		la()->archive_set_error(a, (int)-n, "decompression failed");
 		return -1;
 	}
 	return n;
@@ -909,15 +914,15 @@ static int run_entries(struct extractor *x, struct ovz_error **err)
 		if (x->o->cancel && *x->o->cancel)
 			return ovz_error_set(err, EINTR, "interrupted");
 		struct archive_entry *e;
-		int r = archive_read_next_header(x->a, &e);
+		int r = la()->archive_read_next_header(x->a, &e);
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r < ARCHIVE_WARN)
 			return ovz_error_set(err, EBADMSG, "corrupt archive after %llu entries: %s",
 					     (unsigned long long)x->st.entries, archive_msg(x->a));
-		x->entry = archive_entry_pathname(e);
+		x->entry = la()->archive_entry_pathname(e);
 		if (!x->entry)
-			x->entry = archive_entry_pathname_utf8(e);
+			x->entry = la()->archive_entry_pathname_utf8(e);
 		if (!x->entry || !*x->entry)
 			return ovz_error_set(err, EBADMSG, "entry #%llu has no name",
 					     (unsigned long long)x->st.entries + 1);
@@ -948,16 +953,16 @@ static void extractor_free(struct extractor *x)
 	free(x->fixups);
 	free(x->split_buf);
 	if (x->a)
-		archive_read_free(x->a);
+		la()->archive_read_free(x->a);
 }
 
 static int extract_stream(struct extractor *x, struct ovz_error **err)
 {
-	x->a = archive_read_new();
+	x->a = la()->archive_read_new();
 	if (!x->a)
 		oom();
-	archive_read_support_format_tar(x->a);
-	if (archive_read_open(x->a, x, NULL, read_cb, NULL) != ARCHIVE_OK)
+	la()->archive_read_support_format_tar(x->a);
+	if (la()->archive_read_open(x->a, x, NULL, read_cb, NULL) != ARCHIVE_OK)
 		return ovz_error_set(err, EBADMSG, "not a tar archive: %s", archive_msg(x->a));
 	int r = run_entries(x, err);
 	if (r == 0)
@@ -976,6 +981,8 @@ int ovz_extract(int archive_fd, int dest_dirfd, const struct ovz_extract_opts *o
 	struct extractor x = { .o = o, .root = dest_dirfd };
 	x.fds[0] = dest_dirfd;
 	clock_gettime(CLOCK_MONOTONIC, &x.start);
+	if (!ovz_libarchive(err))
+		return -ELIBACC;
 
 	unsigned char head[8] = { 0 };
 	ssize_t n = pread(archive_fd, head, sizeof(head), 0);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "fs/stream.h"
 
-#include <archive.h>
 #include <errno.h>
 #include <libdeflate.h>
 #include <lzma.h>
@@ -17,6 +16,7 @@
 #include <zstd.h>
 
 #include "core/util.h"
+#include "fs/libarchive.h"
 
 /* Four 1 MiB blocks: enough slack that neither side waits on the other for
  * ordinary jitter.  Plain tar goes through the thread too: pread into
@@ -72,10 +72,16 @@ struct ovz_stream {
 	bool lz_init, lz_done, in_eof;
 };
 
-/* archive_error_string() may return NULL */
+/* la()->archive_error_string() may return NULL */
+/* libarchive is loaded: init_raw() loads it first. */
+static const struct ovz_libarchive *la(void)
+{
+	return ovz_libarchive(NULL);
+}
+
 static const char *archive_msg(struct archive *a)
 {
-	const char *m = archive_error_string(a);
+	const char *m = la()->archive_error_string(a);
 	return m ? m : "unknown libarchive error";
 }
 
@@ -216,7 +222,7 @@ static ssize_t fill_raw(struct ovz_stream *s, char *buf, size_t cap)
 {
 	size_t got = 0;
 	while (got < cap) {
-		la_ssize_t n = archive_read_data(s->raw, buf + got, cap - got);
+		la_ssize_t n = la()->archive_read_data(s->raw, buf + got, cap - got);
 		if (n < 0) {
 			set_decoder_error(s, EBADMSG, "corrupt %s data: %s",
 					  ovz_compression_name(s->comp), archive_msg(s->raw));
@@ -226,7 +232,7 @@ static ssize_t fill_raw(struct ovz_stream *s, char *buf, size_t cap)
 			break;
 		got += (size_t)n;
 	}
-	int64_t pos = archive_filter_bytes(s->raw, -1);
+	int64_t pos = la()->archive_filter_bytes(s->raw, -1);
 	if (pos > 0)
 		atomic_store_explicit(&s->bytes_in, (uint64_t)pos, memory_order_relaxed);
 	return (ssize_t)got;
@@ -426,26 +432,28 @@ static int try_whole_gzip(struct ovz_stream *s, struct ovz_error **err)
 
 static int init_raw(struct ovz_stream *s, struct ovz_error **err)
 {
-	s->raw = archive_read_new();
+	if (!ovz_libarchive(err))
+		return -ELIBACC;
+	s->raw = la()->archive_read_new();
 	if (!s->raw)
 		oom();
 	int r;
 	switch (s->comp) {
-	case OVZ_COMP_BZIP2: r = archive_read_support_filter_bzip2(s->raw); break;
-	case OVZ_COMP_LZ4: r = archive_read_support_filter_lz4(s->raw); break;
+	case OVZ_COMP_BZIP2: r = la()->archive_read_support_filter_bzip2(s->raw); break;
+	case OVZ_COMP_LZ4: r = la()->archive_read_support_filter_lz4(s->raw); break;
 	default: r = ARCHIVE_FATAL; break;
 	}
 	/* ARCHIVE_WARN means libarchive would run an external program: refuse */
 	if (r != ARCHIVE_OK)
 		return ovz_error_set(err, ENOTSUP, "no in-process %s decoder in libarchive",
 				     ovz_compression_name(s->comp));
-	archive_read_support_format_raw(s->raw);
+	la()->archive_read_support_format_raw(s->raw);
 	if (lseek(s->fd, 0, SEEK_SET) < 0)
 		return ovz_error_sys(err, errno, "seeking the archive");
-	if (archive_read_open_fd(s->raw, s->fd, IN_CHUNK) != ARCHIVE_OK)
+	if (la()->archive_read_open_fd(s->raw, s->fd, IN_CHUNK) != ARCHIVE_OK)
 		return ovz_error_set(err, EBADMSG, "%s", archive_msg(s->raw));
 	struct archive_entry *e;
-	if (archive_read_next_header(s->raw, &e) != ARCHIVE_OK)
+	if (la()->archive_read_next_header(s->raw, &e) != ARCHIVE_OK)
 		return ovz_error_set(err, EBADMSG, "corrupt %s data: %s",
 				     ovz_compression_name(s->comp), archive_msg(s->raw));
 	return 0;
@@ -569,7 +577,7 @@ int ovz_stream_close(struct ovz_stream *s, struct ovz_error **err)
 	if (s->lz_init)
 		lzma_end(&s->lz);
 	if (s->raw)
-		archive_read_free(s->raw);
+		la()->archive_read_free(s->raw);
 	if (s->in_map)
 		munmap(s->in_map, (size_t)s->file_size);
 	if (s->out_map)

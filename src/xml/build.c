@@ -78,11 +78,17 @@ static char *take(char **p)
 	return s;
 }
 
+/* libxml2 is loaded: xml_build_domain runs on a document it parsed. */
+static const struct ovz_libxml *lx(void)
+{
+	return ovz_libxml(NULL);
+}
+
 static char *text_raw(const xmlNode *n)
 {
-	xmlChar *c = xmlNodeGetContent(n);
+	xmlChar *c = lx()->xmlNodeGetContent(n);
 	char *s = xstrdup(c ? (const char *)c : "");
-	xmlFree(c);
+	ovz_libxml_free(lx(), c);
 	return s;
 }
 
@@ -94,11 +100,11 @@ static char *text(const xmlNode *n)
 /* NULL when the attribute is absent. */
 static char *attr(const xmlNode *n, const char *name)
 {
-	xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
+	xmlChar *v = lx()->xmlGetNoNsProp(n, (const xmlChar *)name);
 	if (!v)
 		return NULL;
 	char *s = trim(xstrdup((const char *)v));
-	xmlFree(v);
+	ovz_libxml_free(lx(), v);
 	return s;
 }
 
@@ -1033,7 +1039,7 @@ static int read_domain(struct build *b, xmlNode *root)
 	char value[128];
 	const char *why = ovz_domain_check(b->d, &what, value, sizeof(value));
 	if (why)
-		return xml_fail_at(b->err, b->file, xmlGetLineNo(root), what, value, why);
+		return xml_fail_at(b->err, b->file, lx()->xmlGetLineNo(root), what, value, why);
 	return 0;
 }
 
@@ -1041,7 +1047,7 @@ int xml_build_domain(xmlDoc *doc, const char *file, struct ovz_domain **out,
 		     struct ovz_error **err)
 {
 	struct build b = { .file = file, .err = err, .d = ovz_domain_new(), .venet = -1 };
-	int r = read_domain(&b, xmlDocGetRootElement(doc));
+	int r = read_domain(&b, lx()->xmlDocGetRootElement(doc));
 	if (r < 0) {
 		ovz_domain_free(b.d);
 		return r;

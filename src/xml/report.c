@@ -95,5 +95,5 @@ int xml_fail(struct ovz_error **err, const char *file, const xmlNode *node, cons
 	     const char *value, const char *reason)
 {
 	_cleanup_free_ char *what = xml_node_path(node, attr);
-	return xml_fail_at(err, file, xmlGetLineNo(node), what, value, reason);
+	return xml_fail_at(err, file, ovz_libxml(NULL)->xmlGetLineNo(node), what, value, reason);
 }

@@ -5,8 +5,7 @@
 #ifndef OVZ_XML_PRIVATE_H
 #define OVZ_XML_PRIVATE_H
 
-#include <libxml/tree.h>
-
+#include "libxml.h"
 #include "core/error.h"
 #include "core/model.h"
 

@@ -14,16 +14,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <libxml/parser.h>
-#include <libxml/relaxng.h>
-#include <libxml/xmlerror.h>
 
 extern const char ovz_domain_rng[];
 extern const size_t ovz_domain_rng_len;
@@ -32,24 +27,11 @@ extern const size_t ovz_domain_rng_len;
 
 /* The first error of one parse or validation. */
 struct capture {
+	const struct ovz_libxml *L;
 	const char *file;
 	struct ovz_error *err;
 	struct ovz_error *generic;	/* schema errors that only say "failed" */
 };
-
-static void init_libxml(void)
-{
-	xmlInitParser();
-	xmlRelaxNGInitTypes();
-}
-
-/* libxml2's initialisation is not safe to race, and the library is used
- * from threads, so it happens exactly once. */
-static void ensure_libxml(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, init_libxml);
-}
 
 /* Some libxml2 paths write to the thread's generic error function instead of
  * a context's; the library never prints, so that one is silenced for the
@@ -63,16 +45,25 @@ struct generic_saved {
 	void *ctx;
 };
 
-static struct generic_saved silence_generic(void)
+#ifdef LIBXML_THREAD_ENABLED
+static struct generic_saved silence_generic(const struct ovz_libxml *L)
 {
-	struct generic_saved s = { xmlGenericError, xmlGenericErrorContext };
-	xmlSetGenericErrorFunc(NULL, discard_generic);
+	struct generic_saved s = { *L->__xmlGenericError(), *L->__xmlGenericErrorContext() };
+	L->xmlSetGenericErrorFunc(NULL, discard_generic);
 	return s;
 }
-
-static void restore_generic(struct generic_saved s)
+#else
+static struct generic_saved silence_generic(const struct ovz_libxml *L)
 {
-	xmlSetGenericErrorFunc(s.ctx, s.fn);
+	struct generic_saved s = { xmlGenericError, xmlGenericErrorContext };
+	L->xmlSetGenericErrorFunc(NULL, discard_generic);
+	return s;
+}
+#endif
+
+static void restore_generic(const struct ovz_libxml *L, struct generic_saved s)
+{
+	L->xmlSetGenericErrorFunc(s.ctx, s.fn);
 }
 
 /* "Opening and ending tag mismatch: a line 2 and b\n" -> lower case start,
@@ -120,7 +111,7 @@ static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_i
 	long line = ctxt->input ? ctxt->input->line : 0;
 	xml_fail_at(&c->err, c->file, line, "DOCTYPE", (const char *)name,
 		    "is not allowed: no DTDs or entity declarations are read");
-	xmlStopParser(ctxt);
+	c->L->xmlStopParser(ctxt);
 }
 
 static void on_external_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
@@ -130,7 +121,8 @@ static void on_external_subset(void *ctx, const xmlChar *name, const xmlChar *ex
 
 static xmlDocPtr read_doc(const char *buf, size_t len, struct capture *c)
 {
-	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	const struct ovz_libxml *L = c->L;
+	xmlParserCtxtPtr ctxt = L->xmlNewParserCtxt();
 	if (!ctxt)
 		oom();
 	ctxt->_private = c;
@@ -138,14 +130,14 @@ static xmlDocPtr read_doc(const char *buf, size_t len, struct capture *c)
 	ctxt->sax->internalSubset = on_doctype;
 	ctxt->sax->externalSubset = on_external_subset;
 	/* no XML_PARSE_NOENT (substitution) nor DTDLOAD; 2.9.14 has no NO_XXE */
-	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
-					  XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+	xmlDocPtr doc = L->xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
+					     XML_PARSE_NONET | XML_PARSE_BIG_LINES);
 	bool ok = doc && ctxt->wellFormed && !c->err;
 	if (!ok && !c->err)
 		xml_fail_at(&c->err, c->file, 0, "xml", NULL, "is not well-formed");
-	xmlFreeParserCtxt(ctxt);
+	L->xmlFreeParserCtxt(ctxt);
 	if (!ok) {
-		xmlFreeDoc(doc);
+		L->xmlFreeDoc(doc);
 		return NULL;
 	}
 	return doc;
@@ -153,19 +145,19 @@ static xmlDocPtr read_doc(const char *buf, size_t len, struct capture *c)
 
 /* ---- schema ---- */
 
-static char *prop(xmlNodePtr n, const char *name)
+static char *prop(const struct ovz_libxml *L, xmlNodePtr n, const char *name)
 {
-	xmlChar *v = name ? xmlGetProp(n, (const xmlChar *)name) : NULL;
+	xmlChar *v = name ? L->xmlGetProp(n, (const xmlChar *)name) : NULL;
 	char *s = v ? xstrdup((const char *)v) : NULL;
-	xmlFree(v);
+	ovz_libxml_free(L, v);
 	return s;
 }
 
-static char *content(xmlNodePtr n)
+static char *content(const struct ovz_libxml *L, xmlNodePtr n)
 {
-	xmlChar *v = xmlNodeGetContent(n);
+	xmlChar *v = L->xmlNodeGetContent(n);
 	char *s = xstrdup(v ? (const char *)v : "");
-	xmlFree(v);
+	ovz_libxml_free(L, v);
 	return s;
 }
 
@@ -177,8 +169,8 @@ static bool schema_message(xmlErrorPtr e, xmlNodePtr n, struct capture *c)
 	case XML_RELAXNG_ERR_INVALIDATTR:
 	case XML_RELAXNG_ERR_ATTRNAME: {
 		_cleanup_free_ char *what = xml_node_path(n, e->str1);
-		_cleanup_free_ char *v = prop(n, e->str1);
-		xml_fail_at(&c->err, c->file, xmlGetLineNo(n), what, v, "is not allowed here");
+		_cleanup_free_ char *v = prop(c->L, n, e->str1);
+		xml_fail_at(&c->err, c->file, c->L->xmlGetLineNo(n), what, v, "is not allowed here");
 		return true;
 	}
 	case XML_RELAXNG_ERR_DATATYPE:
@@ -187,7 +179,7 @@ static bool schema_message(xmlErrorPtr e, xmlNodePtr n, struct capture *c)
 	case XML_RELAXNG_ERR_LIST:
 	case XML_RELAXNG_ERR_DATAELEM:
 	case XML_RELAXNG_ERR_VALELEM: {
-		_cleanup_free_ char *v = content(n);
+		_cleanup_free_ char *v = content(c->L, n);
 		xml_fail(&c->err, c->file, n, NULL, v, "is not a valid value");
 		return true;
 	}
@@ -230,22 +222,23 @@ static void on_schema_parse_error(void *data, xmlErrorPtr e)
 
 static int validate(xmlDocPtr doc, struct capture *c)
 {
+	const struct ovz_libxml *L = c->L;
 	xmlRelaxNGParserCtxtPtr pctxt =
-		xmlRelaxNGNewMemParserCtxt(ovz_domain_rng, (int)ovz_domain_rng_len);
+		L->xmlRelaxNGNewMemParserCtxt(ovz_domain_rng, (int)ovz_domain_rng_len);
 	if (!pctxt)
 		oom();
-	xmlRelaxNGSetParserStructuredErrors(pctxt, on_schema_parse_error, c);
-	xmlRelaxNGPtr schema = xmlRelaxNGParse(pctxt);
-	xmlRelaxNGFreeParserCtxt(pctxt);
+	L->xmlRelaxNGSetParserStructuredErrors(pctxt, on_schema_parse_error, c);
+	xmlRelaxNGPtr schema = L->xmlRelaxNGParse(pctxt);
+	L->xmlRelaxNGFreeParserCtxt(pctxt);
 	if (!schema)
 		return ovz_error_set(&c->err, EIO, "internal error: the embedded schema does not compile");
-	xmlRelaxNGValidCtxtPtr vctxt = xmlRelaxNGNewValidCtxt(schema);
+	xmlRelaxNGValidCtxtPtr vctxt = L->xmlRelaxNGNewValidCtxt(schema);
 	if (!vctxt)
 		oom();
-	xmlRelaxNGSetValidStructuredErrors(vctxt, on_schema_error, c);
-	int r = xmlRelaxNGValidateDoc(vctxt, doc);
-	xmlRelaxNGFreeValidCtxt(vctxt);
-	xmlRelaxNGFree(schema);
+	L->xmlRelaxNGSetValidStructuredErrors(vctxt, on_schema_error, c);
+	int r = L->xmlRelaxNGValidateDoc(vctxt, doc);
+	L->xmlRelaxNGFreeValidCtxt(vctxt);
+	L->xmlRelaxNGFree(schema);
 	if (r == 0)
 		return 0;
 	if (!c->err && c->generic) {
@@ -288,16 +281,18 @@ int ovz_xml_parse(const char *buf, size_t len, const char *filename, struct ovz_
 		return fail_too_large(c.file, err);
 	if (len == 0)
 		return xml_fail_at(err, c.file, 0, "xml", NULL, "the document is empty");
-	ensure_libxml();
-	struct generic_saved saved = silence_generic();
+	c.L = ovz_libxml(err);
+	if (!c.L)
+		return ovz_error_wrap(err, -ELIBACC, "reading '%s'", c.file);
+	struct generic_saved saved = silence_generic(c.L);
 	xmlDocPtr doc = read_doc(buf, len, &c);
 	struct ovz_domain *d = NULL;
 	if (doc && xml_build_domain(doc, c.file, &d, &c.err) == 0 && validate(doc, &c) < 0) {
 		ovz_domain_free(d);
 		d = NULL;
 	}
-	xmlFreeDoc(doc);
-	restore_generic(saved);
+	c.L->xmlFreeDoc(doc);
+	restore_generic(c.L, saved);
 	int r = hand_over(&c, err);
 	if (r == 0)
 		*out = d;
