@@ -101,8 +101,9 @@ int ovz_venet_host_routes_del(struct ovz_netctx *ctx, const struct ovz_iface *f,
 			      struct ovz_error **err);
 /* Proxy entries on every uplink: a host link that is up, not loopback, not
  * NOARP and not enslaved.  IPv6 also turns proxy_ndp on there.  The undo
- * removes the entries from every link, so a link that went down since is
- * cleaned too. */
+ * removes the addresses' entries from whatever links hold them (one dump of
+ * the proxy tables), so a link that went down since is cleaned too, and a
+ * stop costs the same with 3 or 3000 containers running. */
 int ovz_venet_proxy_add(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,
 			struct ovz_error **err);
 int ovz_venet_proxy_del(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,

@@ -699,6 +699,73 @@ int ovz_nl_proxy_del(struct ovz_nl *nl, const char *dev, const struct ovz_ip *ip
 	return proxies(nl, RTM_DELNEIGH, dev, ips, n, err);
 }
 
+struct proxy_entry {
+	int ifindex;
+	struct ovz_ip ip;
+};
+
+struct proxy_match {
+	const struct ovz_ip *ips;
+	size_t n_ips;
+	struct proxy_entry *v;
+	size_t n, cap;
+};
+
+static const struct ovz_ip *proxy_wanted(const struct proxy_match *m, int family,
+					 const struct nlattr *dst)
+{
+	size_t len = family == AF_INET ? 4 : 16;
+	if (mnl_attr_get_payload_len(dst) != len)
+		return NULL;
+	for (size_t i = 0; i < m->n_ips; i++)
+		if (m->ips[i].family == family &&
+		    memcmp(m->ips[i].addr, mnl_attr_get_payload(dst), len) == 0)
+			return &m->ips[i];
+	return NULL;
+}
+
+static void proxy_match_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct proxy_match *m = data;
+	if (nlh->nlmsg_type != RTM_NEWNEIGH || mnl_nlmsg_get_payload_len(nlh) < sizeof(struct ndmsg))
+		return;
+	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+	mnl_attr_for_each(a, nlh, sizeof(*ndm)) {
+		const struct ovz_ip *ip;
+		if (mnl_attr_get_type(a) != NDA_DST || !(ip = proxy_wanted(m, ndm->ndm_family, a)))
+			continue;
+		if (m->n == m->cap) {
+			m->cap = m->cap ? m->cap * 2 : 8;
+			m->v = xrealloc(m->v, m->cap * sizeof(*m->v));
+		}
+		m->v[m->n++] = (struct proxy_entry){ ndm->ndm_ifindex, *ip };
+	}
+}
+
+int ovz_nl_proxy_del_all(struct ovz_nl *nl, const struct ovz_ip *ips, size_t n,
+			 struct ovz_error **err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (check_ip(&ips[i], err) < 0)
+			return -EINVAL;
+	if (!n)
+		return 0;
+	struct proxy_match m = { .ips = ips, .n_ips = n };
+	nl_queue(nl, ovz_nlmsg_proxy_dump(nl_slot(nl)), false, "RTM_GETNEIGH proxy dump");
+	int first = nl_flush(nl, proxy_match_cb, &m, err);
+	for (size_t i = 0; first == 0 && i < m.n; i++) {
+		nl_reserve(nl, &first, err);
+		char a[64];
+		ovz_format_ip(&m.v[i].ip, false, a, sizeof(a));
+		nl_queue(nl, ovz_nlmsg_proxy(nl_slot(nl), RTM_DELNEIGH, m.v[i].ifindex, &m.v[i].ip),
+			 true, "RTM_DELNEIGH proxy %s dev #%d", a, m.v[i].ifindex);
+	}
+	int r = nl_flush(nl, NULL, NULL, err);
+	free(m.v);
+	return first ? first : r;
+}
+
 /* ---- OpenVZ 7 venet ---- */
 
 int ovz_nl_venet_ip(struct ovz_nl *nl, const char *venet, const struct ovz_ip *ip, bool add,

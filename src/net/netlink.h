@@ -135,6 +135,11 @@ int ovz_nl_proxy_add(struct ovz_nl *nl, const char *dev, const struct ovz_ip *ip
 		     struct ovz_error **err);
 int ovz_nl_proxy_del(struct ovz_nl *nl, const char *dev, const struct ovz_ip *ips, size_t n,
 		     struct ovz_error **err);
+/* Removes the proxy entries of ips from whatever links hold them: one dump
+ * of the proxy tables, then one batch of deletes, however many links the
+ * host has. */
+int ovz_nl_proxy_del_all(struct ovz_nl *nl, const struct ovz_ip *ips, size_t n,
+			 struct ovz_error **err);
 
 /* OpenVZ 7: add or remove a venet address by changelink on the venet
  * device (IFLA_INFO_DATA { VENET_INFO_CMD: struct ovz_venetaddrmsg }). */
@@ -177,6 +182,8 @@ struct nlmsghdr *ovz_nlmsg_addr(void *buf, uint16_t type, int ifindex, const str
 struct nlmsghdr *ovz_nlmsg_route(void *buf, uint16_t type, int ifindex, const struct ovz_route *r);
 /* type RTM_NEWNEIGH or RTM_DELNEIGH. */
 struct nlmsghdr *ovz_nlmsg_proxy(void *buf, uint16_t type, int ifindex, const struct ovz_ip *ip);
+/* RTM_GETNEIGH dump of the IPv4 and IPv6 proxy tables. */
+struct nlmsghdr *ovz_nlmsg_proxy_dump(void *buf);
 struct nlmsghdr *ovz_nlmsg_venet_ip(void *buf, const char *venet, const struct ovz_ip *ip,
 				    bool add);
 

@@ -191,6 +191,15 @@ struct nlmsghdr *ovz_nlmsg_proxy(void *buf, uint16_t type, int ifindex, const st
 	return nlh;
 }
 
+struct nlmsghdr *ovz_nlmsg_proxy_dump(void *buf)
+{
+	struct nlmsghdr *nlh = put_header(buf, RTM_GETNEIGH, NLM_F_DUMP);
+	struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = AF_UNSPEC;
+	ndm->ndm_flags = NTF_PROXY;	/* exactly NTF_PROXY: the proxy tables */
+	return nlh;
+}
+
 struct nlmsghdr *ovz_nlmsg_venet_ip(void *buf, const char *venet, const struct ovz_ip *ip,
 				    bool add)
 {

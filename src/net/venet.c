@@ -207,19 +207,7 @@ int ovz_venet_proxy_add(struct ovz_netctx *ctx, const struct ovz_iface *f, unsig
 int ovz_venet_proxy_del(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,
 			struct ovz_error **err)
 {
-	struct ovz_link *links = NULL;
-	size_t n_links = 0;
-	int r = f->n_ips ? ovz_nl_link_list(ctx->host, &links, &n_links, err) : 0;
-	int first = r;
-	for (size_t i = 0; i < n_links; i++) {
-		if (links[i].flags & IFF_LOOPBACK)
-			continue;
-		r = ovz_nl_proxy_del(ctx->host, links[i].name, f->ips, f->n_ips, err);
-		if (r < 0 && !first)
-			first = r;
-	}
-	free(links);
-	return first;
+	return ovz_nl_proxy_del_all(ctx->host, f->ips, f->n_ips, err);
 }
 
 const struct ovz_net_step ovz_venet_steps[] = {

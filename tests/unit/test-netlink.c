@@ -435,6 +435,31 @@ static void test_proxy_neighbours(void **state)
 	ovz_nl_close(nl);
 }
 
+/* The stop path's delete: every link that holds one of the addresses loses
+ * it, other addresses stay. */
+static void test_proxy_del_all(void **state)
+{
+	REQUIRE_ROOT();
+	struct ovz_nl *nl = nl_in(-1);
+	make_veth(nl, "tpa", "tpa.p", -1);
+	make_veth(nl, "tpb", "tpb.p", -1);
+	struct ovz_ip ours[] = { ip("10.6.1.1"), ip("fd00:6::11") };
+	struct ovz_ip other = ip("10.6.1.2");
+	OK(ovz_nl_proxy_add(nl, "tpa", ours, 2, E));
+	OK(ovz_nl_proxy_add(nl, "tpb", ours, 2, E));
+	OK(ovz_nl_proxy_add(nl, "tpb", &other, 1, E));
+	OK(ovz_nl_proxy_del_all(nl, ours, 2, E));
+	check_no_ip(-1, "neigh show proxy", "10.6.1.1");
+	check_no_ip(-1, "neigh show proxy", "fd00:6::11");
+	_cleanup_free_ char *v4 = ip_in(-1, "-4 neigh show proxy");
+	assert_contains(v4, "10.6.1.2 dev tpb proxy");
+	OK(ovz_nl_proxy_del_all(nl, ours, 2, E));	/* idempotent */
+	OK(ovz_nl_proxy_del(nl, "tpb", &other, 1, E));
+	OK(ovz_nl_link_del(nl, "tpa", E));
+	OK(ovz_nl_link_del(nl, "tpb", E));
+	ovz_nl_close(nl);
+}
+
 static void test_bridge_enslave(void **state)
 {
 	REQUIRE_ROOT();
@@ -740,6 +765,7 @@ int main(void)
 						check_clean),
 		cmocka_unit_test_setup_teardown(test_routes, need_root, check_clean),
 		cmocka_unit_test_setup_teardown(test_proxy_neighbours, need_root, check_clean),
+		cmocka_unit_test_setup_teardown(test_proxy_del_all, need_root, check_clean),
 		cmocka_unit_test_setup_teardown(test_bridge_enslave, need_root, check_clean),
 		cmocka_unit_test_setup_teardown(test_kernel_messages, need_root, check_clean),
 		cmocka_unit_test_setup_teardown(test_sysctl, need_root, check_clean),
