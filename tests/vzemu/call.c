@@ -38,19 +38,26 @@ int emu_errno_from_name(const char *s)
 	return 0;
 }
 
-bool emu_call_begin(struct emu_call *c, struct emu *e, const struct seccomp_notif *req,
-		    const char *op, long long veid)
+bool emu_call_start(struct emu_call *c, struct emu *e, pid_t pid, const char *op,
+		    long long veid)
 {
 	memset(c, 0, sizeof(*c));
 	c->e = e;
-	c->req = req;
 	c->op = op;
 	c->veid = veid;
 	c->args = (struct strbuf)STRBUF_INIT;
-	emu_proc_comm((pid_t)req->pid, c->comm, sizeof(c->comm));
+	emu_proc_comm(pid, c->comm, sizeof(c->comm));
 	e->calls++;
 	c->injected = e->fail_at > 0 && e->calls == e->fail_at;
 	return c->injected;
+}
+
+bool emu_call_begin(struct emu_call *c, struct emu *e, const struct seccomp_notif *req,
+		    const char *op, long long veid)
+{
+	bool fail = emu_call_start(c, e, (pid_t)req->pid, op, veid);
+	c->req = req;
+	return fail;
 }
 
 static void key(struct emu_call *c, const char *k)

@@ -777,12 +777,16 @@ static void get_veids(struct emu *e, const struct seccomp_notif *req)
 	uint64_t ids = u64_at(b, 8);
 	emu_arg_num(&c, "num", num);
 	int err = fail ? e->fail_errno : !ok ? EFAULT : 0;
-	for (size_t i = 0; !err && ids && i < e->n_ves && i < num; i++) {
+	size_t total = 0;
+	for (size_t i = 0; !err && i < e->n_ves; i++) {
 		uint32_t id = e->ves[i]->veid;
-		if (emu_write_mem(pid, ids + 4 * i, &id, 4) < 0)
+		if (!emu_ve_running(e->ves[i]))
+			continue;	/* vz7: a ve cgroup of a stopped VE */
+		if (ids && total < num && emu_write_mem(pid, ids + 4 * total, &id, 4) < 0)
 			err = EFAULT;
+		total++;
 	}
-	emu_call_finish(&c, (long long)e->n_ves, err);
+	emu_call_finish(&c, (long long)total, err);
 }
 
 static void get_ve_list(struct emu *e, const struct seccomp_notif *req, unsigned long cmd)

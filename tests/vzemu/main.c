@@ -88,8 +88,8 @@ static void resolve(struct bpf_builder *b)
 
 /* Traps the opens (the path is checked in the supervisor), mount, reboot,
  * kill(-1, ...) and kill(1, ...), ioctls of the OpenVZ types and the OpenVZ
- * syscalls. */
-static void build_filter(struct bpf_builder *b)
+ * syscalls; for vz7 also sendto and sendmsg (RTM_NEWLINK of kind venet). */
+static void build_filter(struct bpf_builder *b, bool vz7)
 {
 	memset(b, 0, sizeof(*b));
 	ld(b, offsetof(struct seccomp_data, arch));
@@ -100,6 +100,10 @@ static void build_filter(struct bpf_builder *b)
 					    SYS_reboot };
 	for (size_t i = 0; i < ARRAY_SIZE(trapped); i++)
 		jump(b, BPF_JEQ, trapped[i], L_NOTIFY, L_NEXT);
+	if (vz7) {
+		jump(b, BPF_JEQ, SYS_sendto, L_NOTIFY, L_NEXT);
+		jump(b, BPF_JEQ, SYS_sendmsg, L_NOTIFY, L_NEXT);
+	}
 	jump(b, BPF_JEQ, SYS_kill, L_KILL, L_NEXT);
 	jump(b, BPF_JEQ, SYS_ioctl, L_IOCTL, L_NEXT);
 	jump(b, BPF_JGE, EMU_NR_FIRST, L_NEXT, L_ALLOW);
@@ -121,10 +125,10 @@ static void build_filter(struct bpf_builder *b)
 	resolve(b);
 }
 
-static int install_filter(void)
+static int install_filter(bool vz7)
 {
 	struct bpf_builder b;
-	build_filter(&b);
+	build_filter(&b, vz7);
 	struct sock_fprog prog = { .len = (unsigned short)b.n, .filter = b.ins };
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 			    SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
@@ -133,46 +137,10 @@ static int install_filter(void)
 
 /* ---- starting COMMAND ---- */
 
-static void send_fd(int sock, int fd)
-{
-	char data = 0;
-	struct iovec iov = { &data, 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	if (sendmsg(sock, &m, 0) < 0)
-		_exit(EXIT_UNSUPPORTED);
-}
-
-static int recv_fd(int sock)
-{
-	char data;
-	struct iovec iov = { &data, 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf) };
-	if (recvmsg(sock, &m, 0) <= 0)
-		return -1;
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
-		return -1;
-	int fd;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
-
-static pid_t start_command(char **argv, int *listener)
+/* The child tells its listener's number with write(2) and waits until the
+ * supervisor has taken a copy (pidfd_getfd): sendmsg, the usual way, may be
+ * trapped by the filter it has just installed. */
+static pid_t start_command(char **argv, bool vz7, int *listener)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -180,12 +148,14 @@ static pid_t start_command(char **argv, int *listener)
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(sv[0]);
-		int fd = install_filter();
+		int fd = install_filter(vz7);
 		if (fd < 0) {
 			fprintf(stderr, "vzemu: seccomp user notification: %s\n", strerror(errno));
 			_exit(EXIT_UNSUPPORTED);
 		}
-		send_fd(sv[1], fd);
+		char go;
+		if (write(sv[1], &fd, sizeof(fd)) != sizeof(fd) || read(sv[1], &go, 1) != 1)
+			_exit(EXIT_UNSUPPORTED);
 		close(fd);
 		close(sv[1]);
 		execvp(argv[0], argv);
@@ -193,7 +163,16 @@ static pid_t start_command(char **argv, int *listener)
 		_exit(127);
 	}
 	close(sv[1]);
-	*listener = pid > 0 ? recv_fd(sv[0]) : -1;
+	int fd = -1;
+	*listener = -1;
+	if (pid > 0 && read(sv[0], &fd, sizeof(fd)) == sizeof(fd)) {
+		_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		*listener = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+		if (*listener >= 0 && write(sv[0], "", 1) != 1) {
+			close(*listener);
+			*listener = -1;
+		}
+	}
 	close(sv[0]);
 	return pid;
 }
@@ -214,9 +193,11 @@ static int scenario_setup(struct emu *e)
 	if (ovz_nl_open(-1, &nl, NULL) < 0)
 		return -1;
 	ovz_nl_link_up(nl, "lo", NULL);
-	if (e->kernel == EMU_KERNEL_LEGACY && emu_standin_link(nl, "venet0") == 0)
+	if (emu_standin_link(nl, "venet0") == 0)
 		ovz_nl_link_up(nl, "venet0", NULL);
 	ovz_nl_close(nl);
+	if (e->kernel == EMU_KERNEL_VZ7 && emu_fuse_setup(e) < 0)
+		return -1;
 	e->vzctl_fd = (int)syscall(SYS_memfd_create, "vzctl", MFD_CLOEXEC);
 	struct stat st;
 	if (e->vzctl_fd < 0 || fstat(e->vzctl_fd, &st) < 0)
@@ -258,6 +239,8 @@ static void dispatch(struct emu *e, const struct seccomp_notif *req)
 		emu_handle_kill(e, req);
 	else if (nr >= EMU_NR_FIRST && nr <= EMU_NR_LAST)
 		emu_handle_vzsyscall(e, req);
+	else if (nr == SYS_sendto || nr == SYS_sendmsg)
+		emu_handle_send(e, req);
 	else
 		emu_reply_continue(e, req->id);
 }
@@ -288,13 +271,16 @@ static int run(struct emu *e)
 {
 	int status = 1;
 	for (;;) {
-		struct pollfd p[2] = { { .fd = e->listener, .events = POLLIN },
-				       { .fd = e->command_pidfd, .events = POLLIN } };
-		int n = poll(p, 2, 200);
+		struct pollfd p[3] = { { .fd = e->listener, .events = POLLIN },
+				       { .fd = e->command_pidfd, .events = POLLIN },
+				       { .fd = e->fuse_fd, .events = POLLIN } };
+		int n = poll(p, 3, 200);
 		if (n < 0 && errno != EINTR)
 			break;
 		if (p[0].revents & POLLIN)
 			receive(e);
+		if (p[2].revents & POLLIN)
+			emu_fuse_serve(e);
 		if (reap(e, &status))
 			break;
 		emu_ve_prune(e);
@@ -305,6 +291,11 @@ static int run(struct emu *e)
 /* The host goes down with COMMAND: every VE and every leftover process. */
 static void shutdown_scenario(struct emu *e)
 {
+	for (size_t i = 0; e->kernel == EMU_KERNEL_VZ7 && i < e->n_ves; i++)
+		if (emu_ve_running(e->ves[i]))
+			emu_ve_stop(e, e->ves[i], "vzemu exits");
+	if (e->kernel == EMU_KERNEL_VZ7)
+		emu_vz7_free_all(e);
 	while (e->n_ves)
 		emu_ve_stop(e, e->ves[0], "vzemu exits");
 	close(e->listener);
@@ -401,7 +392,7 @@ static int parse_args(struct emu *e, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct emu e = { .listener = -1, .vzctl_fd = -1, .command_pidfd = -1 };
+	struct emu e = { .listener = -1, .vzctl_fd = -1, .command_pidfd = -1, .fuse_fd = -1 };
 	int first = parse_args(&e, argc, argv);
 	if (first < 0) {
 		usage(stderr);
@@ -419,7 +410,7 @@ int main(int argc, char **argv)
 		emu_cgroup_cleanup(&e);
 		return EXIT_UNSUPPORTED;
 	}
-	e.command = start_command(argv + first, &e.listener);
+	e.command = start_command(argv + first, e.kernel == EMU_KERNEL_VZ7, &e.listener);
 	if (e.command < 0 || e.listener < 0) {
 		int st = 0;
 		if (e.command > 0)

@@ -169,6 +169,8 @@ int emu_ve_attach(struct emu *e, struct emu_ve *ve, pid_t pid)
 
 pid_t *emu_ve_pids(const struct emu_ve *ve, size_t *n)
 {
+	if (!ve->cgroup[0])	/* vz7: no cgroup of ours, see vecg.c */
+		return emu_vz7_members(ve->emu, (struct emu_ve *)ve, false, n);
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof(path), "%s/cgroup.procs", ve->cgroup);
 	_cleanup_free_ char *buf = NULL;
@@ -199,16 +201,25 @@ int emu_ve_nproc(const struct emu_ve *ve)
 
 /* ---- VEs ---- */
 
+bool emu_ve_running(const struct emu_ve *ve)
+{
+	return ve->init > 0;
+}
+
+/* vz7: a VE that is not running is only a directory of the ve cgroup */
 struct emu_ve *emu_ve_find(struct emu *e, unsigned veid)
 {
 	for (size_t i = 0; i < e->n_ves; i++)
-		if (e->ves[i]->veid == veid)
+		if (e->ves[i]->veid == veid &&
+		    (e->kernel == EMU_KERNEL_LEGACY || emu_ve_running(e->ves[i])))
 			return e->ves[i];
 	return NULL;
 }
 
 struct emu_ve *emu_ve_of(struct emu *e, pid_t pid)
 {
+	if (e->kernel == EMU_KERNEL_VZ7)
+		return emu_vz7_ve_of(e, pid);
 	char cg[PATH_MAX];
 	if (!e->n_ves || !proc_cgroup2(pid, cg, sizeof(cg)))
 		return NULL;
@@ -223,6 +234,7 @@ struct emu_ve *emu_ve_new(struct emu *e, unsigned veid)
 	struct emu_ve *ve = xcalloc(1, sizeof(*ve));
 	ve->veid = veid;
 	ve->pidfd = -1;
+	ve->emu = e;
 	snprintf(ve->cgroup_rel, sizeof(ve->cgroup_rel), "%s/ve%u", e->cg_base_rel, veid);
 	snprintf(ve->cgroup, sizeof(ve->cgroup), "%s/ve%u", e->cg_base, veid);
 	clock_gettime(CLOCK_MONOTONIC, &ve->started);
@@ -245,7 +257,9 @@ static void sleep_ms(long ms)
  * until none is left. */
 static void kill_members(struct emu_ve *ve)
 {
-	bool killed = write_str(ve->cgroup, "cgroup.kill", "1") == 0;
+	bool killed = ve->cgroup[0] && write_str(ve->cgroup, "cgroup.kill", "1") == 0;
+	if (ve->init > 0 && !ve->cgroup[0])
+		kill(ve->init, SIGKILL);	/* vz7: first the end of its pid namespace */
 	for (int tries = 0; tries < 200; tries++) {
 		size_t n;
 		_cleanup_free_ pid_t *pids = emu_ve_pids(ve, &n);
@@ -264,6 +278,7 @@ static void ve_free(struct emu_ve *ve)
 	free(ve->ips);
 	free(ve->ext_ips);
 	free(ve->veths);
+	free(ve->tasks);
 	strv_free(ve->netdevs);
 	free(ve);
 }
@@ -276,6 +291,10 @@ void emu_ve_stop(struct emu *e, struct emu_ve *ve, const char *why)
 	if (ve->pidfd >= 0) {
 		struct pollfd p = { .fd = ve->pidfd, .events = POLLIN };
 		poll(&p, 1, 2000);
+	}
+	if (!ve->cgroup[0]) {	/* vz7: the ve cgroup directory stays */
+		emu_vz7_stopped(e, ve);
+		return;
 	}
 	for (int tries = 0; tries < 100 && rmdir(ve->cgroup) < 0 && errno == EBUSY; tries++)
 		sleep_ms(10);
@@ -307,10 +326,12 @@ static bool init_exited(const struct emu_ve *ve)
 void emu_ve_prune(struct emu *e)
 {
 	for (size_t i = 0; i < e->n_ves;) {
-		if (init_exited(e->ves[i]))
-			emu_ve_stop(e, e->ves[i], "its init exited");
-		else
+		if (!init_exited(e->ves[i]))
 			i++;
+		else if (e->kernel == EMU_KERNEL_VZ7)	/* the kernel ends its pid ns */
+			emu_vz7_stopped(e, e->ves[i++]);
+		else
+			emu_ve_stop(e, e->ves[i], "its init exited");
 	}
 	ub_prune(e);
 }
@@ -420,4 +441,28 @@ int emu_standin_link(struct ovz_nl *nl, const char *name)
 	if (r < 0)
 		r = ovz_nl_link_add(nl, name, "bridge", NULL);
 	return r;
+}
+
+/* ---- OpenVZ 7 ---- */
+
+void emu_vz7_stopped(struct emu *e, struct emu_ve *ve)
+{
+	if (e->verbose)
+		fprintf(stderr, "vzemu: VE %s stopped\n", ve->name);
+	if (ve->pidfd >= 0)
+		close(ve->pidfd);
+	ve->pidfd = -1;
+	ve->init = 0;
+	ve->n_ips = ve->n_ext_ips = 0;
+	emu_venet_remove(e, ve);
+}
+
+void emu_vz7_free_all(struct emu *e)
+{
+	for (size_t i = 0; i < e->n_ves; i++)
+		ve_free(e->ves[i]);
+	e->n_ves = 0;
+	free(e->ve0_tasks);
+	e->ve0_tasks = NULL;
+	e->n_ve0_tasks = 0;
 }

@@ -53,10 +53,10 @@ static char *render_veinfo(struct emu *e)
 		strbuf_printf(&sb, "%10u %5u %5d\n", 0u, 0u, host_nproc());
 	for (size_t i = 0; i < e->n_ves; i++) {
 		const struct emu_ve *ve = e->ves[i];
+		if (!emu_ve_running(ve))
+			continue;	/* vz7: a ve cgroup of a stopped VE */
 		if (e->kernel == EMU_KERNEL_VZ7) {
-			char name[16];
-			snprintf(name, sizeof(name), "%u", ve->veid);
-			strbuf_printf(&sb, "%10s %5u %5d", name, 0u, emu_ve_nproc(ve));
+			strbuf_printf(&sb, "%10s %5u %5d", ve->name, 0u, emu_ve_nproc(ve));
 		} else {
 			strbuf_printf(&sb, "%10u %5u %5d", ve->veid, ve->class_id, emu_ve_nproc(ve));
 		}
@@ -102,6 +102,8 @@ static char *render_vestat(struct emu *e)
 	long hz = sysconf(_SC_CLK_TCK);
 	for (size_t i = 0; i < e->n_ves; i++) {
 		const struct emu_ve *ve = e->ves[i];
+		if (!emu_ve_running(ve))
+			continue;
 		unsigned long long user, sys, up = ve_uptime_ns(ve);
 		ve_cpu(ve, &user, &sys);
 		strbuf_printf(&sb, "%10u %20llu %20llu %20llu %20llu %20llu %20llu %20llu %20llu "

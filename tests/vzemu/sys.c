@@ -299,8 +299,19 @@ static const char *reboot_cmd(unsigned cmd)
 	return "?";
 }
 
+/* On vz7 a VE has its own pid namespace, where the kernel's reboot and
+ * kill(-1) already act on the VE only. */
+static bool kernel_handles_in_vz7(struct emu *e, const struct seccomp_notif *req)
+{
+	return e->kernel == EMU_KERNEL_VZ7 && emu_in_child_pidns((pid_t)req->pid);
+}
+
 void emu_handle_reboot(struct emu *e, const struct seccomp_notif *req)
 {
+	if (kernel_handles_in_vz7(e, req)) {
+		emu_reply_continue(e, req->id);
+		return;
+	}
 	struct emu_call c;
 	struct emu_ve *ve = emu_ve_of(e, (pid_t)req->pid);
 	unsigned cmd = (unsigned)req->data.args[2];
@@ -376,6 +387,10 @@ static void kill_all(struct emu *e, const struct seccomp_notif *req, struct emu_
 
 void emu_handle_kill(struct emu *e, const struct seccomp_notif *req)
 {
+	if (kernel_handles_in_vz7(e, req)) {
+		emu_reply_continue(e, req->id);
+		return;
+	}
 	struct emu_ve *ve = emu_ve_of(e, (pid_t)req->pid);
 	if ((int)req->data.args[0] == -1)
 		kill_all(e, req, ve);

@@ -66,8 +66,14 @@ struct emu_veth {
 	bool mac_change_allowed;
 };
 
+/* A process recorded in a vz7 ve cgroup (FUSE cannot move tasks). */
+struct emu_task {
+	pid_t pid;
+	long long start_ticks;
+};
+
 struct emu_ve {
-	unsigned veid;
+	unsigned veid;			/* vz7: 0 while ve.veid is unset */
 	unsigned class_id;
 	unsigned flags;			/* as created: VE_LOCK is kept */
 	pid_t init;			/* as the host sees it */
@@ -90,6 +96,15 @@ struct emu_ve {
 	unsigned cpu_weight, cpu_rate, vcpus;
 	struct timespec started;	/* CLOCK_MONOTONIC */
 	bool namespaces;		/* the init got its own mnt, uts, ipc and net */
+	/* OpenVZ 7: a VE is a directory of the ve cgroup, running (init > 0)
+	 * or not; cgroup[] stays empty */
+	struct emu *emu;
+	char name[64];			/* the directory's name (the CTID) */
+	uint64_t node;			/* its FUSE node id */
+	bool pseudosuper;
+	struct emu_task *tasks;		/* attached, and what they forked since */
+	size_t n_tasks;
+	char venet_host[16];		/* the scenario's end of its venet ("": none) */
 };
 
 struct emu_ub {
@@ -128,6 +143,12 @@ struct emu {
 	struct seccomp_notif_resp *resp;
 	size_t req_size, resp_size;
 	bool verbose;
+	/* OpenVZ 7 */
+	int fuse_fd;			/* /dev/fuse serving /sys/fs/cgroup/ve */
+	uint64_t next_node;
+	struct emu_task *ve0_tasks;	/* moved back to the root ve cgroup */
+	size_t n_ve0_tasks;
+	unsigned venet_seq;
 };
 
 /* One emulated call being answered: what goes into the transcript. */
@@ -160,6 +181,10 @@ int emu_add_fd(struct emu *e, uint64_t id, int fd);
  * which case the caller answers with e->fail_errno and does nothing. */
 bool emu_call_begin(struct emu_call *c, struct emu *e, const struct seccomp_notif *req,
 		    const char *op, long long veid);
+/* The same for a call that is not a seccomp notification (a FUSE request):
+ * end it with emu_call_end and answer it yourself. */
+bool emu_call_start(struct emu_call *c, struct emu *e, pid_t pid, const char *op,
+		    long long veid);
 void emu_arg_str(struct emu_call *c, const char *key, const char *val);
 void emu_arg_num(struct emu_call *c, const char *key, long long val);
 void emu_arg_hex(struct emu_call *c, const char *key, unsigned long long val);
@@ -176,6 +201,7 @@ struct emu_ve *emu_ve_find(struct emu *e, unsigned veid);
 /* The VE a process is in (by its cgroup), or NULL for VE0. */
 struct emu_ve *emu_ve_of(struct emu *e, pid_t pid);
 struct emu_ve *emu_ve_new(struct emu *e, unsigned veid);
+bool emu_ve_running(const struct emu_ve *ve);
 int emu_ve_attach(struct emu *e, struct emu_ve *ve, pid_t pid);
 /* Kills every process of the VE and forgets it. */
 void emu_ve_stop(struct emu *e, struct emu_ve *ve, const char *why);
@@ -222,5 +248,44 @@ void emu_handle_reboot(struct emu *e, const struct seccomp_notif *req);
 void emu_handle_kill(struct emu *e, const struct seccomp_notif *req);
 /* /proc file contents (procfs.c); NULL when path is not emulated. */
 char *emu_proc_render(struct emu *e, const char *path);
+
+/* ---- OpenVZ 7 (--kernel vz7) ---- */
+/* vecg.c: the ve cgroup's directories and files, and which process is in
+ * which VE (a recorded task or a descendant of one). */
+enum { EMU_VEF_STATE, EMU_VEF_VEID, EMU_VEF_FEATURES, EMU_VEF_IPTABLES_MASK,
+       EMU_VEF_PSEUDOSUPER, EMU_VEF_IP_ALLOW, EMU_VEF_IP6_ALLOW, EMU_VEF_IP_DENY,
+       EMU_VEF_IP6_DENY, EMU_VEF_IP_LIST, EMU_VEF_IP6_LIST, EMU_VEF_PROCS, EMU_VEF_TASKS,
+       EMU_VEF_COUNT };
+struct emu_ve_file {
+	const char *name;
+	unsigned mode;
+};
+extern const struct emu_ve_file emu_ve_files[EMU_VEF_COUNT];
+/* The file of that name, or -1. */
+int emu_ve_file_index(const char *name);
+struct emu_ve *emu_vz7_find_name(struct emu *e, const char *name);
+/* Each returns 0 or a positive errno. */
+int emu_vz7_mkdir(struct emu *e, pid_t pid, const char *name, struct emu_ve **out);
+int emu_vz7_rmdir(struct emu *e, pid_t pid, const char *name);
+/* ve NULL: the root directory (only cgroup.procs and tasks). */
+int emu_vz7_write(struct emu *e, struct emu_ve *ve, int file, pid_t pid, const char *data,
+		  size_t len);
+int emu_vz7_read(struct emu *e, struct emu_ve *ve, int file, pid_t pid, char **out);
+struct emu_ve *emu_vz7_ve_of(struct emu *e, pid_t pid);
+/* Live processes (threads: tids) of the VE, sorted. */
+pid_t *emu_vz7_members(struct emu *e, struct emu_ve *ve, bool threads, size_t *n);
+/* What the kernel does when a VE's init has exited. */
+void emu_vz7_stopped(struct emu *e, struct emu_ve *ve);
+void emu_vz7_free_all(struct emu *e);
+/* Whether pid is in another pid namespace than the emulator. */
+bool emu_in_child_pidns(pid_t pid);
+
+/* fuse.c: /sys/fs/cgroup/ve in the scenario's mount namespace */
+int emu_fuse_setup(struct emu *e);
+void emu_fuse_serve(struct emu *e);
+
+/* venet.c: RTM_NEWLINK of kind venet (sendto, sendmsg) */
+void emu_handle_send(struct emu *e, const struct seccomp_notif *req);
+void emu_venet_remove(struct emu *e, struct emu_ve *ve);
 
 #endif
