@@ -5,8 +5,9 @@
  * sends it the index of each in-container step of the plan (hostname, root
  * setup, capabilities, exec of init), it runs the step and answers.  The
  * socket is close-on-exec, so end of file after the exec step means init
- * runs. */
+ * runs.  The vz7 backend is built on the same code (backend-ns.h). */
 #include "backend.h"
+#include "backend-ns.h"
 #include "caps.h"
 #include "cgroup.h"
 #include "config.h"
@@ -35,36 +36,38 @@
 
 #define CLONE_FLAGS (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC)
 
-struct ns_state {
-	struct ovz_cgroups cg;
-	bool cg_detected;
-	pid_t pid;		/* the container's first process, as the host sees it */
-	bool our_child;		/* cloned by this process: reaped with waitpid */
-	int ctl;		/* parent end of the step socket, -1 when none */
-	int ct_netns;		/* -1 when the container is gone */
-	struct ovz_netctx net;
-	bool net_open;
-};
-
 static bool ns_supports(enum ovz_op_type t)
 {
 	switch (t) {
 	case OVZ_OP_UBC_SET:
 	case OVZ_OP_VENET_IP:
 	case OVZ_OP_VETH_IOCTL:
+	case OVZ_OP_VE_CGROUP:
+	case OVZ_OP_VE_START:
+	case OVZ_OP_VENET_LINK:
+	case OVZ_OP_VE_IP:
+	case OVZ_OP_VE_PSEUDOSUPER:
 		return false;
 	default:
 		return true;
 	}
 }
 
-static struct ns_state *state(struct ovz_exec *x)
+void ovz_ns_state_init(struct ovz_ns_state *s, struct ovz_exec *x, const struct ovz_ns_ext *ext)
+{
+	memset(s, 0, sizeof(*s));
+	s->ext = ext;
+	s->ctl = -1;
+	s->ct_netns = -1;
+	s->pid = x->init_pid;
+}
+
+/* The vz7 backend has made x->priv before any shared operation runs. */
+static struct ovz_ns_state *state(struct ovz_exec *x)
 {
 	if (!x->priv) {
-		struct ns_state *s = xcalloc(1, sizeof(*s));
-		s->ctl = -1;
-		s->ct_netns = -1;
-		s->pid = x->init_pid;
+		struct ovz_ns_state *s = xmalloc(sizeof(*s));
+		ovz_ns_state_init(s, x, NULL);
 		x->priv = s;
 	}
 	return x->priv;
@@ -72,7 +75,7 @@ static struct ns_state *state(struct ovz_exec *x)
 
 static int cgroups(struct ovz_exec *x, struct ovz_cgroups **out, struct ovz_error **err)
 {
-	struct ns_state *s = state(x);
+	struct ovz_ns_state *s = state(x);
 	if (!s->cg_detected) {
 		int r = ovz_cgroups_detect(&s->cg, err);
 		if (r < 0)
@@ -85,11 +88,29 @@ static int cgroups(struct ovz_exec *x, struct ovz_cgroups **out, struct ovz_erro
 
 /* ---- in the container ---- */
 
-static int child_step(struct ovz_exec *x, const struct ovz_op *op, int ctl,
-		      struct ovz_error **err)
+/* Netlink inside: the socket is made here, in the container's namespace. */
+static int child_net(const struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	struct ovz_netctx n = { .ctid = x->dom->ctid, .host_netns_fd = -1, .ct_netns_fd = -1 };
+	int r = ovz_nl_open(-1, &n.ct, err);
+	if (r < 0)
+		return r;
+	if (op->type == OVZ_OP_LINK_UP)
+		r = ovz_nl_link_up(n.ct, op->dev, err);
+	else
+		r = op->net_step->apply(&n, op->iface, op->iface_n, err);
+	ovz_nl_close(n.ct);
+	return r;
+}
+
+static int child_step(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
 {
 	_cleanup_free_ char *root = NULL;
+	const struct ovz_ns_ext *ext = state(x)->ext;
 	switch (op->type) {
+	case OVZ_OP_LINK_UP:
+	case OVZ_OP_NET:
+		return child_net(x, op, err);
 	case OVZ_OP_HOSTNAME:
 		if (sethostname(op->value, strlen(op->value)) < 0)
 			return ovz_error_sys(err, errno, "sethostname '%s'", op->value);
@@ -116,7 +137,8 @@ static int child_step(struct ovz_exec *x, const struct ovz_op *op, int ctl,
 		return r;
 	}
 	default:
-		(void)ctl;
+		if (ext && ext->child_step)
+			return ext->child_step(x, op, err);
 		return ovz_error_set(err, EINVAL, "not an in-container step");
 	}
 }
@@ -132,7 +154,7 @@ static _Noreturn void child_main(struct ovz_exec *x, int ctl)
 		_exit(1);
 	while (read(ctl, &i, sizeof(i)) == sizeof(i)) {
 		struct ovz_error *e = NULL;
-		int r = i < x->plan->n_ops ? child_step(x, &x->plan->ops[i], ctl, &e) : 0;
+		int r = i < x->plan->n_ops ? child_step(x, &x->plan->ops[i], &e) : 0;
 		bool ok = ovz_step_reply(ctl, r, e);
 		ovz_error_free(e);
 		if (!ok)
@@ -145,14 +167,16 @@ static _Noreturn void child_main(struct ovz_exec *x, int ctl)
 
 #define NS_CHILD "the container's first process"
 
-static int send_step(struct ns_state *s, uint32_t i, bool exec_step, struct ovz_error **err)
+static int send_step(struct ovz_ns_state *s, uint32_t i, bool exec_step, struct ovz_error **err)
 {
 	return ovz_step_send(s->ctl, i, exec_step, NS_CHILD, err);
 }
 
+static int ct_destroy(struct ovz_exec *x, struct ovz_error **err);
+
 static int ct_create(struct ovz_exec *x, struct ovz_error **err)
 {
-	struct ns_state *s = state(x);
+	struct ovz_ns_state *s = state(x);
 	struct ovz_cgroups *cg;
 	int r = cgroups(x, &cg, err);
 	if (r < 0)
@@ -177,10 +201,14 @@ static int ct_create(struct ovz_exec *x, struct ovz_error **err)
 	s->ctl = sv[0];
 	_cleanup_free_ char *cgname = ovz_cgroup_name(OVZ_CGROUP_ROOT, x->dom->ctid);
 	r = ovz_cgroup_add_pid(cg, cgname, pid, err);
+	if (r == 0 && s->ext && s->ext->attach)
+		r = s->ext->attach(x, pid, err);
 	if (r == 0)
 		r = send_step(s, UINT32_MAX, false, err);
-	if (r < 0)
+	if (r < 0) {	/* a failed step is not undone by the executor */
+		ct_destroy(x, NULL);
 		return r;
+	}
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	s->ct_netns = open(path, O_RDONLY | O_CLOEXEC);
@@ -189,7 +217,7 @@ static int ct_create(struct ovz_exec *x, struct ovz_error **err)
 	return 0;
 }
 
-static void wait_gone(struct ns_state *s)
+static void wait_gone(struct ovz_ns_state *s)
 {
 	if (s->pid <= 0)
 		return;
@@ -208,7 +236,7 @@ static void wait_gone(struct ns_state *s)
 
 static int ct_destroy(struct ovz_exec *x, struct ovz_error **err)
 {
-	struct ns_state *s = state(x);
+	struct ovz_ns_state *s = state(x);
 	if (s->ctl >= 0) {
 		close(s->ctl);
 		s->ctl = -1;
@@ -230,7 +258,7 @@ static int ct_destroy(struct ovz_exec *x, struct ovz_error **err)
 
 static int netctx(struct ovz_exec *x, struct ovz_netctx **out, struct ovz_error **err)
 {
-	struct ns_state *s = state(x);
+	struct ovz_ns_state *s = state(x);
 	if (!s->net_open) {
 		if (s->ct_netns < 0 && s->pid > 0) {
 			char path[64];
@@ -318,10 +346,13 @@ static int link_up(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error
 	return ovz_nl_link_up(op->in_ct ? n->ct : n->host, op->dev, err);
 }
 
-static int ns_apply(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+int ovz_ns_apply(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
 {
 	struct ovz_netctx *n;
 	int r;
+	if (op->ctx == OVZ_CTX_CT)
+		return send_step(state(x), (uint32_t)(op - x->plan->ops),
+				 op->type == OVZ_OP_EXEC_INIT, err);
 	switch (op->type) {
 	case OVZ_OP_PRIVATE_CREATE:
 		return ovz_exec_private_create(x, op, err);
@@ -338,24 +369,21 @@ static int ns_apply(struct ovz_exec *x, const struct ovz_op *op, struct ovz_erro
 		return r < 0 ? r : op->net_step->apply(n, op->iface, op->iface_n, err);
 	case OVZ_OP_ETC_WRITE:
 		return ovz_exec_etc_write(x, op, err);
-	case OVZ_OP_HOSTNAME:
-	case OVZ_OP_ROOTFS:
-	case OVZ_OP_CAPS:
-	case OVZ_OP_EXEC_INIT:
-		return send_step(state(x), (uint32_t)(op - x->plan->ops),
-				 op->type == OVZ_OP_EXEC_INIT, err);
 	case OVZ_OP_STATE_WRITE:
 		return ovz_exec_state_write(x, err);
 	default:
-		return ovz_error_set(err, ENOTSUP, "the ns backend cannot %s", op->call);
+		return ovz_error_set(err, ENOTSUP, "the %s backend cannot %s", x->backend->name,
+				     op->call);
 	}
 }
 
-static int ns_undo(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+int ovz_ns_undo(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
 {
 	_cleanup_free_ char *a = NULL;
 	struct ovz_netctx *n;
 	int r;
+	if (op->ctx == OVZ_CTX_CT)
+		return 0;	/* it goes with the container's namespaces */
 	switch (op->type) {
 	case OVZ_OP_PRIVATE_CREATE:
 		return ovz_exec_private_destroy(x, op, err);
@@ -376,11 +404,8 @@ static int ns_undo(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error
 	}
 }
 
-static void ns_cleanup(struct ovz_exec *x)
+void ovz_ns_state_release(struct ovz_ns_state *s)
 {
-	struct ns_state *s = x->priv;
-	if (!s)
-		return;
 	if (s->net_open)
 		ovz_netctx_close(&s->net);
 	if (s->ctl >= 0)
@@ -389,13 +414,21 @@ static void ns_cleanup(struct ovz_exec *x)
 		close(s->ct_netns);
 	if (s->cg_detected)
 		ovz_cgroups_release(&s->cg);
+}
+
+static void ns_cleanup(struct ovz_exec *x)
+{
+	struct ovz_ns_state *s = x->priv;
+	if (!s)
+		return;
+	ovz_ns_state_release(s);
 	free(s);
 }
 
 const struct ovz_backend ovz_backend_ns = {
 	.name = "ns",
 	.supports = ns_supports,
-	.apply = ns_apply,
-	.undo = ns_undo,
+	.apply = ovz_ns_apply,
+	.undo = ovz_ns_undo,
 	.cleanup = ns_cleanup,
 };

@@ -59,7 +59,17 @@ struct vz_state {
 
 static bool vz_supports(enum ovz_op_type t)
 {
-	return t != OVZ_OP_CGROUP_CREATE;
+	switch (t) {
+	case OVZ_OP_CGROUP_CREATE:
+	case OVZ_OP_VE_CGROUP:
+	case OVZ_OP_VE_START:
+	case OVZ_OP_VENET_LINK:
+	case OVZ_OP_VE_IP:
+	case OVZ_OP_VE_PSEUDOSUPER:
+		return false;
+	default:
+		return true;
+	}
 }
 
 static struct vz_state *state(struct ovz_exec *x)
@@ -740,24 +750,7 @@ static int vz_set_ips(struct ovz_host *h, const struct ovz_domain *d,
 	_cleanup_free_ char *root = path_join(h->vz->root, rel);
 	if (r == 0)
 		r = ips_inside(d->ctid, root, add, del, err);
-	struct ovz_netctx n;
-	if (r == 0)
-		r = ovz_netctx_open(&n, d->ctid, -1, -1, err);
-	if (r < 0)
-		return r;
-	if (del && del->n_ips) {
-		ovz_vz_host_routes_step.undo(&n, del, 0, NULL);
-		ovz_venet_proxy_del(&n, del, 0, NULL);
-	}
-	if (add && add->n_ips) {
-		r = ovz_venet_forwarding_on(&n, add, 0, err);
-		if (r == 0)
-			r = ovz_vz_host_routes_step.apply(&n, add, 0, err);
-		if (r == 0)
-			r = ovz_venet_proxy_add(&n, add, 0, err);
-	}
-	ovz_netctx_close(&n);
-	return r;
+	return r < 0 ? r : ovz_vz_host_ips(d->ctid, add, del, err);
 }
 
 /* vzctl's stop (openvz-abi.md §3.3): halt inside, VE_TEST once a second

@@ -17,6 +17,8 @@ const struct ovz_backend *ovz_backend_by_name(const char *name)
 		return &ovz_backend_ns;
 	if (strcmp(name, "vz") == 0)
 		return &ovz_backend_vz;
+	if (strcmp(name, "vz7") == 0)
+		return &ovz_backend_vz7;
 	return NULL;
 }
 
@@ -31,7 +33,8 @@ static bool legacy_vz_kernel(void)
 	return vzfd >= 0 && ovz_vz_ve_test(vzfd, 0, NULL) >= 0;
 }
 
-/* OpenVZ 7: the kernel has the ve cgroup controller. */
+/* OpenVZ 7: the kernel has the ve cgroup controller, mounted where
+ * libvzctl and the vz7 backend look for it. */
 static bool ve_cgroup(void)
 {
 	FILE *f = fopen("/proc/cgroups", "re");
@@ -41,15 +44,14 @@ static bool ve_cgroup(void)
 		found = strncmp(line, "ve\t", 3) == 0;
 	if (f)
 		fclose(f);
-	return found;
+	return found && access(OVZ_VE_CGROUP_DIR, F_OK) == 0;
 }
 
 const struct ovz_backend *ovz_backend_probe(void)
 {
 	if (legacy_vz_kernel())
 		return &ovz_backend_vz;
-	/* no vz7 backend yet: namespaces and cgroups work there too */
 	if (ve_cgroup())
-		return ovz_backend_by_name("vz7") ? ovz_backend_by_name("vz7") : &ovz_backend_ns;
+		return &ovz_backend_vz7;
 	return &ovz_backend_ns;
 }

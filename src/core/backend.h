@@ -47,6 +47,9 @@ struct ovz_backend {
 	 * up outside is left to the plan's teardown. */
 	int (*stop)(struct ovz_host *h, const struct ovz_domain *d, bool fast, unsigned timeout,
 		    struct ovz_error **err);
+	/* Optional: moves pid into the running container's kernel cgroups
+	 * (vz7: the ve cgroup) before it joins the namespaces by setns. */
+	int (*attach)(unsigned ctid, pid_t pid, struct ovz_error **err);
 };
 
 /* "ns", "vz" or "vz7"; NULL for an unknown name. */
@@ -56,5 +59,9 @@ const struct ovz_backend *ovz_backend_probe(void);
 
 extern const struct ovz_backend ovz_backend_ns;
 extern const struct ovz_backend ovz_backend_vz;
+extern const struct ovz_backend ovz_backend_vz7;
+
+/* OpenVZ 7's ve cgroup hierarchy: one directory per container, by CTID. */
+#define OVZ_VE_CGROUP_DIR "/sys/fs/cgroup/ve"
 
 #endif

@@ -582,13 +582,15 @@ static _Noreturn void exec_command(char *const argv[], const struct ovz_exec_io 
 
 /* In the forked child: join the container, fork (a pid namespace applies to
  * children only) and wait for the command; never returns. */
-static _Noreturn void join_and_run(unsigned ctid, const int fds[], char *const argv[],
-				   const struct ovz_exec_io *io, int report)
+static _Noreturn void join_and_run(const struct ovz_backend *b, unsigned ctid, const int fds[],
+				   char *const argv[], const struct ovz_exec_io *io, int report)
 {
 	struct ovz_cgroups cg;
 	_cleanup_free_ char *cgname = ovz_cgroup_name(OVZ_CGROUP_ROOT, ctid);
 	if (ovz_cgroups_detect(&cg, NULL) == 0)
 		ovz_cgroup_add_pid(&cg, cgname, getpid(), NULL);
+	if (b->attach)
+		b->attach(ctid, getpid(), NULL);
 	for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++)
 		if (setns(fds[i], 0) < 0) {
 			dprintf(report, "setns %s: %s", ns_order[i], strerror(errno));
@@ -653,7 +655,7 @@ int ovz_ct_spawn(struct ovz_host *h, unsigned ctid, char *const argv[],
 	*pid = fork();
 	if (*pid == 0) {
 		close(rep[0]);
-		join_and_run(ctid, fds, argv, io, rep[1]);
+		join_and_run(b, ctid, fds, argv, io, rep[1]);
 	}
 	close(rep[1]);
 	if (*pid < 0) {

@@ -265,6 +265,11 @@ static bool is_vz(const struct compiler *c)
 	return has(c, OVZ_OP_VENET_IP);
 }
 
+static bool is_vz7(const struct compiler *c)
+{
+	return has(c, OVZ_OP_VE_CGROUP);
+}
+
 static const struct ovz_net_step *step_of(const struct ovz_net_step *steps, size_t n,
 					   ovz_net_fn apply)
 {
@@ -285,20 +290,14 @@ static struct ovz_op *add_vz_step(struct compiler *c, const struct ovz_net_step 
 	return op;
 }
 
-/* Each address is mapped to the VE by ioctl and configured inside over
- * netlink (no dist scripts); the host routes and announces it as vzctl's
- * vps-net_add does.  What is inside goes with the VE, so it has no undo. */
-static void compile_venet_vz(struct compiler *c, const struct ovz_iface *f)
+/* venet0 of a kernel venet (vz, vz7): up inside, the addresses and default
+ * routes configured inside over netlink (no dist scripts); the host routes
+ * and announces each address as vzctl's vps-net_add does.  What is inside
+ * goes with the VE, so it has no undo. */
+static void compile_venet_kernel(struct compiler *c, const struct ovz_iface *f)
 {
 	const struct ovz_net_step *v = ovz_venet_steps;
 	size_t nv = ovz_venet_n_steps;
-	for (size_t i = 0; i < f->n_ips; i++) {
-		struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_VENET_IP, OVZ_CTX_HOST, "ioctl",
-						 "VENETCTL_VE_IP_MAP VE_IP_ADD",
-						 "VENETCTL_VE_IP_MAP VE_IP_DEL");
-		op->ip = f->ips[i];
-		ovz_op_argf(c->p, op, "veid=%u addr=%s", c->d->ctid, ip_text(c, &f->ips[i], false));
-	}
 	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_LINK_UP, OVZ_CTX_CT, "netlink",
 					 "RTM_NEWLINK up", "none");
 	op->dev = OVZ_VENET_DEV;
@@ -328,6 +327,40 @@ static void compile_venet_vz(struct compiler *c, const struct ovz_iface *f)
 	ovz_op_argf(c->p, op, "dev=@uplinks");
 	for (size_t i = 0; i < f->n_ips; i++)
 		ovz_op_argf(c->p, op, "addr=%s", ip_text(c, &f->ips[i], false));
+}
+
+/* Legacy: the venet module made venet0 with the VE; each address is mapped
+ * to the VE by ioctl. */
+static void compile_venet_vz(struct compiler *c, const struct ovz_iface *f)
+{
+	for (size_t i = 0; i < f->n_ips; i++) {
+		struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_VENET_IP, OVZ_CTX_HOST, "ioctl",
+						 "VENETCTL_VE_IP_MAP VE_IP_ADD",
+						 "VENETCTL_VE_IP_MAP VE_IP_DEL");
+		op->ip = f->ips[i];
+		ovz_op_argf(c->p, op, "veid=%u addr=%s", c->d->ctid, ip_text(c, &f->ips[i], false));
+	}
+	compile_venet_kernel(c, f);
+}
+
+/* OpenVZ 7 (openvz-abi.md §4.3): venet0 is made inside by netlink, and
+ * each address is given to the VE through its ve cgroup. */
+static void compile_venet_vz7(struct compiler *c, const struct ovz_iface *f)
+{
+	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_VENET_LINK, OVZ_CTX_CT, "netlink",
+					 "RTM_NEWLINK venet", "none");
+	op->dev = OVZ_VENET_DEV;
+	ovz_op_argf(c->p, op, "dev=" OVZ_VENET_DEV " flags=REQUEST|ACK|CREATE|EXCL");
+	for (size_t i = 0; i < f->n_ips; i++) {
+		bool v6 = f->ips[i].family == AF_INET6;
+		op = ovz_plan_add(c->p, OVZ_OP_VE_IP, OVZ_CTX_HOST, "cgroup",
+				  v6 ? "write ve.ip6_allow" : "write ve.ip_allow",
+				  v6 ? "write ve.ip6_deny" : "write ve.ip_deny");
+		op->ip = f->ips[i];
+		ovz_op_argf(c->p, op, "path=ve/%u addr=%s", c->d->ctid,
+			    ip_text(c, &f->ips[i], false));
+	}
+	compile_venet_kernel(c, f);
 }
 
 /* One ioctl makes the pair with the peer inside; the rest is netlink on
@@ -387,6 +420,8 @@ static int compile_network(struct compiler *c, struct ovz_error **err)
 			continue;
 		if (vz)
 			compile_venet_vz(c, &c->d->ifaces[i]);
+		else if (is_vz7(c))
+			compile_venet_vz7(c, &c->d->ifaces[i]);
 		else
 			compile_venet(c, &c->d->ifaces[i]);
 	}
@@ -441,6 +476,17 @@ static void compile_cgroup(struct compiler *c)
 		ovz_op_argf(c->p, op, "numproc=%llu", (unsigned long long)nproc);
 }
 
+/* The VE as the kernel knows it; its limits are in the cgroup above. */
+static void compile_ve_cgroup(struct compiler *c)
+{
+	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_VE_CGROUP, OVZ_CTX_HOST, "cgroup",
+					 "mkdir ve", "kill+rmdir");
+	op->num = OVZ_VE_FEATURE_SYSFS;
+	ovz_op_argf(c->p, op, "path=ve/%u veid=%u features=sysfs iptables_mask=0x%llx "
+			      "pseudosuper=1", c->d->ctid, c->d->ctid,
+		    (unsigned long long)OVZ_VE_IP_DEFAULT);
+}
+
 static long long vz_cpulimit(const struct ovz_domain *d)
 {
 	return d->cpu_quota * 100 /
@@ -459,6 +505,14 @@ static void compile_ct_create(struct compiler *c)
 		op = ovz_plan_add(c->p, OVZ_OP_CT_CREATE, OVZ_CTX_HOST, "ioctl",
 				  "VZCTL_ENV_CREATE_DATA", "VE_ENTER+reboot(POWER_OFF)");
 	ovz_op_argf(c->p, op, "veid=%u root=%s", c->d->ctid, c->root_dir);
+	if (is_vz7(c)) {
+		/* the first process joins the ve cgroup before it goes on, and
+		 * binds the VE to its new namespaces itself */
+		ovz_op_argf(c->p, op, "attach=ve/%u", c->d->ctid);
+		op = ovz_plan_add(c->p, OVZ_OP_VE_START, OVZ_CTX_CT, "cgroup", "write ve.state",
+				  "none");
+		ovz_op_argf(c->p, op, "path=ve/%u START", c->d->ctid);
+	}
 	if (has(c, OVZ_OP_CGROUP_CREATE))
 		return;
 	const struct ovz_domain *d = c->d;
@@ -502,6 +556,11 @@ static void compile_inside(struct compiler *c)
 	}
 	op = ovz_plan_add(c->p, OVZ_OP_CAPS, OVZ_CTX_CT, "prctl", "PR_CAPBSET_DROP", "none");
 	ovz_op_argf(c->p, op, "set=openvz-default");
+	if (is_vz7(c)) {
+		op = ovz_plan_add(c->p, OVZ_OP_VE_PSEUDOSUPER, OVZ_CTX_CT, "cgroup",
+				  "write ve.pseudosuper", "none");
+		ovz_op_argf(c->p, op, "path=ve/%u 0", d->ctid);
+	}
 	op = ovz_plan_add(c->p, OVZ_OP_EXEC_INIT, OVZ_CTX_CT, "exec", "execve", "none");
 	op->path = d->init ? d->init : "/sbin/init";
 	ovz_op_argf(c->p, op, "%s", op->path);
@@ -569,6 +628,8 @@ static int compile_start(struct compiler *c, struct ovz_error **err)
 	compile_root_mount(c);
 	if (has(c, OVZ_OP_CGROUP_CREATE))
 		compile_cgroup(c);
+	if (is_vz7(c))
+		compile_ve_cgroup(c);
 	if (has(c, OVZ_OP_UBC_SET))
 		compile_ubc(c);
 	compile_ct_create(c);

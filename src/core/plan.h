@@ -32,6 +32,11 @@ enum ovz_op_type {
 	OVZ_OP_NET,		/* one step of src/net's venet or veth semantics */
 	OVZ_OP_VENET_IP,	/* vz: VENETCTL_VE_IP_MAP for one address */
 	OVZ_OP_VETH_IOCTL,	/* vz: VETHCTL_VE_HWADDR for one pair */
+	OVZ_OP_VE_CGROUP,	/* vz7: the ve cgroup with veid, features, pseudosuper=1 */
+	OVZ_OP_VE_START,	/* vz7: START to ve.state, by the container's first process */
+	OVZ_OP_VENET_LINK,	/* vz7: the kernel's venet0, made inside */
+	OVZ_OP_VE_IP,		/* vz7: ve.ip_allow for one address */
+	OVZ_OP_VE_PSEUDOSUPER,	/* vz7: ve.pseudosuper 0 before init runs */
 	OVZ_OP_ETC_WRITE,	/* /etc/hostname, /etc/hosts, /etc/resolv.conf */
 	OVZ_OP_HOSTNAME,	/* sethostname inside */
 	OVZ_OP_ROOTFS,		/* pivot_root, /proc, /sys, /dev, /dev/pts */

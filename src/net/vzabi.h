@@ -325,4 +325,10 @@ int ovz_vz_veinfo_parse(const char *text, unsigned **ids, size_t *n);
  * undo removes them. */
 extern const struct ovz_net_step ovz_vz_host_routes_step;
 
+/* The host side of address changes on a running VE's kernel venet (vz and
+ * vz7): the host routes and proxy entries of del go, forwarding is turned
+ * on and those of add come.  Either may be NULL. */
+int ovz_vz_host_ips(unsigned ctid, const struct ovz_iface *add, const struct ovz_iface *del,
+		    struct ovz_error **err);
+
 #endif

@@ -340,3 +340,25 @@ static int vz_host_routes_del(struct ovz_netctx *ctx, const struct ovz_iface *f,
 const struct ovz_net_step ovz_vz_host_routes_step = {
 	"venet host routes", vz_host_routes_add, vz_host_routes_del,
 };
+
+int ovz_vz_host_ips(unsigned ctid, const struct ovz_iface *add, const struct ovz_iface *del,
+		    struct ovz_error **err)
+{
+	struct ovz_netctx n;
+	int r = ovz_netctx_open(&n, ctid, -1, -1, err);
+	if (r < 0)
+		return r;
+	if (del && del->n_ips) {
+		vz_host_routes_del(&n, del, 0, NULL);
+		ovz_venet_proxy_del(&n, del, 0, NULL);
+	}
+	if (add && add->n_ips) {
+		r = ovz_venet_forwarding_on(&n, add, 0, err);
+		if (r == 0)
+			r = vz_host_routes_add(&n, add, 0, err);
+		if (r == 0)
+			r = ovz_venet_proxy_add(&n, add, 0, err);
+	}
+	ovz_netctx_close(&n);
+	return r;
+}

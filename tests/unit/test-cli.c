@@ -503,22 +503,26 @@ static void test_help_and_usage(void **state)
 }
 
 /* Golden plans: tests/data/plans/X-VERB.plan is what `plan VERB --xml
- * tests/data/xml/X.xml` prints on an empty root. */
+ * tests/data/xml/X.xml` prints on an empty root (X-VERB-B.plan: with
+ * --backend B; planning needs no such kernel). */
 static void test_golden_plans(void **state)
 {
 	struct fixture *f = *state;
 	static const struct {
 		const char *xml, *verb, *golden;
 		bool json;
+		const char *backend;
 	} cases[] = {
-		{ "example", "create", "example-create.plan", false },
-		{ "example", "start", "example-start.plan", false },
-		{ "example", "stop", "example-stop.plan", false },
-		{ "example", "destroy", "example-destroy.plan", false },
-		{ "example", "mount", "example-mount.plan", false },
-		{ "example", "umount", "example-umount.plan", false },
-		{ "example", "start", "example-start.json", true },
-		{ "proposal", "start", "proposal-start.plan", false },
+		{ "example", "create", "example-create.plan", false, NULL },
+		{ "example", "start", "example-start.plan", false, NULL },
+		{ "example", "stop", "example-stop.plan", false, NULL },
+		{ "example", "destroy", "example-destroy.plan", false, NULL },
+		{ "example", "mount", "example-mount.plan", false, NULL },
+		{ "example", "umount", "example-umount.plan", false, NULL },
+		{ "example", "start", "example-start.json", true, NULL },
+		{ "proposal", "start", "proposal-start.plan", false, NULL },
+		{ "example", "start", "example-start-vz7.plan", false, "vz7" },
+		{ "example", "stop", "example-stop-vz7.plan", false, "vz7" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *xml, *golden_path;
@@ -527,8 +531,11 @@ static void test_golden_plans(void **state)
 		char *xml_path = tu_data(xml), *gp = tu_data(golden_path);
 		char *golden = tu_read(gp);
 		assert_non_null(golden);
-		struct tu_run r = tu_cli(f->root, NULL, "plan", cases[i].verb, "--xml", xml_path,
-					 cases[i].json ? "--json" : NULL, NULL);
+		const char *json = cases[i].json ? "--json" : NULL;
+		struct tu_run r = cases[i].backend
+			? tu_cli(f->root, NULL, "--backend", cases[i].backend, "plan", cases[i].verb,
+				 "--xml", xml_path, json, NULL)
+			: tu_cli(f->root, NULL, "plan", cases[i].verb, "--xml", xml_path, json, NULL);
 		assert_int_equal(r.status, 0);
 		if (strcmp(r.out, golden) != 0)
 			fail_msg("%s differs:\n%s", cases[i].golden, r.out);
