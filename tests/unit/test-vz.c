@@ -709,12 +709,12 @@ static void expect_backend(const char *kernel, const char *want)
 }
 
 /* --backend auto: /proc/vz and a /dev/vzctl answering VE_TEST mean vz; an
- * OpenVZ 7 kernel (the ve cgroup) gets ns until there is a vz7 backend. */
+ * OpenVZ 7 kernel (the ve cgroup) means vz7. */
 static void test_probe(void **state)
 {
 	REQUIRE();
 	expect_backend("legacy", "(backend vz)");
-	expect_backend("vz7", "(backend ns)");
+	expect_backend("vz7", "(backend vz7)");
 }
 
 int main(int argc, char **argv)
