@@ -73,17 +73,24 @@ static bool busybox_template(void)
 }
 
 /* A busybox root: /bin/busybox, applet links, an inittab that keeps a
- * process running, packed as the template cache TARBALL. */
-static int make_template(const char *tarball)
+ * process running, packed as the template cache TARBALL.  With shell_init,
+ * /sbin/init is a shell loop that powers off on SIGUSR2 or SIGTERM and halt
+ * sends it SIGUSR2: busybox's init insists on being pid 1, which a VE's
+ * init is not under vzemu (no pid namespace). */
+static int make_template(const char *tarball, bool shell_init)
 {
+	const char *init = shell_init ?
+		"printf '#!/bin/sh\\ntrap \"poweroff -f\" USR2 TERM\\nwhile :; do sleep 1; done\\n' "
+		"> $t/sbin/init; printf '#!/bin/sh\\nkill -USR2 1\\n' > $t/sbin/halt; "
+		"chmod 755 $t/sbin/init $t/sbin/halt; " :
+		"ln -s ../bin/busybox $t/sbin/init; ";
 	char *cmd = xasprintf(
 		"set -e; t=$(mktemp -d); mkdir -p $t/bin $t/sbin $t/etc $t/proc $t/sys $t/dev "
 		"$t/tmp $t/root; cp /bin/busybox $t/bin/; for a in sh ls cat echo sleep ip "
-		"hostname ps ping true id; do ln -s busybox $t/bin/$a; done; "
-		"ln -s ../bin/busybox $t/sbin/init; "
+		"hostname ps ping true id poweroff; do ln -s busybox $t/bin/$a; done; %s"
 		"printf '::sysinit:/bin/true\\n::respawn:/bin/sleep 100000\\n' > $t/etc/inittab; "
 		"mkdir -p \"$(dirname '%s')\"; tar --numeric-owner -C $t -czf '%s' .; rm -rf $t",
-		tarball, tarball);
+		init, tarball, tarball);
 	int r = system(cmd);
 	free(cmd);
 	return r == 0 ? 0 : -1;
@@ -340,7 +347,7 @@ static const char *scratch_setup(void)
 		return "cannot put an address on the scratch namespace's lo";
 	t.root = tu_mkdtemp();
 	char *tarball = xasprintf("%s/vz/template/cache/" DEFAULT_TEMPLATE ".tar.gz", t.root);
-	int r = make_template(tarball);
+	int r = make_template(tarball, false);
 	free(tarball);
 	return r < 0 ? "cannot build the busybox template" : NULL;
 }
@@ -390,6 +397,19 @@ static int group_teardown(void **state)
 		print_message("CT %u could not be removed: '%s' is left\n", t.ctid, t.conf);
 	if (t.scratch && t.root)
 		tu_rmrf(t.root);
+	return 0;
+}
+
+/* After each test, failed or not, the container is stopped and unmounted,
+ * so that one failure does not fail every test after it. */
+static int stop_after_test(void **state)
+{
+	if (t.claimed && !t.skip_reason) {
+		struct tu_run r = CT(NULL, "stop", "--fast", t.id);
+		tu_run_free(&r);
+		r = CT(NULL, "umount", t.id);
+		tu_run_free(&r);
+	}
 	return 0;
 }
 
@@ -647,18 +667,27 @@ static void assert_ns_pids_max(const char *want)
 	fail_msg("no pids.max for CT %u", t.ctid);
 }
 
-/* vz: the container's numproc beancounter, as the kernel shows it inside. */
+/* vz: the container's numproc beancounter in the host's
+ * /proc/user_beancounters, where a container's rows begin with "CTID:". */
 static void assert_vz_numproc(unsigned long want)
 {
-	char *ubc = exec_out((const char *const[]){ "cat", "/proc/user_beancounters", NULL });
-	char *line = strstr(ubc, " numproc ");
-	assert_non_null(line);
-	unsigned long held, maxheld, barrier, limit;
-	assert_int_equal(sscanf(line, " numproc %lu %lu %lu %lu", &held, &maxheld, &barrier,
-				&limit), 4);
+	char *ubc = tu_read("/proc/user_beancounters");
+	assert_non_null(ubc);
+	unsigned id = 0, in = 0;
+	unsigned long held, maxheld, barrier = 0, limit = 0;
+	bool found = false;
+	for (char *line = strtok(ubc, "\n"); line && !found; line = strtok(NULL, "\n")) {
+		if (sscanf(line, " %u:", &in) == 1)
+			id = in;
+		char *row = strstr(line, " numproc ");
+		found = id == t.ctid && row && sscanf(row, " numproc %lu %lu %lu %lu", &held,
+						      &maxheld, &barrier, &limit) == 4;
+	}
+	free(ubc);
+	if (!found)
+		fail_msg("no numproc row for CT %u in /proc/user_beancounters", t.ctid);
 	assert_int_equal(barrier, want);
 	assert_int_equal(limit, want);
-	free(ubc);
 }
 
 /* A limit from the config reaches the kernel. */
@@ -960,18 +989,18 @@ static void test_destroy(void **state)
 int main(int argc, char **argv)
 {
 	/* for scripts that prepare a host-like root: the busybox template */
-	if (argc == 3 && strcmp(argv[1], "--make-template") == 0)
-		return make_template(argv[2]) < 0 ? 1 : 0;
+	if (argc >= 3 && strcmp(argv[1], "--make-template") == 0)
+		return make_template(argv[2], argc == 4 && strcmp(argv[3], "--shell-init") == 0) < 0;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_create),
-		cmocka_unit_test(test_start_exec_stop),
-		cmocka_unit_test(test_restart),
-		cmocka_unit_test(test_set_live),
-		cmocka_unit_test(test_boot),
-		cmocka_unit_test(test_enter_and_mount),
-		cmocka_unit_test(test_failure_at_every_step),
-		cmocka_unit_test(test_parallel_starts_serialize),
-		cmocka_unit_test(test_destroy),
+		cmocka_unit_test_teardown(test_create, stop_after_test),
+		cmocka_unit_test_teardown(test_start_exec_stop, stop_after_test),
+		cmocka_unit_test_teardown(test_restart, stop_after_test),
+		cmocka_unit_test_teardown(test_set_live, stop_after_test),
+		cmocka_unit_test_teardown(test_boot, stop_after_test),
+		cmocka_unit_test_teardown(test_enter_and_mount, stop_after_test),
+		cmocka_unit_test_teardown(test_failure_at_every_step, stop_after_test),
+		cmocka_unit_test_teardown(test_parallel_starts_serialize, stop_after_test),
+		cmocka_unit_test_teardown(test_destroy, stop_after_test),
 	};
 	return cmocka_run_group_tests_name("lifecycle", tests, group_setup, group_teardown);
 }
