@@ -17,7 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CTID "150"
+/* not the integration suite's 150: the cgroup ovz-native/CTID is host-wide */
+#define CTID "171"
 #define VE_DIR "/sys/fs/cgroup/ve/" CTID
 
 static const char *skip_reason;
@@ -37,8 +38,8 @@ static const char ct_xml[] =
 	"    <filesystem type='template'><source name='busybox'/><target dir='/'/></filesystem>\n"
 	"    <interface type='ethernet'><ip address='10.77.0.2'/><ip address='2001:db8:77::2'/>"
 	"</interface>\n"
-	"    <interface type='bridge'><source bridge='br0'/><target dev='veth150.0'/>"
-	"<guest dev='eth0'/><ip address='192.0.2.150' prefix='24'/></interface>\n"
+	"    <interface type='bridge'><source bridge='br0'/><target dev='veth171.0'/>"
+	"<guest dev='eth0'/><ip address='192.0.2.171' prefix='24'/></interface>\n"
 	"  </devices>\n"
 	"</domain>\n";
 
@@ -121,7 +122,7 @@ static void check_running(void)
 	struct tu_run r = inside("ip", "-o", "addr", NULL);
 	vzs_check(r.out && strstr(r.out, "venet0") && strstr(r.out, "10.77.0.2/32") &&
 		  strstr(r.out, "2001:db8:77::2/128") && strstr(r.out, "eth0") &&
-		  strstr(r.out, "192.0.2.150/24"), "addresses inside: %s", r.out);
+		  strstr(r.out, "192.0.2.171/24"), "addresses inside: %s", r.out);
 	tu_run_free(&r);
 	r = inside("ip", "route", NULL, NULL);
 	vzs_check(r.out && strstr(r.out, "default dev venet0"), "routes inside: %s", r.out);
