@@ -196,6 +196,39 @@ static int inner_start_fail(void)
 	return vzs_status();
 }
 
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Each step of the start plan fails in turn (OVZ_TEST_FAIL_STEP): the
+ * steps the emulator does not see (clone, pivot_root, netlink, /etc)
+ * are undone as well as those it does. */
+static int inner_fail_steps(void)
+{
+	size_t base = scenario_links();
+	struct tu_run r = vz7("plan", "start", CTID, NULL);
+	size_t steps = r.status == 0 && r.out ? count_lines(r.out) : 0;
+	tu_run_free(&r);
+	vzs_check(steps >= 20, "plan start: %zu steps", steps);
+	for (size_t i = 1; i <= steps; i++) {
+		char n[16], when[64];
+		snprintf(n, sizeof(n), "%zu", i);
+		setenv("OVZ_TEST_FAIL_STEP", n, 1);
+		r = vz7("start", CTID, NULL, NULL);
+		vzs_check(r.status != 0 && r.err && strstr(r.err, "injected failure"),
+			  "start with step %zu failing: exit %d: %s", i, r.status, r.err);
+		tu_run_free(&r);
+		snprintf(when, sizeof(when), "after step %zu failed", i);
+		unsetenv("OVZ_TEST_FAIL_STEP");
+		check_no_residue(when, base);
+	}
+	return vzs_status();
+}
+
 static int inner_main(const char *scenario, const char *dir)
 {
 	root = xstrdup(dir);
@@ -205,6 +238,8 @@ static int inner_main(const char *scenario, const char *dir)
 		return inner_start();
 	if (strcmp(scenario, "start-fail") == 0)
 		return inner_start_fail();
+	if (strcmp(scenario, "fail-steps") == 0)
+		return inner_fail_steps();
 	fprintf(stderr, "unknown scenario '%s'\n", scenario);
 	return 2;
 }
@@ -309,14 +344,6 @@ static void forget_run_state(void)
 	unlink(l);
 }
 
-static size_t count_lines(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
-}
-
 static void test_lifecycle(void **state)
 {
 	REQUIRE();
@@ -358,6 +385,13 @@ static void test_fail_each_call_of_start(void **state)
 	}
 }
 
+static void test_fail_each_step_of_start(void **state)
+{
+	REQUIRE();
+	vzs_expect_inner_ok(vzs_under_vzemu("vz7", "fail-steps", root, NULL, NULL),
+			    "each step of a start failing under vzemu --kernel vz7");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--inner") == 0)
@@ -366,6 +400,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_start_golden),
 		cmocka_unit_test(test_fail_each_call_of_start),
+		cmocka_unit_test(test_fail_each_step_of_start),
 	};
 	return cmocka_run_group_tests_name("vz7", tests, group_setup, group_teardown);
 }
