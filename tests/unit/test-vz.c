@@ -22,6 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -426,8 +429,150 @@ static int inner_hooks(void)
 	return inner_failures ? 1 : 0;
 }
 
-/* Under --kernel vz7: what an OpenVZ 7 kernel no longer has. */
-static int inner_kernel_vz7(void)
+/* ---- under --kernel vz7 ---- */
+
+#define VE_CG "/sys/fs/cgroup/ve"
+
+/* Writes val to VE_CG/ct/file as echo does (O_TRUNC); 0 or the errno. */
+static int ve_write(const char *ct, const char *file, const char *val)
+{
+	char path[256];
+	snprintf(path, sizeof(path), VE_CG "/%s/%s", ct, file);
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	int r = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : errno;
+	close(fd);
+	return r;
+}
+
+static char *ve_read(const char *ct, const char *file)
+{
+	char path[256];
+	snprintf(path, sizeof(path), VE_CG "/%s/%s", ct, file);
+	return slurp(path);
+}
+
+static int ve_mkdir(const char *ct)
+{
+	char path[256];
+	snprintf(path, sizeof(path), VE_CG "/%s", ct);
+	return mkdir(path, 0755) < 0 ? errno : 0;
+}
+
+static int ve_rmdir(const char *ct)
+{
+	char path[256];
+	snprintf(path, sizeof(path), VE_CG "/%s", ct);
+	return rmdir(path) < 0 ? errno : 0;
+}
+
+static void send_int(int fd, int v)
+{
+	if (write(fd, &v, sizeof(v)) != sizeof(v))
+		_exit(1);
+}
+
+static int recv_int(int fd)
+{
+	int v;
+	return read(fd, &v, sizeof(v)) == sizeof(v) ? v : -999;
+}
+
+/* RTM_NEWLINK of kind venet from here; 0 or the errno of its ACK. */
+static int venet_add(void)
+{
+	struct ovz_nl *nl = NULL;
+	int r = ovz_nl_open(-1, &nl, NULL);
+	if (r == 0)
+		r = ovz_nl_link_add(nl, "venet0", "venet", NULL);
+	ovz_nl_close(nl);
+	return -r;
+}
+
+/* A VE's process tree as libvzctl makes it: a child attached to the VE
+ * (child) that unshares network and pid namespaces; its child (init, pid 1
+ * there) writes START, makes venet0 twice and waits on go: 'r' powers the
+ * VE off with reboot(2), anything else or EOF just exits. */
+struct ve_kid {
+	pid_t child, init;
+	int report, go, init_fd;
+};
+
+static _Noreturn void ve_init_main(const char *ct, int report, int go)
+{
+	char self[32] = "";
+	if (readlink("/proc/self", self, sizeof(self) - 1) < 0)	/* the host's pid */
+		_exit(1);
+	send_int(report, atoi(self));
+	int r = ve_write(ct, "ve.state", "START");
+	send_int(report, r);
+	if (r)
+		_exit(0);
+	send_int(report, venet_add());
+	send_int(report, venet_add());
+	char b = 0;
+	if (read(go, &b, 1) == 1 && b == 'r')
+		syscall(SYS_reboot, 0xfee1dead, 672274793, 0x4321fedc, NULL);
+	_exit(0);
+}
+
+/* Starts the tree; returns ve.state's START result (an errno). */
+static int ve_kid_start(struct ve_kid *k, const char *ct)
+{
+	int rep[2], go[2];
+	if (pipe(rep) < 0 || pipe(go) < 0)
+		return -1;
+	k->child = fork();
+	if (k->child == 0) {
+		close(rep[0]);
+		close(go[1]);
+		char pid[16];
+		snprintf(pid, sizeof(pid), "%d", (int)getpid());
+		if (ve_write(ct, "cgroup.procs", pid) || unshare(CLONE_NEWNET | CLONE_NEWPID) < 0)
+			_exit(1);
+		pid_t init = fork();
+		if (init == 0)
+			ve_init_main(ct, rep[1], go[0]);
+		close(rep[1]);
+		close(go[0]);
+		int st = 0;
+		waitpid(init, &st, 0);
+		_exit(0);
+	}
+	close(rep[1]);
+	close(go[0]);
+	k->report = rep[0];
+	k->go = go[1];
+	k->init = recv_int(k->report);
+	k->init_fd = k->init > 0 ? (int)syscall(SYS_pidfd_open, k->init, 0) : -1;
+	return recv_int(k->report);
+}
+
+/* Ends the tree (reboot inside if asked) and reaps it. */
+static void ve_kid_end(struct ve_kid *k, bool reboot)
+{
+	if (reboot && write(k->go, "r", 1) != 1)
+		check(false, "cannot tell the VE's init to reboot");
+	close(k->go);
+	close(k->report);
+	waitpid(k->child, NULL, 0);
+	/* its parent is gone, not necessarily the init itself yet */
+	struct pollfd p = { .fd = k->init_fd, .events = POLLIN };
+	if (k->init_fd >= 0 && poll(&p, 1, -1) > 0)
+		close(k->init_fd);
+}
+
+static bool has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	for (const char *p = text; (p = strstr(p, line)); p += n)
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+static void vz7_legacy_calls(void)
 {
 	int fd = open("/dev/vzctl", O_RDWR | O_CLOEXEC);
 	check(fd >= 0, "open /dev/vzctl: %s", strerror(errno));
@@ -438,6 +583,155 @@ static int inner_kernel_vz7(void)
 	_cleanup_free_ char *fs = slurp("/proc/filesystems");
 	check(!strstr(fs, "simfs"), "no simfs on vz7");
 	close(fd);
+}
+
+/* mkdir, the files, the values written before a start. */
+static void vz7_directories(void)
+{
+	check(ve_mkdir("901") == 0, "mkdir 901");
+	check(ve_mkdir("901") == EEXIST, "mkdir 901 again: EEXIST");
+	check(ve_mkdir("902") == 0 && ve_mkdir("903") == 0 && ve_mkdir("904") == 0, "mkdir 902-904");
+	_cleanup_free_ char *state = ve_read("901", "ve.state");
+	check(strcmp(state, "STOPPED\n") == 0, "ve.state of a new VE: '%s'", state);
+	check(access(VE_CG "/901/ve.ip6_list", F_OK) == 0 && access(VE_CG "/901/tasks", F_OK) == 0,
+	      "files of a VE directory");
+	check(ve_write("901", "ve.veid", "0") == EINVAL, "ve.veid 0: EINVAL");
+	check(ve_write("901", "ve.veid", "2147483648") == EINVAL, "ve.veid > INT_MAX: EINVAL");
+	check(ve_write("901", "ve.veid", "901\n") == 0, "ve.veid 901");
+	_cleanup_free_ char *veid = ve_read("901", "ve.veid");
+	check(strcmp(veid, "901\n") == 0, "ve.veid reads '%s'", veid);
+	check(ve_write("901", "ve.features", "5") == 0 && ve_write("901", "ve.iptables_mask", "6079") == 0,
+	      "ve.features and ve.iptables_mask while stopped");
+	check(ve_write("901", "ve.pseudosuper", "1") == 0 && ve_write("901", "ve.pseudosuper", "2") == EINVAL,
+	      "ve.pseudosuper 1, then 2: EINVAL");
+	check(ve_write("904", "ve.veid", "904") == 0, "ve.veid 904");
+	check(ve_write("901", "ve.state", "START") == EPERM, "START from outside the VE: EPERM");
+}
+
+/* cgroup.procs takes one task while the VE is stopped; rmdir waits for it. */
+static void vz7_attach(void)
+{
+	pid_t a = fork();
+	if (a == 0)
+		for (;;)
+			pause();
+	pid_t b = fork();
+	if (b == 0)
+		for (;;)
+			pause();
+	char pa[16], pb[16];
+	snprintf(pa, sizeof(pa), "%d", (int)a);
+	snprintf(pb, sizeof(pb), "%d", (int)b);
+	check(ve_write("903", "cgroup.procs", pa) == 0, "attach a task");
+	check(ve_write("903", "cgroup.procs", pb) == EBUSY, "a second task while stopped: EBUSY");
+	check(ve_write("903", "tasks", pa) == 0, "the same task again");
+	_cleanup_free_ char *procs = ve_read("903", "cgroup.procs");
+	check(has_line(procs, pa), "cgroup.procs: '%s'", procs);
+	check(ve_rmdir("903") == EBUSY, "rmdir with a live task: EBUSY");
+	kill(a, SIGKILL);
+	kill(b, SIGKILL);
+	waitpid(a, NULL, 0);
+	waitpid(b, NULL, 0);
+	check(ve_rmdir("903") == 0, "rmdir once its task is gone");
+	check(ve_write("902", "ve.ip_allow", "10.9.9.1") == EINVAL, "ip_allow without ve.veid");
+}
+
+static void vz7_addresses(void)
+{
+	check(ve_write("901", "ve.ip_allow", "10.9.9.9\n") == 0, "ip_allow 10.9.9.9");
+	check(ve_write("901", "ve.ip_allow", "10.9.9.9") == 0, "ip_allow an address it has");
+	check(ve_write("901", "ve.ip_allow", "10.9.9.9/24") == EINVAL, "ip_allow with a prefix");
+	check(ve_write("901", "ve.ip_allow", "2001:db8::9") == EINVAL, "IPv6 into ip_allow");
+	check(ve_write("901", "ve.ip6_allow", "2001:db8::9") == 0, "ip6_allow");
+	check(ve_write("904", "ve.ip_allow", "10.9.9.9") == EADDRINUSE, "another VE's address");
+	check(ve_write("901", "ve.ip_deny", "10.9.9.8") == EADDRNOTAVAIL, "ip_deny of an absent one");
+	check(ve_write("901", "ve.ip_allow", "10.9.9.10") == 0 &&
+	      ve_write("901", "ve.ip_deny", "10.9.9.10") == 0, "ip_allow, ip_deny");
+	_cleanup_free_ char *v4 = ve_read("901", "ve.ip_list");
+	_cleanup_free_ char *v6 = ve_read("901", "ve.ip6_list");
+	check(strcmp(v4, "10.9.9.9\n") == 0 && strcmp(v6, "2001:db8::9\n") == 0,
+	      "ip_list '%s', ip6_list '%s'", v4, v6);
+}
+
+/* What a running VE has and refuses. */
+static void vz7_running(struct ve_kid *k)
+{
+	_cleanup_free_ char *state = ve_read("901", "ve.state");
+	check(strcmp(state, "RUNNING\n") == 0, "ve.state after START: '%s'", state);
+	check(recv_int(k->report) == 0, "venet0 made inside");
+	check(recv_int(k->report) == EEXIST, "a second venet: EEXIST");
+	check(venet_add() == EPERM, "venet from outside a VE: EPERM");
+	char ns[64];
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)k->init);
+	int nsfd = open(ns, O_RDONLY | O_CLOEXEC);
+	struct ovz_nl *nl = NULL;
+	struct ovz_link l = { 0 };
+	check(nsfd >= 0 && ovz_nl_open(nsfd, &nl, NULL) == 0 &&
+	      ovz_nl_link_get(nl, "venet0", &l, NULL) == 0 && (l.flags & IFF_NOARP),
+	      "venet0 (IFF_NOARP) in the VE's network namespace");
+	ovz_nl_close(nl);
+	if (nsfd >= 0)
+		close(nsfd);
+	_cleanup_free_ char *tasks = ve_read("901", "tasks");
+	char child[16], init[16];
+	snprintf(child, sizeof(child), "%d", (int)k->child);
+	snprintf(init, sizeof(init), "%d", (int)k->init);
+	check(has_line(tasks, child) && has_line(tasks, init), "tasks: '%s'", tasks);
+	check(ve_write("901", "ve.state", "START") == EBUSY, "START of a running VE: EBUSY");
+	check(ve_write("901", "ve.veid", "905") == EBUSY, "ve.veid while running: EBUSY");
+	check(ve_write("901", "ve.features", "1") == EBUSY, "ve.features while running: EBUSY");
+	check(ve_write("901", "ve.iptables_mask", "1") == EBUSY, "iptables_mask while running: EBUSY");
+	check(ve_rmdir("901") == EBUSY, "rmdir of a running VE: EBUSY");
+	_cleanup_free_ char *veinfo = slurp("/proc/vz/veinfo");
+	check(strstr(veinfo, "901") && strstr(veinfo, "10.9.9.9"), "veinfo: '%s'", veinfo);
+}
+
+/* The force path of a stop: every pid of tasks gets SIGKILL. */
+static void vz7_kill_by_tasks(void)
+{
+	struct ve_kid k;
+	check(ve_kid_start(&k, "904") == 0, "START of VE 904");
+	recv_int(k.report);
+	recv_int(k.report);
+	_cleanup_free_ char *tasks = ve_read("904", "tasks");
+	for (char *save = NULL, *t = strtok_r(tasks, "\n", &save); t; t = strtok_r(NULL, "\n", &save))
+		kill(atoi(t), SIGKILL);
+	ve_kid_end(&k, false);
+	_cleanup_free_ char *state = ve_read("904", "ve.state");
+	check(strcmp(state, "STOPPED\n") == 0, "ve.state after SIGKILL to tasks: '%s'", state);
+}
+
+static int inner_kernel_vz7(void)
+{
+	vz7_legacy_calls();
+	vz7_directories();
+	vz7_attach();
+	vz7_addresses();
+	struct ve_kid k;
+	check(ve_kid_start(&k, "902") == EINVAL, "START without ve.veid: EINVAL");
+	ve_kid_end(&k, false);
+	check(ve_kid_start(&k, "901") == 0, "START by the VE's init");
+	vz7_running(&k);
+	ve_kid_end(&k, true);
+	_cleanup_free_ char *state = ve_read("901", "ve.state");
+	check(strcmp(state, "STOPPED\n") == 0, "ve.state after reboot inside: '%s'", state);
+	_cleanup_free_ char *v4 = ve_read("901", "ve.ip_list");
+	check(strcmp(v4, "") == 0, "addresses released at stop: '%s'", v4);
+	check(ve_write("904", "ve.ip_allow", "10.9.9.9") == 0, "a released address is free");
+	vz7_kill_by_tasks();
+	check(ve_rmdir("901") == 0 && ve_rmdir("902") == 0 && ve_rmdir("904") == 0,
+	      "rmdir of stopped VEs");
+	return inner_failures ? 1 : 0;
+}
+
+/* Run with --fail-call 2:ENOMEM: the write of ve.veid fails, changes nothing. */
+static int inner_kernel_vz7_fail(void)
+{
+	check(ve_mkdir("905") == 0, "mkdir 905");
+	check(ve_write("905", "ve.veid", "905") == ENOMEM, "injected ENOMEM on a ve.veid write");
+	_cleanup_free_ char *veid = ve_read("905", "ve.veid");
+	check(strcmp(veid, "0\n") == 0, "ve.veid after the failed write: '%s'", veid);
+	check(ve_rmdir("905") == 0, "rmdir 905");
 	return inner_failures ? 1 : 0;
 }
 
@@ -456,6 +750,8 @@ static int inner_main(const char *scenario, const char *dir)
 		return inner_hooks();
 	if (strcmp(scenario, "kernel-vz7") == 0)
 		return inner_kernel_vz7();
+	if (strcmp(scenario, "kernel-vz7-fail") == 0)
+		return inner_kernel_vz7_fail();
 	fprintf(stderr, "unknown scenario '%s'\n", scenario);
 	return 2;
 }
@@ -683,13 +979,55 @@ static void test_emulated_kernel(void **state)
 	expect_inner_ok(under_vzemu("kernel", NULL, NULL), "raw calls under vzemu");
 }
 
+static struct tu_run under_vz7(const char *scenario, const char *transcript, const char *fail)
+{
+	_cleanup_free_ char *self = self_exe();
+	char *argv[] = { getenv("OVZ_VZEMU"), (char *)"--kernel", (char *)"vz7",
+			 (char *)"--transcript", (char *)transcript, (char *)"--fail-call",
+			 (char *)fail, (char *)"--", self, (char *)"--inner", (char *)scenario, root,
+			 NULL };
+	if (!fail)	/* no --fail-call */
+		memmove(&argv[5], &argv[7], 6 * sizeof(*argv));
+	return tu_runv(argv, NULL);
+}
+
+/* A transcript line with op and every one of the fragments. */
+static bool transcript_has(const char *text, const char *op, const char *a, const char *b)
+{
+	_cleanup_free_ char *want = xasprintf("\"op\":\"%s\"", op);
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *end = strchr(l, '\n');
+		_cleanup_free_ char *line = end ? xstrndup(l, (size_t)(end - l)) : xstrdup(l);
+		if (strstr(line, want) && strstr(line, a) && (!b || strstr(line, b)))
+			return true;
+	}
+	return false;
+}
+
+/* The ve cgroup and venet of an OpenVZ 7 kernel, by raw calls. */
 static void test_emulated_vz7_kernel(void **state)
 {
 	REQUIRE();
-	_cleanup_free_ char *self = self_exe();
-	char *argv[] = { getenv("OVZ_VZEMU"), (char *)"--kernel", (char *)"vz7", (char *)"--",
-			 self, (char *)"--inner", (char *)"kernel-vz7", root, NULL };
-	expect_inner_ok(tu_runv(argv, NULL), "raw calls under vzemu --kernel vz7");
+	if (access("/dev/fuse", R_OK | W_OK) < 0)
+		TU_SKIP("needs /dev/fuse (the emulated ve cgroup is a FUSE file system)");
+	_cleanup_free_ char *t = xasprintf("%s/vz7.transcript", root);
+	expect_inner_ok(under_vz7("kernel-vz7", t, NULL), "raw calls under vzemu --kernel vz7");
+	_cleanup_free_ char *s = tu_read(t);
+	assert_non_null(s);
+	assert_true(transcript_has(s, "mkdir", "\"args\":{\"ve\":\"901\"},\"result\":0", NULL));
+	assert_true(transcript_has(s, "ve.state", "\"veid\":901", "\"write\":\"START\"},\"result\":0"));
+	assert_true(transcript_has(s, "ve.state", "\"veid\":901", "\"read\":\"RUNNING\"}"));
+	assert_true(transcript_has(s, "ve.ip_allow", "\"veid\":904", "\"result\":\"EADDRINUSE\""));
+	assert_true(transcript_has(s, "cgroup.procs", "\"ve\":\"903\"", "\"result\":\"EBUSY\""));
+	assert_true(transcript_has(s, "RTM_NEWLINK", "\"veid\":901", "\"kind\":\"venet\",\"ifname\":\"venet0\""));
+	assert_true(transcript_has(s, "RTM_NEWLINK", "\"veid\":901", "\"result\":\"EEXIST\""));
+	assert_true(transcript_has(s, "RTM_NEWLINK", "\"veid\":0", "\"result\":\"EPERM\""));
+	assert_true(transcript_has(s, "rmdir", "\"ve\":\"901\"", "\"result\":\"EBUSY\""));
+	_cleanup_free_ char *tf = xasprintf("%s/vz7-fail.transcript", root);
+	expect_inner_ok(under_vz7("kernel-vz7-fail", tf, "2:ENOMEM"), "--fail-call on a ve file");
+	_cleanup_free_ char *f = tu_read(tf);
+	assert_non_null(f);
+	assert_true(transcript_has(f, "ve.veid", "\"write\":\"905\"", "\"result\":\"ENOMEM\",\"injected\":true"));
 }
 
 static void test_backend_hooks(void **state)

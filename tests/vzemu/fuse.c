@@ -443,6 +443,7 @@ static void do_statfs(struct emu *e, const struct fuse_in_header *in)
 
 static void dispatch(struct emu *e, const struct fuse_in_header *in, const void *arg)
 {
+	emu_ve_prune(e);	/* a VE whose init has just exited reads STOPPED */
 	switch (in->opcode) {
 	case FUSE_INIT:
 		do_init(e, in, arg);

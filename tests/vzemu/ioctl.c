@@ -828,11 +828,16 @@ static void get_ve_list(struct emu *e, const struct seccomp_notif *req, unsigned
 
 void emu_handle_ioctl(struct emu *e, const struct seccomp_notif *req)
 {
-	char path[64];
+	char path[64], link[64];
 	struct stat st;
 	snprintf(path, sizeof(path), "/proc/%u/fd/%d", req->pid, (int)req->data.args[0]);
-	/* only our /dev/vzctl is a vzctl device; anything else is the kernel's */
-	if (stat(path, &st) < 0 || st.st_dev != e->vzctl_dev || st.st_ino != e->vzctl_ino) {
+	/* only our /dev/vzctl is a vzctl device; anything else is the kernel's.
+	 * Only a memfd is stat'ed: a file on our own FUSE mount would wait
+	 * for us to answer. */
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	if (!str_startswith(link, "/memfd:") || stat(path, &st) < 0 ||
+	    st.st_dev != e->vzctl_dev || st.st_ino != e->vzctl_ino) {
 		emu_reply_continue(e, req->id);
 		return;
 	}

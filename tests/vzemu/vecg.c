@@ -174,6 +174,7 @@ static struct emu_ve *recorded_in(struct emu *e, pid_t pid, long long start, boo
 struct proc_entry {
 	pid_t pid, ppid;
 	long long start;
+	bool exited;
 };
 
 struct proc_table {
@@ -181,8 +182,10 @@ struct proc_table {
 	size_t n;
 };
 
-/* ppid (field 4) and starttime (field 22) of /proc/PID/stat */
-static bool stat_fields(pid_t pid, pid_t *ppid, long long *start)
+/* ppid (field 4) and starttime (field 22) of /proc/PID/stat, and whether
+ * the process has exited (a zombie is in no cgroup any more, but its
+ * children still descend from it). */
+static bool stat_fields(pid_t pid, pid_t *ppid, long long *start, bool *exited)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -196,6 +199,8 @@ static bool stat_fields(pid_t pid, pid_t *ppid, long long *start)
 	for (char *save = NULL, *tok = strtok_r(p + 1, " ", &save); tok;
 	     tok = strtok_r(NULL, " ", &save)) {
 		field++;
+		if (field == 3)
+			*exited = tok[0] == 'Z' || tok[0] == 'X';
 		if (field == 4)
 			*ppid = (pid_t)atoi(tok);
 		if (field == 22) {
@@ -219,7 +224,7 @@ static void table_load(struct proc_table *t)
 	DIR *d = opendir("/proc");
 	for (struct dirent *de; d && (de = readdir(d));) {
 		struct proc_entry p = { .pid = (pid_t)atoi(de->d_name) };
-		if (p.pid <= 0 || !stat_fields(p.pid, &p.ppid, &p.start))
+		if (p.pid <= 0 || !stat_fields(p.pid, &p.ppid, &p.start, &p.exited))
 			continue;
 		t->v = xrealloc(t->v, (t->n + 1) * sizeof(*t->v));
 		t->v[t->n++] = p;
@@ -257,8 +262,8 @@ struct emu_ve *emu_vz7_ve_of(struct emu *e, pid_t pid)
 	for (int depth = 0; tgid > 0 && depth < 256; depth++) {
 		pid_t ppid;
 		long long start;
-		bool found;
-		if (!stat_fields(tgid, &ppid, &start))
+		bool found, exited;
+		if (!stat_fields(tgid, &ppid, &start, &exited))
 			return NULL;
 		struct emu_ve *ve = recorded_in(e, tgid, start, &found);
 		if (found)
@@ -302,7 +307,7 @@ pid_t *emu_vz7_members(struct emu *e, struct emu_ve *ve, bool threads, size_t *n
 	pid_t *pids = NULL;
 	*n = 0;
 	for (size_t i = 0; i < t.n; i++) {
-		if (owner_in_table(e, &t, t.v[i].pid) != ve)
+		if (t.v[i].exited || owner_in_table(e, &t, t.v[i].pid) != ve)
 			continue;
 		if (ve)
 			tasks_add(&ve->tasks, &ve->n_tasks, t.v[i].pid, t.v[i].start);
