@@ -13,14 +13,21 @@
 # instead: its VEs have their own namespaces but no pid namespace, so the
 # template's init is a shell loop, and venet carries no traffic, so nothing
 # is pinged; the SIGTERM check is left out.
-# usage: test-integration-host.sh PATH/TO/test-lifecycle [--vzemu PATH/TO/vzemu]
+# With --vzemu and --kernel vz7, under the emulated OpenVZ 7 kernel with the
+# vz7 backend (whose containers have a pid namespace: busybox init).
+# usage: test-integration-host.sh PATH/TO/test-lifecycle
+#                                 [--vzemu PATH/TO/vzemu [--kernel legacy|vz7]]
 # (TAP on stdout)
 set -euo pipefail
 
 lifecycle=$1
 vzemu=
 backend=ns
+kernel=legacy
 if [ "${2:-}" = --vzemu ]; then vzemu=$3; backend=vz; fi
+if [ -n "$vzemu" ] && [ "${4:-}" = --kernel ] && [ "${5:-}" = vz7 ]; then
+  kernel=vz7 backend=vz7
+fi
 if [ -n "${OVZ_TEST_ROOT:-}" ]; then
   echo "1..0 # SKIP OVZ_TEST_ROOT is set: the lifecycle test runs on that host instead"
   exit 0
@@ -48,7 +55,7 @@ TEMPLATE=/srv/vz/template
 LOCKDIR=/srv/vz/lock
 EOF
   "$lifecycle" --make-template "$host/srv/vz/template/cache/tiny-1.0-x86_64.tar.gz" \
-    ${vzemu:+--shell-init}
+    $([ "$backend" = vz ] && echo --shell-init)
   # someone else's: a defined container, and a private area without a config
   printf 'HOSTNAME="foreign.test"\nONBOOT="no"\nVE_PRIVATE="/srv/vz/private/9100"\n' \
     >"$host/etc/vz/conf/9100.conf"
@@ -65,7 +72,8 @@ run_suite() {
               OVZ_TEST_CTIDS=9100-9103 OVZ_TEST_IPS=10.77.1.2,10.77.1.3
               CMOCKA_MESSAGE_OUTPUT=TAP)
   if [ -n "$vzemu" ]; then
-    exec "$vzemu" -- env "${vars[@]}" OVZ_TEST_BACKEND=vz "$lifecycle"
+    exec "$vzemu" --kernel "$kernel" -- env "${vars[@]}" OVZ_TEST_BACKEND="$backend" \
+      "$lifecycle"
   fi
   exec unshare --mount --net -- sh -c \
     'ip link set lo up && ip addr add 10.77.1.1/32 dev lo && exec "$@"' sh \

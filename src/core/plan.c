@@ -621,6 +621,10 @@ static void compile_ubc(struct compiler *c)
 		add_ubc(c, OVZ_UB_VMGUARPAGES, kib_pages(d->mem_min_guarantee), UB_UNLIMITED);
 	else if (vswap)
 		add_ubc(c, OVZ_UB_VMGUARPAGES, ram + swap, UB_UNLIMITED);
+	/* The kernel only enforces numproc's limit; the barrier is set alike. */
+	uint64_t nproc = ovz_host_numproc(c->h, d->ctid);
+	if (nproc)
+		add_ubc(c, OVZ_UB_NUMPROC, nproc, nproc);
 }
 
 static int compile_start(struct compiler *c, struct ovz_error **err)
