@@ -39,6 +39,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -610,10 +611,14 @@ static int wait_status(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static _Noreturn void exec_in_ve(char *const argv[], char *const envp[], int report)
+static _Noreturn void exec_in_ve(char *const argv[], char *const envp[], bool ctty, int report)
 {
 	if (chdir("/") < 0)
 		_exit(127);
+	if (ctty && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) {
+		dprintf(report, "controlling terminal: %s", strerror(errno));
+		_exit(127);
+	}
 	execve(argv[0], argv, envp);
 	static const char *const dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
 					    "/usr/bin", "/sbin", "/bin" };
@@ -629,7 +634,7 @@ static _Noreturn void exec_in_ve(char *const argv[], char *const envp[], int rep
 /* The entered process forks once more, as vzctl does, so that the command
  * is a process of the VE from its start; it waits and passes the status on. */
 static _Noreturn void spawn_child(unsigned ctid, const char *root, char *const argv[],
-				  char *const envp[], const int fds[3], int report)
+				  char *const envp[], const int fds[3], bool ctty, int report)
 {
 	struct ovz_error *e = NULL;
 	if (enter_ve(ctid, root, &e) < 0) {
@@ -643,13 +648,13 @@ static _Noreturn void spawn_child(unsigned ctid, const char *root, char *const a
 	if (pid < 0)
 		_exit(125);
 	if (pid == 0)
-		exec_in_ve(argv, envp, report);
+		exec_in_ve(argv, envp, ctty, report);
 	close(report);
 	_exit(wait_status(pid));
 }
 
 static int vz_enter_spawn(unsigned ctid, const char *root, char *const argv[],
-			  char *const envp[], const int fds[3], pid_t *pid,
+			  char *const envp[], const int fds[3], bool ctty, pid_t *pid,
 			  struct ovz_error **err)
 {
 	int rep[2];
@@ -658,7 +663,7 @@ static int vz_enter_spawn(unsigned ctid, const char *root, char *const argv[],
 	*pid = fork();
 	if (*pid == 0) {
 		close(rep[0]);
-		spawn_child(ctid, root, argv, envp, fds, rep[1]);
+		spawn_child(ctid, root, argv, envp, fds, ctty, rep[1]);
 	}
 	close(rep[1]);
 	if (*pid < 0) {
@@ -773,7 +778,7 @@ static int vz_stop(struct ovz_host *h, const struct ovz_domain *d, bool fast, un
 				      "/sbin:/bin", "HOME=/root", "TERM=linux", NULL };
 	const int fds[3] = { null, null, null };
 	pid_t pid;
-	if (vz_enter_spawn(d->ctid, root, halt, envp, fds, &pid, NULL) == 0) {
+	if (vz_enter_spawn(d->ctid, root, halt, envp, fds, false, &pid, NULL) == 0) {
 		wait_status(pid);
 		if (wait_ve_gone(vzfd, d->ctid, 1000, (long)timeout * 1000, NULL) == 0)
 			return 0;

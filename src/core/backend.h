@@ -32,10 +32,11 @@ struct ovz_backend {
 	int (*list_running)(unsigned **ids, size_t *n, struct ovz_error **err);
 	/* Forks a child that enters the running container (root: its VE_ROOT)
 	 * and runs argv there with envp and stdin, stdout, stderr from fds (-1:
-	 * inherited); the child's exit status is the command's (128+signal,
-	 * 127 when it could not be run). */
+	 * inherited); with ctty the command leads a new session whose
+	 * controlling terminal is its stdin (enter's pty).  The child's exit
+	 * status is the command's (128+signal, 127 when it could not be run). */
 	int (*enter_spawn)(unsigned ctid, const char *root, char *const argv[],
-			   char *const envp[], const int fds[3], pid_t *pid,
+			   char *const envp[], const int fds[3], bool ctty, pid_t *pid,
 			   struct ovz_error **err);
 	/* Adds the addresses of add and removes those of del on the running
 	 * container's venet, host side and inside. */

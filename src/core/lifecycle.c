@@ -626,7 +626,8 @@ static int spawn_by_backend(struct ovz_host *h, const struct ovz_backend *b, uns
 	ovz_host_ct_dirs(h, d, &priv, &root);
 	_cleanup_free_ char *hr = host_dir(h, root);
 	const int fds[3] = { io->in, io->out, io->err };
-	return b->enter_spawn(ctid, hr, argv, io->envp ? io->envp : login_env, fds, pid, err);
+	return b->enter_spawn(ctid, hr, argv, io->envp ? io->envp : login_env, fds,
+			      io->controlling_tty, pid, err);
 }
 
 int ovz_ct_spawn(struct ovz_host *h, unsigned ctid, char *const argv[],

@@ -22,6 +22,7 @@
 #include "net/netlink.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -863,10 +864,17 @@ static void test_enter_and_mount(void **state)
 	struct tu_run r = CT(NULL, "umount", t.id);
 	assert_int_equal(r.status, 3);	/* running */
 	tu_run_free(&r);
-	/* the shell reads our commands through its pty */
-	r = CT("echo in-$(hostname); exit 3\n", "enter", t.id);
+	/* the shell reads our commands through its pty, which is its
+	 * controlling terminal (field 7 of its /proc/self/stat, tty_nr) */
+	r = CT("read -r s </proc/self/stat; set -- $s; echo tty_nr=$7; echo in-$(hostname); exit 3\n",
+	       "enter", t.id);
 	assert_int_equal(r.status, 3);
 	assert_non_null(strstr(r.out, "in-bb.test"));
+	long tty_nr = 0;
+	for (const char *p = r.out; (p = strstr(p, "tty_nr=")); )
+		if (isdigit((unsigned char)*(p += 7)))
+			tty_nr = atol(p);
+	assert_true(tty_nr != 0);
 	tu_run_free(&r);
 	stop_fast();
 	assert_no_residue();

@@ -357,7 +357,8 @@ static char *spawn_output(char *const argv[])
 	_cleanup_free_ char *ve_root = xasprintf("%s/vz/root/" CTID, root);
 	pid_t pid;
 	struct ovz_error *e = NULL;
-	int r = ovz_backend_vz.enter_spawn(atoi(CTID), ve_root, argv, envp, fds, &pid, &e);
+	int r = ovz_backend_vz.enter_spawn(atoi(CTID), ve_root, argv, envp, fds, false, &pid,
+						  &e);
 	close(p[1]);
 	check(r == 0, "enter_spawn %s: %s", argv[0], ovz_error_message(e));
 	ovz_error_free(e);
