@@ -197,6 +197,7 @@ static void ve_create(struct emu *e, struct emu_call *c, const struct create_req
 	}
 	ve->init = tid;
 	ve->pidfd = (int)syscall(SYS_pidfd_open, tid, 0);
+	emu_ve_watch(e, ve);
 	ve->flags = q->flags;
 	ve->class_id = q->class_id;
 	ve->iptables_mask = q->iptables_mask;

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -30,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define EXIT_UNSUPPORTED 77
@@ -189,6 +191,9 @@ static int scenario_setup(struct emu *e)
 	}
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -1;
+	e->exits_ep = epoll_create1(EPOLL_CLOEXEC);
+	if (e->exits_ep < 0)
+		return -1;
 	struct ovz_nl *nl = NULL;
 	if (ovz_nl_open(-1, &nl, NULL) < 0)
 		return -1;
@@ -223,13 +228,18 @@ static bool notif_sizes(struct emu *e)
 
 /* ---- the loop ---- */
 
+/* Every open of every process comes here: an open prunes the VEs only when
+ * its path is one the emulator answers (emu_handle_open), or a list of
+ * thousands of containers pays for every VE on every file it opens. */
 static void dispatch(struct emu *e, const struct seccomp_notif *req)
 {
-	emu_ve_prune(e);
 	long nr = req->data.nr;
-	if (nr == SYS_open || nr == SYS_openat || nr == SYS_openat2)
+	if (nr == SYS_open || nr == SYS_openat || nr == SYS_openat2) {
 		emu_handle_open(e, req);
-	else if (nr == SYS_ioctl)
+		return;
+	}
+	emu_ve_prune(e);
+	if (nr == SYS_ioctl)
 		emu_handle_ioctl(e, req);
 	else if (nr == SYS_mount)
 		emu_handle_mount(e, req);
@@ -267,9 +277,25 @@ static bool reap(struct emu *e, int *status)
 	return done;
 }
 
+/* VEs whose init has gone are noticed at the next call that concerns VEs,
+ * and otherwise within PRUNE_MS. */
+#define PRUNE_MS 100
+
+static bool prune_due(struct timespec *last)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ms = (now.tv_sec - last->tv_sec) * 1000 + (now.tv_nsec - last->tv_nsec) / 1000000;
+	if (ms < PRUNE_MS)
+		return false;
+	*last = now;
+	return true;
+}
+
 static int run(struct emu *e)
 {
 	int status = 1;
+	struct timespec last_prune = { 0, 0 };
 	for (;;) {
 		struct pollfd p[3] = { { .fd = e->listener, .events = POLLIN },
 				       { .fd = e->command_pidfd, .events = POLLIN },
@@ -283,7 +309,8 @@ static int run(struct emu *e)
 			emu_fuse_serve(e);
 		if (reap(e, &status))
 			break;
-		emu_ve_prune(e);
+		if (prune_due(&last_prune))
+			emu_ve_prune(e);
 	}
 	return status;
 }
@@ -392,7 +419,8 @@ static int parse_args(struct emu *e, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct emu e = { .listener = -1, .vzctl_fd = -1, .command_pidfd = -1, .fuse_fd = -1 };
+	struct emu e = { .listener = -1, .vzctl_fd = -1, .command_pidfd = -1, .fuse_fd = -1,
+			 .exits_ep = -1 };
 	int first = parse_args(&e, argc, argv);
 	if (first < 0) {
 		usage(stderr);

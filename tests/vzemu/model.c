@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 /* ---- /proc/PID ---- */
@@ -283,7 +284,6 @@ static void ve_free(struct emu_ve *ve)
 	free(ve);
 }
 
-static void ub_prune(struct emu *e);
 
 void emu_ve_stop(struct emu *e, struct emu_ve *ve, const char *why)
 {
@@ -314,7 +314,7 @@ void emu_ve_stop(struct emu *e, struct emu_ve *ve, const char *why)
 		break;
 	}
 	ve_free(ve);
-	ub_prune(e);
+	emu_ub_prune(e);
 }
 
 static bool init_exited(const struct emu_ve *ve)
@@ -323,8 +323,18 @@ static bool init_exited(const struct emu_ve *ve)
 	return ve->pidfd >= 0 && poll(&p, 1, 0) > 0;
 }
 
+void emu_ve_watch(struct emu *e, struct emu_ve *ve)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	if (ve->pidfd >= 0 && e->exits_ep >= 0)
+		epoll_ctl(e->exits_ep, EPOLL_CTL_ADD, ve->pidfd, &ev);
+}
+
 void emu_ve_prune(struct emu *e)
 {
+	struct epoll_event ev;
+	if (e->exits_ep >= 0 && epoll_wait(e->exits_ep, &ev, 1, 0) <= 0)
+		return;	/* no init has exited: a closed pidfd leaves the set */
 	for (size_t i = 0; i < e->n_ves;) {
 		if (!init_exited(e->ves[i]))
 			i++;
@@ -333,7 +343,7 @@ void emu_ve_prune(struct emu *e)
 		else
 			emu_ve_stop(e, e->ves[i], "its init exited");
 	}
-	ub_prune(e);
+	emu_ub_prune(e);
 }
 
 /* ---- addresses ---- */
@@ -412,7 +422,7 @@ unsigned emu_luid_of(struct emu *e, pid_t pid)
 }
 
 /* A beancounter lives while a process is charged to it or its VE runs. */
-static void ub_prune(struct emu *e)
+void emu_ub_prune(struct emu *e)
 {
 	for (size_t i = 0; i < e->n_luids;) {
 		if (luid_alive(&e->luids[i]))

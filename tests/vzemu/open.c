@@ -126,6 +126,20 @@ static void answer_open(struct emu *e, const struct seccomp_notif *req, const ch
 	emu_call_end(&c, r < 0 ? 0 : r, r < 0 ? -r : 0);
 }
 
+/* The last components of every path emulated(): anything else goes on to
+ * the kernel at once, without resolving the path. */
+static bool may_be_emulated(const char *path)
+{
+	static const char *const names[] = { "vzctl", "veinfo", "vestat", "veip", "vswap",
+					     "user_beancounters", "filesystems", "cgroups" };
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(base, names[i]) == 0)
+			return true;
+	return false;
+}
+
 static bool emulated(struct emu *e, const char *path)
 {
 	if (strcmp(path, "/dev/vzctl") == 0)
@@ -158,10 +172,12 @@ void emu_handle_open(struct emu *e, const struct seccomp_notif *req)
 	}
 	char path[PATH_MAX], full[PATH_MAX];
 	/* a path that cannot be read or resolved is the kernel's business */
-	if (emu_read_str(pid, path_ptr, path, sizeof(path)) < 0 || !emu_id_valid(e, req->id) ||
-	    !host_path(pid, dirfd, path, full) || !emulated(e, full)) {
+	if (emu_read_str(pid, path_ptr, path, sizeof(path)) < 0 || !may_be_emulated(path) ||
+	    !emu_id_valid(e, req->id) || !host_path(pid, dirfd, path, full) ||
+	    !emulated(e, full)) {
 		emu_reply_continue(e, req->id);
 		return;
 	}
+	emu_ve_prune(e);
 	answer_open(e, req, full, flags);
 }

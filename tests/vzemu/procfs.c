@@ -143,6 +143,7 @@ static void ub_rows(struct strbuf *sb, const struct emu_ub *ub, int nproc)
 
 static char *render_beancounters(struct emu *e)
 {
+	emu_ub_prune(e);
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_puts(&sb, "Version: 2.5\n");
 	strbuf_printf(&sb, "%10s  %-12s %20s %20s %20s %20s %20s\n", "uid", "resource", "held",

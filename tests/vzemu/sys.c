@@ -180,6 +180,7 @@ void emu_handle_vzsyscall(struct emu *e, const struct seccomp_notif *req)
 		emu_reply(e, req->id, 0, ENOSYS);
 		return;
 	}
+	emu_ub_prune(e);
 	switch (req->data.nr) {
 	case EMU_NR_SETLUID:
 		setluid(e, req);

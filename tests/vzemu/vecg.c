@@ -444,6 +444,7 @@ static int write_state(struct emu *e, struct emu_ve *ve, pid_t writer, const cha
 		return ESRCH;
 	ve->init = tgid;
 	ve->pidfd = pidfd;
+	emu_ve_watch(e, ve);
 	clock_gettime(CLOCK_MONOTONIC, &ve->started);
 	tasks_add(&ve->tasks, &ve->n_tasks, tgid, proc_start_ticks(tgid));
 	return 0;

@@ -145,6 +145,7 @@ struct emu {
 	bool verbose;
 	/* OpenVZ 7 */
 	int fuse_fd;			/* /dev/fuse serving /sys/fs/cgroup/ve */
+	int exits_ep;			/* epoll of the VEs' init pidfds */
 	uint64_t next_node;
 	struct emu_task *ve0_tasks;	/* moved back to the root ve cgroup */
 	size_t n_ve0_tasks;
@@ -205,8 +206,14 @@ bool emu_ve_running(const struct emu_ve *ve);
 int emu_ve_attach(struct emu *e, struct emu_ve *ve, pid_t pid);
 /* Kills every process of the VE and forgets it. */
 void emu_ve_stop(struct emu *e, struct emu_ve *ve, const char *why);
-/* Forgets VEs whose init has exited (after killing what is left). */
+/* Forgets VEs whose init has exited (after killing what is left); cheap
+ * when none has (one epoll_wait), as it runs before every call that
+ * concerns VEs. */
 void emu_ve_prune(struct emu *e);
+/* After ve->pidfd is set: its init's exit makes emu_ve_prune look. */
+void emu_ve_watch(struct emu *e, struct emu_ve *ve);
+/* Drops setluid records of exited processes and beancounters nobody uses. */
+void emu_ub_prune(struct emu *e);
 int emu_ve_nproc(const struct emu_ve *ve);
 pid_t *emu_ve_pids(const struct emu_ve *ve, size_t *n);
 struct emu_ub *emu_ub_find(struct emu *e, unsigned id);
