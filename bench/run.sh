@@ -3,7 +3,7 @@
 # The benchmarks of ovz-native against the tools people use today, in one run:
 #
 #   bash bench/run.sh [--quick] [-n RUNS] [--sizes "10 100 1000 10000"]
-#                     [--only list|start|create] [--baseline REV] [--no-doc]
+#                     [--only list|list-vz|start|create] [--baseline REV] [--no-doc]
 #
 # Installs what it needs (scripts/deps.sh bench), builds ovz-native in
 # build-bench (buildtype=release, -Dwerror=true), then, as root and inside
@@ -16,6 +16,10 @@
 #          `list -a --json` against the floor (one `cat` of all configs; and
 #          one process reading them: ovz-list-bench read-all) and libvirt's
 #          pattern (one process per container, here /bin/true).
+#  list-vz the same sizes on the vz backend under tests/vzemu (an emulated
+#          legacy OpenVZ kernel: /dev/vzctl, /proc/vz/veinfo), a quarter
+#          started by `boot`; the floor runs under vzemu too, since vzemu
+#          traps every open(2) of every process it runs.
 #  start   a busybox container with one venet IP: start (init runs, network
 #          up), exec, stop --fast, graceful stop; against `unshare -mpnui -f
 #          true` and `crun run` of /bin/true on the same rootfs.
@@ -46,7 +50,7 @@ while [ $# -gt 0 ]; do
     --only) ONLY=$2; shift 2 ;;
     --baseline) BASELINE=$2; shift 2 ;;
     --no-doc) WRITE_DOC=0; shift ;;
-    -h|--help) sed -n '3,32p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,36p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1'" >&2; exit 1 ;;
   esac
 done
@@ -60,6 +64,7 @@ want() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
 OVZ=$BUILD/src/cli/ovz-native
 H=$BUILD/bench/ovz-list-bench
 TH=$BUILD/bench/ovz-template-bench
+VZEMU=$BUILD/tests/vzemu/vzemu
 BASE_OVZ=
 [ -z "$BASELINE" ] || BASE_OVZ=$SCRATCH/ovz-bench-baseline/$BASELINE/b/src/cli/ovz-native
 
@@ -73,7 +78,8 @@ if [ "${OVZ_BENCH_INSIDE:-}" != 1 ]; then
     meson setup "$BUILD" "$SRC" -Dbuildtype=release -Dwerror=true >/dev/null
   fi
   quiet() { local out; out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; return 1; }; }
-  quiet ninja -C "$BUILD" src/cli/ovz-native bench/ovz-list-bench bench/ovz-template-bench
+  quiet ninja -C "$BUILD" src/cli/ovz-native bench/ovz-list-bench bench/ovz-template-bench \
+    tests/vzemu/vzemu
   if [ -n "$BASELINE" ] && [ ! -x "$BASE_OVZ" ]; then
     d=$SCRATCH/ovz-bench-baseline/$BASELINE
     rm -rf "$d"; mkdir -p "$d"
@@ -284,6 +290,102 @@ list_table() {
   cat "$WORK/list.md"
 }
 
+# ---- list on vz, under vzemu ---------------------------------------------
+
+vz_tree() {  # DIR: a root whose init is one sleep (a legacy VE under vzemu
+             # has no pid namespace, so busybox init cannot be its pid 1)
+  local t=$1
+  mkdir -p "$t"/{bin,sbin,etc,proc,sys,dev,tmp,root}
+  cp /bin/busybox "$t/bin/"
+  for a in sh sleep true; do ln -s busybox "$t/bin/$a"; done
+  printf '#!/bin/sh\nexec sleep 1000000\n' >"$t/sbin/init"
+  chmod 755 "$t/sbin/init"
+}
+
+list_vz_one() {  # N EVERY LABEL -> appends to $WORK/listvz.rows
+  local n=$1 every=$2 label=$3 r res
+  res=$WORK/listvz-$label.tsv
+  r=$(mktemp -d "$SCRATCH/ovz-bench-listvz.XXXXXX"); ROOTS+=("$r")
+  vz_tree "$r/bbtree"
+  "$H" gen "$r" "$FIRST" "$n" "$every" "$r/bbtree"
+  ls -d "$r"/etc/vz/conf/*.conf >"$WORK/files"
+  {
+    printf 'cat\tcat @lines=%s\n' "$WORK/files"
+    printf 'read\t%s read-all %s/etc/vz/conf\n' "$H" "$r"
+    printf 'list\t%s --root %s list -a\n' "$OVZ" "$r"
+    printf 'json\t%s --root %s list -a --json\n' "$OVZ" "$r"
+  } >"$WORK/spec.vz"
+  local la0 la1 t0
+  la0=$(loadavg)
+  # the emulated kernel lives as long as one vzemu run: boot, count, race
+  # shellcheck disable=SC2016
+  "$VZEMU" -- sh -c '
+    t0=$(date +%s.%N)
+    "$1" --root "$2" --backend vz boot --parallel 2 >/dev/null 2>"$6/boot.err"
+    echo "$t0 $(date +%s.%N) $("$1" --root "$2" --backend vz list -H -o ctid | wc -l)" >"$6/vzboot"
+    exec "$3" race "$4" "$5"' sh "$OVZ" "$r" "$H" "$RUNS" "$WORK/spec.vz" "$WORK" >"$res"
+  la1=$(loadavg)
+  local running want=$(( every ? (n + every - 1) / every : 0 )) boot_s
+  read -r t0 t1 running <"$WORK/vzboot"
+  boot_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+  if [ "$running" != "$want" ]; then
+    echo "run.sh: list-vz $n: $running of $want containers started:" >&2; head -5 "$WORK/boot.err" >&2; exit 1
+  fi
+  summarize "$res" >"$WORK/sum"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$n" "$running" "$boot_s" "$la0" "$la1" >>"$WORK/listvz.meta"
+  for k in cat read list json; do
+    printf '%s\t%s\t%s\n' "$label" "$n" "$(grep "^$k	" "$WORK/sum")" >>"$WORK/listvz.rows"
+  done
+  rm -rf "$r"	# vzemu took its VEs, mounts and network with it
+}
+
+list_vz_table() {
+  : >"$WORK/listvz.rows"; : >"$WORK/listvz.meta"
+  local n
+  for n in $SIZES; do
+    echo "list-vz: $n containers under vzemu, a quarter running..." >&2
+    list_vz_one "$n" 4 "$n"
+  done
+  {
+    echo "<!-- run-bench:list-vz:start (written by bench/run.sh; do not edit by hand) -->"
+    echo "### list on the vz backend, under vzemu ($(date -u +%Y-%m-%d))"
+    echo
+    machine
+    echo
+    echo "The same configs and sizes as the list table, on \`--backend vz\` under tests/vzemu (a legacy"
+    echo "OpenVZ kernel emulated in user space: /dev/vzctl, /proc/vz/veinfo, beancounters). Every fourth"
+    echo "container is started by \`boot --parallel 2\` inside the same vzemu run (its init one \`sleep\`: a"
+    echo "legacy VE here has no pid namespace), then each round runs every command once. \`list\` learns"
+    echo "which containers run from one read of /proc/vz/veinfo. vzemu traps every open(2) of every"
+    echo "process it runs (seccomp user notification answers all but its own paths with CONTINUE), so the"
+    echo "floors run under it too and pay the same per-open cost; the absolute figures are the"
+    echo "emulator's, the ratios are what carries over. Rounds: $RUNS; wall ms median (min-max)."
+    echo
+    echo "| containers (running) | cat floor | read-all floor | list -a | × cat | list -a --json | × cat | list -a µs/CT | peak RSS list -a / --json MiB | boot of the running quarter s |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    awk -F'\t' '
+      FNR == NR { running[$1] = $3; boot[$1] = $4; next }
+      { L = $1; k = $3; N[L] = $2; if (!(L in seen)) { seen[L] = 1; ord[++n] = L }
+        med[L, k] = $4; lo[L, k] = $5; hi[L, k] = $6; rss[L, k] = $8 }
+      function cell(L, k) { return (L, k) in med ? sprintf("%.1f (%.1f-%.1f)", med[L, k], lo[L, k], hi[L, k]) : "-" }
+      function ratio(L, k) { return ((L, k) in med && med[L, "cat"] > 0) ? sprintf("%.2f", med[L, k] / med[L, "cat"]) : "-" }
+      END {
+        for (o = 1; o <= n; o++) {
+          L = ord[o]
+          printf "| %d (%s) | %s | %s | %s | %s | %s | %s | %.1f | %.1f / %.1f | %s |\n", N[L], running[L],
+            cell(L, "cat"), cell(L, "read"), cell(L, "list"), ratio(L, "list"), cell(L, "json"),
+            ratio(L, "json"), med[L, "list"] * 1000 / N[L], rss[L, "list"], rss[L, "json"], boot[L]
+        }
+      }' "$WORK/listvz.meta" "$WORK/listvz.rows"
+    echo
+    echo "Load average before / after each size:"
+    echo
+    awk -F'\t' '{ printf "- %s containers: %s / %s\n", $2, $5, $6 }' "$WORK/listvz.meta"
+    echo "<!-- run-bench:list-vz:end -->"
+  } >"$WORK/list-vz.md"
+  cat "$WORK/list-vz.md"
+}
+
 # ---- start/stop ------------------------------------------------------------
 start_table() {
   local r ct=1000001 la0 la1
@@ -471,13 +573,14 @@ create_table() {
 # ---- main ------------------------------------------------------------------
 echo "load average at start: $(loadavg)" >&2
 want list && list_table
+want list-vz && list_vz_table
 want start && start_table
 want create && create_table
 
 if [ "$WRITE_DOC" = 1 ]; then
   doc=$SRC/docs/performance.md
   [ -f "$doc" ] || printf '# Performance\n\nMeasured figures; each section is written by the script it names.\n\n' >"$doc"
-  for part in list start create; do
+  for part in list list-vz start create; do
     [ -f "$WORK/$part.md" ] || continue
     python3 - "$doc" "$WORK/$part.md" "$part" <<'EOF'
 import re, sys
