@@ -11,9 +11,9 @@
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
-#include <zstd.h>
 
 #include "core/util.h"
+#include "fs/codecs.h"
 #include "fs/fsutil.h"
 #include "fs/libarchive.h"
 #include "fs/stream.h"
@@ -97,7 +97,8 @@ static size_t zstd_header_size(unsigned char fhd)
 
 /* Walks one frame with pread (block headers only, no mapping of the data,
  * which would show up in the peak RSS); returns its end, 0 if malformed. */
-static uint64_t zstd_frame_end(int fd, uint64_t off, uint64_t fsize, unsigned long long *content)
+static uint64_t zstd_frame_end(const struct ovz_codecs *zstd, int fd, uint64_t off, uint64_t fsize,
+			       unsigned long long *content)
 {
 	unsigned char h[18];
 	if (off + 8 > fsize || pread(fd, h, sizeof(h), (off_t)off) < 8)
@@ -108,7 +109,7 @@ static uint64_t zstd_frame_end(int fd, uint64_t off, uint64_t fsize, unsigned lo
 		return off + 8 + ((uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24);
 	}
 	size_t hs = zstd_header_size(h[4]);
-	*content = ZSTD_getFrameContentSize(h, hs);
+	*content = zstd->ZSTD_getFrameContentSize(h, hs);
 	off += hs;
 	for (;;) {
 		unsigned char b[3];
@@ -128,10 +129,11 @@ static uint64_t zstd_frame_end(int fd, uint64_t off, uint64_t fsize, unsigned lo
 static uint64_t zstd_size_hint(int fd, uint64_t fsize)
 {
 	/* sum of the frames' content sizes; unknown if any frame lacks one */
+	const struct ovz_codecs *zstd = ovz_codecs(NULL);
 	uint64_t total = 0, off = 0;
-	while (off < fsize) {
+	while (zstd && off < fsize) {
 		unsigned long long n;
-		uint64_t end = zstd_frame_end(fd, off, fsize, &n);
+		uint64_t end = zstd_frame_end(zstd, fd, off, fsize, &n);
 		if (!end || n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN)
 			return 0;
 		total += n;

@@ -2,8 +2,6 @@
 #include "fs/stream.h"
 
 #include <errno.h>
-#include <libdeflate.h>
-#include <lzma.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -12,10 +10,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include "core/util.h"
+#include "fs/codecs.h"
 #include "fs/libarchive.h"
 
 /* Four 1 MiB blocks: enough slack that neither side waits on the other for
@@ -73,6 +70,12 @@ struct ovz_stream {
 };
 
 /* la()->archive_error_string() may return NULL */
+/* The decompressors are loaded: ovz_stream_open() loads them first. */
+static const struct ovz_codecs *cx(void)
+{
+	return ovz_codecs(NULL);
+}
+
 /* libarchive is loaded: init_raw() loads it first. */
 static const struct ovz_libarchive *la(void)
 {
@@ -145,9 +148,9 @@ static ssize_t fill_zlib(struct ovz_stream *s, char *buf, size_t cap)
 			continue;
 		}
 		s->z_between = false;
-		int r = inflate(z, Z_NO_FLUSH);
+		int r = cx()->inflate(z, Z_NO_FLUSH);
 		if (r == Z_STREAM_END) {
-			inflateReset(z);
+			cx()->inflateReset(z);
 			s->z_between = true;	/* a further member may follow */
 		} else if (r != Z_OK && r != Z_BUF_ERROR) {
 			set_decoder_error(s, EBADMSG, "corrupt gzip data: %s",
@@ -174,10 +177,10 @@ static ssize_t fill_zstd(struct ovz_stream *s, char *buf, size_t cap)
 			}
 			s->zin = (ZSTD_inBuffer){ s->inbuf, (size_t)n, 0 };
 		}
-		s->zret = ZSTD_decompressStream(s->zs, &out, &s->zin);
-		if (ZSTD_isError(s->zret)) {
+		s->zret = cx()->ZSTD_decompressStream(s->zs, &out, &s->zin);
+		if (cx()->ZSTD_isError(s->zret)) {
 			set_decoder_error(s, EBADMSG, "corrupt zstd data: %s",
-					  ZSTD_getErrorName(s->zret));
+					  cx()->ZSTD_getErrorName(s->zret));
 			return -EBADMSG;
 		}
 	}
@@ -201,7 +204,7 @@ static ssize_t fill_xz(struct ovz_stream *s, char *buf, size_t cap)
 			z->avail_in = (size_t)n;
 		}
 		/* LZMA_FINISH tells the concatenated-streams decoder no more follow */
-		lzma_ret r = lzma_code(z, s->in_eof ? LZMA_FINISH : LZMA_RUN);
+		lzma_ret r = cx()->lzma_code(z, s->in_eof ? LZMA_FINISH : LZMA_RUN);
 		if (r == LZMA_STREAM_END) {
 			s->lz_done = true;
 			break;
@@ -408,13 +411,13 @@ static int try_whole_gzip(struct ovz_stream *s, struct ovz_error **err)
 	if (out == MAP_FAILED)
 		return 0;
 	madvise(out, cap, MADV_HUGEPAGE);
-	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+	struct libdeflate_decompressor *d = cx()->libdeflate_alloc_decompressor();
 	if (!d)
 		oom();
 	size_t in_used = 0, out_used = 0;
-	enum libdeflate_result res = libdeflate_gzip_decompress_ex(d, s->in_map, (size_t)s->file_size,
+	enum libdeflate_result res = cx()->libdeflate_gzip_decompress_ex(d, s->in_map, (size_t)s->file_size,
 								   out, cap, &in_used, &out_used);
-	libdeflate_free_decompressor(d);
+	cx()->libdeflate_free_decompressor(d);
 	if (res == LIBDEFLATE_SUCCESS && out_used == out_len && in_used == s->file_size) {
 		s->out_map = out;
 		s->out_map_len = cap;
@@ -471,7 +474,7 @@ static int init_xz(struct ovz_stream *s, struct ovz_error **err)
 		.memlimit_stop = UINT64_MAX,
 	};
 	s->lz = (lzma_stream)LZMA_STREAM_INIT;
-	lzma_ret r = lzma_stream_decoder_mt(&s->lz, &mt);
+	lzma_ret r = cx()->lzma_stream_decoder_mt(&s->lz, &mt);
 	if (r != LZMA_OK)
 		return ovz_error_set(err, r == LZMA_MEM_ERROR ? ENOMEM : EINVAL,
 				     "cannot start the xz decoder (liblzma error %d)", (int)r);
@@ -487,15 +490,15 @@ static int init_decoder(struct ovz_stream *s, struct ovz_error **err)
 		return 0;
 	case OVZ_COMP_GZIP:
 		s->decoder = OVZ_DECODER_ZLIB_THREAD;
-		if (inflateInit2(&s->z, 15 + 16) != Z_OK)
+		if (cx()->inflateInit2_(&s->z, 15 + 16, ZLIB_VERSION, (int)sizeof(z_stream)) != Z_OK)
 			oom();
 		return 0;
 	case OVZ_COMP_ZSTD:
 		s->decoder = OVZ_DECODER_ZSTD_THREAD;
-		s->zs = ZSTD_createDStream();
+		s->zs = cx()->ZSTD_createDStream();
 		if (!s->zs)
 			oom();
-		ZSTD_initDStream(s->zs);
+		cx()->ZSTD_initDStream(s->zs);
 		s->zret = 1;
 		return 0;
 	case OVZ_COMP_XZ:
@@ -531,6 +534,8 @@ int ovz_stream_open(int fd, enum ovz_compression c, uint64_t size_hint, unsigned
 		return ovz_error_sys(err, errno, "stat archive");
 	if (!S_ISREG(st.st_mode))
 		return ovz_error_set(err, EINVAL, "archive is not a regular file");
+	if (!ovz_codecs(err))
+		return -ELIBACC;
 	struct ovz_stream *s = xcalloc(1, sizeof(*s));
 	s->fd = fd;
 	s->file_size = (uint64_t)st.st_size;
@@ -572,10 +577,10 @@ int ovz_stream_close(struct ovz_stream *s, struct ovz_error **err)
 		free(s->blocks[i].data);
 	free(s->inbuf);
 	if (s->decoder == OVZ_DECODER_ZLIB_THREAD)
-		inflateEnd(&s->z);
-	ZSTD_freeDStream(s->zs);
+		cx()->inflateEnd(&s->z);
+	cx()->ZSTD_freeDStream(s->zs);
 	if (s->lz_init)
-		lzma_end(&s->lz);
+		cx()->lzma_end(&s->lz);
 	if (s->raw)
 		la()->archive_read_free(s->raw);
 	if (s->in_map)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Libraries loaded on first use: what a missing one reports, and that
- * libxml2 and libarchive are mapped only once XML or an archive is read. */
+ * libxml2, libarchive and the decompressors are mapped only once XML or an
+ * archive is read. */
 #include "testutil.h"
 
 #include "core/dl.h"
@@ -68,6 +69,8 @@ static void test_loaded_on_first_use(void **state)
 {
 	assert_false(mapped("/libxml2.so"));
 	assert_false(mapped("/libarchive.so"));
+	assert_false(mapped("/libzstd.so"));
+	assert_false(mapped("/liblzma.so"));
 
 	static const char xml[] = "<domain type='openvz' id='101'><name>a</name></domain>";
 	struct ovz_domain *d = NULL;
@@ -90,6 +93,9 @@ static void test_loaded_on_first_use(void **state)
 	unlink(junk);
 	rmdir(dir);
 	assert_true(mapped("/libarchive.so"));
+	assert_true(mapped("/libzstd.so"));
+	assert_true(mapped("/liblzma.so"));
+	assert_true(mapped("/libdeflate.so"));
 }
 
 int main(void)
