@@ -48,7 +48,9 @@ if [ "$(nproc)" -gt 2 ] && command -v taskset >/dev/null; then PIN=(taskset -c 0
 
 build_helper() {
   [ -d "$BUILD" ] || meson setup "$BUILD" "$SRC" >/dev/null
-  ninja -C "$BUILD" bench/ovz-template-bench >/dev/null
+  local out
+  out=$(ninja -C "$BUILD" bench/ovz-template-bench 2>&1) ||
+    { printf 'template-bench: build failed:\n%s\n' "$out" >&2; exit 1; }
 }
 
 # ---- the template ----
