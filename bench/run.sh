@@ -116,12 +116,20 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# the commit measured; "-dirty" for changes outside docs/ (the template
+# benchmark writes docs/performance.md while this runs)
+revision() {
+  local rev
+  rev=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null) || { echo '?'; return; }
+  git -C "$SRC" diff --quiet HEAD -- . ':!docs' 2>/dev/null || rev+=-dirty
+  echo "$rev"
+}
 machine() {
   local cg=v2
   [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] || cg="hybrid (v1 controllers, v2 at /sys/fs/cgroup/unified)"
   echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),"
   echo "$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory, kernel $(uname -r), cgroups $cg;"
-  echo "scratch roots on $(findmnt -no FSTYPE -T "$SCRATCH") ($SCRATCH). ovz-native $(git -C "$SRC" describe --always --dirty 2>/dev/null || echo '?'),"
+  echo "scratch roots on $(findmnt -no FSTYPE -T "$SCRATCH") ($SCRATCH). ovz-native $(revision),"
   echo "buildtype=release. Other engineers' builds and tests share the machine: the load average"
   echo "is given before and after each table."
 }
