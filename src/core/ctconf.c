@@ -799,6 +799,28 @@ static char *fmt_netif(const struct ovz_domain *d, const struct ovz_conf *c)
 	return strbuf_steal(&sb);
 }
 
+/* ---- NETDEV: host devices moved in, space separated as vzctl writes ---- */
+
+static int read_netdev(struct rd *r, const char *v)
+{
+	_cleanup_strv_ char **list = split(v, " \t");
+	for (size_t i = 0; list[i]; i++) {
+		const char *why = ovz_check_netdev(list[i]);
+		if (why)
+			return bad(r, why, list[i]);
+	}
+	if (list[0]) {
+		r->d->netdevs = list;
+		list = NULL;
+	}
+	return 0;
+}
+
+static char *fmt_netdev(const struct ovz_domain *d, const struct ovz_conf *c)
+{
+	return join_list(d->netdevs);
+}
+
 /* ---- BINDMOUNT, INIT, INIT_ARGS, ON_* --------------------------------- */
 
 static int read_bind_mount(const struct rd *r, const char *entry)
@@ -993,6 +1015,7 @@ static const struct key_map keys[] = {
 	{ "GATEWAY", read_gateway, fmt_gateway, 0, NULL },
 	{ "GATEWAY6", read_gateway6, fmt_gateway6, 0, NULL },
 	{ "NETIF", read_netif, fmt_netif, 0, NULL },
+	{ "NETDEV", read_netdev, fmt_netdev, 0, NULL },
 	{ "BINDMOUNT", read_bindmount, fmt_bindmount, 0, NULL },
 	{ "INIT", read_init, fmt_init, 0, NULL },
 	{ "INIT_ARGS", read_init_args, fmt_init_args, 0, NULL },
@@ -1077,6 +1100,8 @@ static int check_domain(struct rd *r)
 		return 0;
 	if (str_startswith(what, "filesystem"))
 		r->key = "OSTEMPLATE";
+	else if (str_startswith(what, "hostdev"))
+		r->key = "NETDEV";
 	else if (strcmp(what, "interface/ip") == 0 && count_venet_ip(r->d, value) > 1)
 		r->key = "IP_ADDRESS";
 	else

@@ -39,6 +39,7 @@ void ovz_domain_free(struct ovz_domain *d)
 	for (size_t i = 0; i < d->n_ifaces; i++)
 		free(d->ifaces[i].ips);
 	free(d->ifaces);
+	strv_free(d->netdevs);
 	free(d->hostname);
 	strv_free(d->nameservers);
 	strv_free(d->searchdomains);
@@ -142,6 +143,14 @@ const char *ovz_check_ifname(const char *s)
 			return "contains whitespace or a control character";
 	}
 	return NULL;
+}
+
+const char *ovz_check_netdev(const char *s)
+{
+	const char *why = ovz_check_ifname(s);
+	if (!why && strcmp(s, "lo") == 0)
+		return "is the loopback device, which every container has its own of";
+	return why;
 }
 
 const char *ovz_check_hostname(const char *s)
@@ -341,6 +350,34 @@ void ovz_generate_mac(const char *ifname, unsigned ctid, const char *seed, char 
 	snprintf(out, 18, "00:18:51:%02x:%02x:%02x", (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff);
 }
 
+static bool is_veth_host_dev(const struct ovz_domain *d, const char *dev)
+{
+	for (size_t i = 0; i < d->n_ifaces; i++)
+		if (d->ifaces[i].type == OVZ_IFACE_VETH && strcmp(d->ifaces[i].host_dev, dev) == 0)
+			return true;
+	return false;
+}
+
+static const char *check_netdevs(const struct ovz_domain *d, const char **what, char *value,
+				 size_t value_len)
+{
+	for (size_t i = 0; d->netdevs && d->netdevs[i]; i++) {
+		const char *dev = d->netdevs[i];
+		const char *why = ovz_check_netdev(dev);
+		for (size_t k = 0; !why && k < i; k++)
+			if (strcmp(d->netdevs[k], dev) == 0)
+				why = "the same host device is given twice";
+		if (!why && is_veth_host_dev(d, dev))
+			why = "is the host side of one of the container's own veth interfaces";
+		if (why) {
+			*what = "hostdev/source/interface";
+			snprintf(value, value_len, "%s", dev);
+			return why;
+		}
+	}
+	return NULL;
+}
+
 const char *ovz_domain_check(const struct ovz_domain *d, const char **what, char *value,
 			     size_t value_len)
 {
@@ -375,6 +412,9 @@ const char *ovz_domain_check(const struct ovz_domain *d, const char **what, char
 			}
 		}
 	}
+	const char *why = check_netdevs(d, what, value, value_len);
+	if (why)
+		return why;
 	if (d->ostemplate && d->private_dir) {
 		*what = "filesystem";
 		snprintf(value, value_len, "%s", d->ostemplate);

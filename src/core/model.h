@@ -95,6 +95,8 @@ struct ovz_domain {
 	struct ovz_iface *ifaces;
 	size_t n_ifaces;
 
+	char **netdevs;			/* host devices moved in while it runs: NETDEV */
+
 	char *hostname;
 	char **nameservers;
 	char **searchdomains;
@@ -114,6 +116,8 @@ const char *ovz_check_ctid(const char *s, unsigned *out);
 const char *ovz_check_name(const char *s);
 const char *ovz_check_template_name(const char *s);
 const char *ovz_check_ifname(const char *s);
+/* A host device to move into the container: an interface name, not "lo". */
+const char *ovz_check_netdev(const char *s);
 const char *ovz_check_hostname(const char *s);
 /* MAC in aa:bb:cc:dd:ee:ff form (either case); out gets lower case. */
 const char *ovz_check_mac(const char *s, char out[18]);
@@ -138,7 +142,8 @@ void ovz_generate_mac(const char *ifname, unsigned ctid, const char *seed, char 
 
 /* Checks a whole domain for what no single value check can see: the same
  * IP twice, more than one root filesystem (via the parser), vcpu 0, duplicate
- * interface names.  Returns NULL or a reason naming the offending value;
+ * interface names, a moved host device given twice or named like a veth's
+ * host side.  Returns NULL or a reason naming the offending value;
  * *what receives the element path ("interface/ip") for the message. */
 const char *ovz_domain_check(const struct ovz_domain *d, const char **what, char *value,
 			     size_t value_len);

@@ -875,6 +875,9 @@ static int read_veth(struct build *b, xmlNode *n)
 	if (f->host_dev[0] && host_dev_taken(b->d, f->host_dev, false))
 		return fail(b, part[IF_TARGET], "dev", f->host_dev,
 			    "the same host interface name is used twice");
+	if (f->host_dev[0] && strv_contains(b->d->netdevs, f->host_dev))
+		return fail(b, part[IF_TARGET], "dev", f->host_dev,
+			    "is also a hostdev, a host device moved into the container");
 	if (f->guest_dev[0] && host_dev_taken(b->d, f->guest_dev, true))
 		return fail(b, part[IF_GUEST], "dev", f->guest_dev,
 			    "the same container interface name is used twice");
@@ -894,9 +897,65 @@ static int read_interface(struct build *b, xmlNode *n, void *ctx)
 	return fail(b, n, "type", type, "must be 'ethernet' (venet) or 'bridge' (veth)");
 }
 
+/* ---- host devices: libvirt's form of vzctl's NETDEV ---- */
+
+static const struct child hostdev_children[] = { { "source", NULL, false } };
+static const struct child hostdev_source_children[] = { { "interface", NULL, false } };
+
+static int check_hostdev_kind(struct build *b, xmlNode *n, const char *attr_name,
+			      const char *v, const char *want)
+{
+	if (strcmp(v, want) == 0)
+		return 0;
+	return fail(b, n, attr_name, v,
+		    "is not supported by ovz-native: only mode='capabilities' type='net' (a host "
+		    "network device moved into the container) is");
+}
+
+static int add_netdev(struct build *b, xmlNode *n, char *dev)
+{
+	const char *why = ovz_check_netdev(dev);
+	if (!why && strv_contains(b->d->netdevs, dev))
+		why = "the same host device is given twice";
+	for (size_t i = 0; !why && i < b->d->n_ifaces; i++)
+		if (b->d->ifaces[i].type == OVZ_IFACE_VETH &&
+		    strcmp(b->d->ifaces[i].host_dev, dev) == 0)
+			why = "is the host side of one of the container's own veth interfaces";
+	if (why) {
+		int r = fail(b, n, NULL, dev, why);
+		free(dev);
+		return r;
+	}
+	strv_push(&b->d->netdevs, dev);
+	return 0;
+}
+
+static int read_hostdev(struct build *b, xmlNode *n, void *ctx)
+{
+	_cleanup_free_ char *mode = NULL, *type = NULL;
+	xmlNode *src = NULL, *ifn = NULL;
+	int r = need_attr(b, n, "mode", &mode);
+	if (r == 0)
+		r = check_hostdev_kind(b, n, "mode", mode, "capabilities");
+	if (r == 0)
+		r = need_attr(b, n, "type", &type);
+	if (r == 0)
+		r = check_hostdev_kind(b, n, "type", type, "net");
+	if (r == 0)
+		r = walk(b, n, NULL, hostdev_children, 1, NULL, &src);
+	if (r == 0)
+		r = need_child(b, n, src, "source");
+	if (r == 0)
+		r = walk(b, src, NULL, hostdev_source_children, 1, NULL, &ifn);
+	if (r == 0)
+		r = need_child(b, src, ifn, "interface");
+	return r < 0 ? r : add_netdev(b, ifn, text(ifn));
+}
+
 static const struct child devices_children[] = {
 	{ "filesystem", read_filesystem, true },
 	{ "interface", read_interface, true },
+	{ "hostdev", read_hostdev, true },
 	{ "console", NULL, true },	/* ignored: a container always has its console */
 };
 

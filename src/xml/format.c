@@ -270,9 +270,18 @@ static bool writable(const struct ovz_iface *f)
 	return f->type == OVZ_IFACE_VETH || f->n_ips > 0;
 }
 
+static void format_hostdev(struct strbuf *sb, const char *dev)
+{
+	start(sb, 2, "hostdev", ATTRS("mode", "capabilities", "type", "net"));
+	start(sb, 3, "source", NULL);
+	leaf(sb, 4, "interface", NULL, dev);
+	end(sb, 3, "source");
+	end(sb, 2, "hostdev");
+}
+
 static void format_devices(struct strbuf *sb, const struct ovz_domain *d)
 {
-	bool any = d->ostemplate || d->private_dir || d->n_mounts;
+	bool any = d->ostemplate || d->private_dir || d->n_mounts || d->netdevs;
 	for (size_t i = 0; i < d->n_ifaces; i++)
 		any = any || writable(&d->ifaces[i]);
 	if (!any)
@@ -282,6 +291,8 @@ static void format_devices(struct strbuf *sb, const struct ovz_domain *d)
 	for (size_t i = 0; i < d->n_ifaces; i++)
 		if (writable(&d->ifaces[i]))
 			format_iface(sb, &d->ifaces[i]);
+	for (char **dev = d->netdevs; dev && *dev; dev++)
+		format_hostdev(sb, *dev);
 	end(sb, 1, "devices");
 }
 

@@ -186,6 +186,39 @@ static void test_dumpxml_fixed_point(void **state)
 	free(conf);
 }
 
+/* A config vzctl wrote, NETDEV included: dumpxml then define of that
+ * leaves it byte for byte. */
+static void test_vzctl_config_fixed_point(void **state)
+{
+	struct fixture *f = *state;
+	char *src = tu_data("conf/vzctl-ubc.conf"), *conf = rootpath(f, "etc/vz/conf/105.conf");
+	char *dir = rootpath(f, "etc/vz/conf"), *cmd = NULL;
+	assert_true(asprintf(&cmd, "mkdir -p '%s' && cp '%s' '%s'", dir, src, conf) > 0);
+	assert_int_equal(system(cmd), 0);
+	char *before = tu_read(conf);
+	struct tu_run d1 = tu_cli(f->root, NULL, "dumpxml", "105", NULL);
+	assert_int_equal(d1.status, 0);
+	assert_non_null(strstr(d1.out, "    <hostdev mode='capabilities' type='net'>\n"
+				       "      <source>\n"
+				       "        <interface>eth1</interface>\n"));
+	char *dumped;
+	assert_true(asprintf(&dumped, "%s/dumped105.xml", f->dir) > 0);
+	tu_write(dumped, d1.out);
+	struct tu_run r = tu_cli(f->root, NULL, "define", dumped, NULL);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	char *after = tu_read(conf);
+	assert_string_equal(before, after);
+	tu_run_free(&d1);
+	free(dumped);
+	free(before);
+	free(after);
+	free(cmd);
+	free(dir);
+	free(conf);
+	free(src);
+}
+
 static void test_list(void **state)
 {
 	struct fixture *f = *state;
@@ -572,6 +605,7 @@ int main(void)
 		T(test_validate),
 		T(test_define_writes_config_and_link),
 		T(test_dumpxml_fixed_point),
+		T(test_vzctl_config_fixed_point),
 		T(test_list),
 		T(test_list_vzctl_config),
 		T(test_list_many),

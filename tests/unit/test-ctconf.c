@@ -144,6 +144,7 @@ static void assert_domain_eq(const struct ovz_domain *a, const struct ovz_domain
 	assert_int_equal(a->n_ifaces, b->n_ifaces);
 	for (size_t i = 0; i < a->n_ifaces; i++)
 		assert_iface_eq(&a->ifaces[i], &b->ifaces[i]);
+	assert_strv_eq("netdevs", a->netdevs, b->netdevs);
 	assert_str_eq("hostname", a->hostname, b->hostname);
 	assert_strv_eq("nameservers", a->nameservers, b->nameservers);
 	assert_strv_eq("searchdomains", a->searchdomains, b->searchdomains);
@@ -225,6 +226,7 @@ static struct ovz_domain *rich_model(void)
 	ovz_iface_add_ip(f, &ip);
 	f->gw6 = ip_of("fd00::1");
 
+	d->netdevs = strv_of("eth5 enp3s0f1");
 	d->hostname = xstrdup("web1.example.org");
 	d->nameservers = strv_of("192.0.2.53 2001:db8::53");
 	d->searchdomains = strv_of("example.org corp.example");
@@ -255,6 +257,7 @@ static const char rich_text[] =
 	"NETIF=\"ifname=eth0,mac=00:18:51:aa:bb:cc,host_ifname=veth101.0,"
 	"host_mac=00:18:51:dd:ee:ff,bridge=br0,ip=192.168.1.5/24,gw=192.168.1.1;"
 	"ifname=eth1,mac=00:18:51:00:00:01,ip=fd00::7/64,gw6=fd00::1\"\n"
+	"NETDEV=\"eth5 enp3s0f1\"\n"
 	"BINDMOUNT=\"/srv/data:/data /srv/a\\072b\\040c:/mnt/x:ro\"\n"
 	"INIT=\"/sbin/my init\"\n"
 	"INIT_ARGS=\"--flag x\\011y back\\134123slash\"\n"
@@ -354,6 +357,7 @@ static void test_vzctl_ubc_config(void **state)
 	assert_u64_eq("space", d->space_hard_limit, OVZ_UNSET);	/* the later empty one */
 	assert_u64_eq("cpu_shares", d->cpu_shares, 1000);
 	assert_false(d->has_uuid);
+	assert_strv_eq("netdevs", d->netdevs, (char *[]){ "eth1", "eth2", NULL });	/* NETDEV */
 	assert_int_equal(d->n_ifaces, 2);
 	assert_int_equal(d->ifaces[0].type, OVZ_IFACE_VENET);
 	assert_int_equal(d->ifaces[0].n_ips, 1);
@@ -747,6 +751,13 @@ struct reject {
 };
 
 static const struct reject rejects[] = {
+	{ "NETDEV=\"eth1 lo\"",
+	  "t.conf:1: NETDEV: is the loopback device, which every container has its own of (lo)" },
+	{ "NETDEV=\"eth1 eth/2\"", "t.conf:1: NETDEV: contains a slash (eth/2)" },
+	{ "NETDEV=\"eth1 eth2 eth1\"", "t.conf:1: NETDEV: the same host device is given twice (eth1)" },
+	{ "NETIF=\"ifname=eth0,host_ifname=veth101.0\"\nNETDEV=\"veth101.0\"",
+	  "t.conf:2: NETDEV: is the host side of one of the container's own veth interfaces "
+	  "(veth101.0)" },
 	{ "NAME=\"a/b\"", "t.conf:1: NAME: contains a slash (a/b)" },
 	{ "# c\nONBOOT=\"maybe\"", "t.conf:2: ONBOOT: is not yes or no (maybe)" },
 	{ "HOSTNAME=\"bad host\"",

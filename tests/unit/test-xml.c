@@ -133,6 +133,7 @@ static void assert_domain_equal(const struct ovz_domain *a, const struct ovz_dom
 	assert_int_equal(a->n_ifaces, b->n_ifaces);
 	for (size_t i = 0; i < a->n_ifaces; i++)
 		assert_true(iface_eq(&a->ifaces[i], &b->ifaces[i]));
+	assert_true(strv_eq(a->netdevs, b->netdevs));
 	assert_true(str_eq(a->hostname, b->hostname));
 	assert_true(strv_eq(a->nameservers, b->nameservers));
 	assert_true(strv_eq(a->searchdomains, b->searchdomains));
@@ -291,6 +292,7 @@ static void test_full(void **state)
 	assert_string_equal(d->ifaces[2].bridge, "br1");
 	assert_string_equal(d->ifaces[2].host_dev, "");
 	assert_string_equal(d->ifaces[2].mac, "");
+	assert_strv(d->netdevs, (const char *const[]){ "eth7", "enp3s0f1", NULL });
 	assert_strv(d->searchdomains,
 		    (const char *const[]){ "example.com", "corp.example.com", NULL });
 	assert_int_equal(d->autostart, OVZ_NO);
