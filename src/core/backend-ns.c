@@ -42,6 +42,7 @@ static bool ns_supports(enum ovz_op_type t)
 	case OVZ_OP_UBC_SET:
 	case OVZ_OP_VENET_IP:
 	case OVZ_OP_VETH_IOCTL:
+	case OVZ_OP_NETDEV:
 	case OVZ_OP_VE_CGROUP:
 	case OVZ_OP_VE_START:
 	case OVZ_OP_VENET_LINK:

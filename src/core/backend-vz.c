@@ -488,6 +488,24 @@ static int veth_ioctl(struct ovz_exec *x, const struct ovz_op *op, bool add,
 	return r;
 }
 
+static int netdev(struct ovz_exec *x, const struct ovz_op *op, bool add,
+		  struct ovz_error **err)
+{
+	int fd = vzctl_fd(state(x), err);
+	if (fd < 0)
+		return fd;
+	if (add)
+		return ovz_vz_netdev(fd, x->dom->ctid, OVZ_VE_NETDEV_ADD, op->dev, err);
+	struct ovz_error *e = NULL;
+	int r = ovz_vz_netdev(fd, x->dom->ctid, OVZ_VE_NETDEV_DEL, op->dev, &e);
+	if (r == -ESRCH)	/* the VE is gone: the kernel gave the device back */
+		r = 0;
+	else if (r < 0 && err && !*err)
+		*err = e, e = NULL;
+	ovz_error_free(e);
+	return r;
+}
+
 static int host_net(struct ovz_exec *x, const struct ovz_op *op, bool apply,
 		    struct ovz_error **err)
 {
@@ -512,6 +530,8 @@ static int vz_apply(struct ovz_exec *x, const struct ovz_op *op, struct ovz_erro
 		return venet_ip(x, op, true, err);
 	case OVZ_OP_VETH_IOCTL:
 		return veth_ioctl(x, op, true, err);
+	case OVZ_OP_NETDEV:
+		return netdev(x, op, true, err);
 	case OVZ_OP_NET:
 		return host_net(x, op, true, err);
 	case OVZ_OP_ETC_WRITE:
@@ -543,6 +563,8 @@ static int vz_undo(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error
 		return venet_ip(x, op, false, err);
 	case OVZ_OP_VETH_IOCTL:
 		return veth_ioctl(x, op, false, err);
+	case OVZ_OP_NETDEV:
+		return netdev(x, op, false, err);
 	case OVZ_OP_NET:
 		return host_net(x, op, false, err);
 	case OVZ_OP_STATE_WRITE:

@@ -69,7 +69,8 @@ static struct vz7_state *state(struct ovz_exec *x)
 
 static bool vz7_supports(enum ovz_op_type t)
 {
-	return t != OVZ_OP_UBC_SET && t != OVZ_OP_VENET_IP && t != OVZ_OP_VETH_IOCTL;
+	return t != OVZ_OP_UBC_SET && t != OVZ_OP_VENET_IP && t != OVZ_OP_VETH_IOCTL &&
+	       t != OVZ_OP_NETDEV;
 }
 
 static void sleep_ms(long ms)

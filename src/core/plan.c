@@ -405,6 +405,33 @@ static void compile_veth_vz(struct compiler *c, const struct ovz_iface *f, unsig
 	}
 }
 
+/* A device moved in is the VE's until it stops, when the kernel gives it
+ * back to the host; its undo (del) is for a start that fails half way. */
+static int compile_netdevs(struct compiler *c, struct ovz_error **err)
+{
+	for (size_t i = 0; c->d->netdevs && c->d->netdevs[i]; i++) {
+		const char *dev = c->d->netdevs[i];
+		unsigned veth_n = 0;
+		for (size_t k = 0; k < c->d->n_ifaces; k++) {
+			struct ovz_veth_names nm;
+			if (c->d->ifaces[k].type != OVZ_IFACE_VETH)
+				continue;
+			int r = ovz_veth_resolve(&c->d->ifaces[k], c->d->ctid, veth_n++, &nm, err);
+			if (r < 0)
+				return r;
+			if (strcmp(nm.host_dev, dev) == 0)
+				return ovz_error_set(err, EINVAL, "hostdev/source/interface: is the "
+						     "host side of one of the container's own veth "
+						     "interfaces (%s)", dev);
+		}
+		struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_NETDEV, OVZ_CTX_HOST, "ioctl",
+						 "VZCTL_VE_NETDEV add", "VZCTL_VE_NETDEV del");
+		op->dev = dev;
+		ovz_op_argf(c->p, op, "dev=%s", dev);
+	}
+	return 0;
+}
+
 static int compile_network(struct compiler *c, struct ovz_error **err)
 {
 	bool vz = is_vz(c);
@@ -437,7 +464,7 @@ static int compile_network(struct compiler *c, struct ovz_error **err)
 		if (err && *err)
 			return -(*err)->errnum;
 	}
-	return 0;
+	return vz ? compile_netdevs(c, err) : 0;
 }
 
 static void compile_root_mount(struct compiler *c)
@@ -671,6 +698,11 @@ static int check_backend(struct compiler *c, struct ovz_error **err)
 					     "interface type='bridge' (veth): not supported by "
 					     "the %s backend", c->b->name);
 	}
+	if (c->d->netdevs && c->d->netdevs[0] && !has(c, OVZ_OP_NETDEV))
+		return ovz_error_set(err, ENOTSUP,
+				     "hostdev/source/interface '%s': moving a host network device "
+				     "into a container is not supported by the %s backend",
+				     c->d->netdevs[0], c->b->name);
 	if (c->d->n_mounts)
 		return ovz_error_set(err, ENOTSUP,
 				     "filesystem type='mount' target '%s': bind mounts are not "

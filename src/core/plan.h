@@ -32,6 +32,7 @@ enum ovz_op_type {
 	OVZ_OP_NET,		/* one step of src/net's venet or veth semantics */
 	OVZ_OP_VENET_IP,	/* vz: VENETCTL_VE_IP_MAP for one address */
 	OVZ_OP_VETH_IOCTL,	/* vz: VETHCTL_VE_HWADDR for one pair */
+	OVZ_OP_NETDEV,		/* vz: VZCTL_VE_NETDEV, one host device moved in */
 	OVZ_OP_VE_CGROUP,	/* vz7: the ve cgroup with veid, features, pseudosuper=1 */
 	OVZ_OP_VE_START,	/* vz7: START to ve.state, by the container's first process */
 	OVZ_OP_VENET_LINK,	/* vz7: the kernel's venet0, made inside */

@@ -556,6 +556,8 @@ static void test_golden_plans(void **state)
 		{ "proposal", "start", "proposal-start.plan", false, NULL },
 		{ "example", "start", "example-start-vz7.plan", false, "vz7" },
 		{ "example", "stop", "example-stop-vz7.plan", false, "vz7" },
+		{ "netdev", "start", "netdev-start-vz.plan", false, "vz" },
+		{ "netdev", "stop", "netdev-stop-vz.plan", false, "vz" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *xml, *golden_path;
@@ -583,6 +585,41 @@ static void test_golden_plans(void **state)
 	assert_true(dir_is_empty(f->root));
 }
 
+/* Only the vz backend moves host devices in; the others refuse, as does
+ * vz for the default host name of the container's own veth. */
+static void test_plan_netdev_refused(void **state)
+{
+	struct fixture *f = *state;
+	char *xml = tu_data("xml/netdev.xml");
+	static const char *const backends[] = { "ns", "vz7" };
+	for (size_t i = 0; i < 2; i++) {
+		struct tu_run r = tu_cli(f->root, NULL, "--backend", backends[i], "plan", "start",
+					 "--xml", xml, NULL);
+		assert_int_equal(r.status, 1);
+		char *want;
+		assert_true(asprintf(&want, "hostdev/source/interface 'eth1': moving a host network "
+				     "device into a container is not supported by the %s backend\n",
+				     backends[i]) > 0);
+		if (!strstr(r.err, want))
+			fail_msg("%s: %s", backends[i], r.err);
+		free(want);
+		tu_run_free(&r);
+	}
+	char *veth;
+	assert_true(asprintf(&veth, "%s/veth.xml", f->dir) > 0);
+	tu_write(veth, "<domain type='openvz' id='101'><devices><interface type='bridge'/>"
+		       "<hostdev mode='capabilities' type='net'><source><interface>veth101.0"
+		       "</interface></source></hostdev></devices></domain>");
+	struct tu_run r = tu_cli(f->root, NULL, "--backend", "vz", "plan", "start", "--xml", veth,
+				 NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "hostdev/source/interface: is the host side of one of the "
+				      "container's own veth interfaces (veth101.0)"));
+	tu_run_free(&r);
+	free(veth);
+	free(xml);
+}
+
 static void test_plan_of_defined_container(void **state)
 {
 	struct fixture *f = *state;
@@ -606,6 +643,7 @@ int main(void)
 		T(test_define_writes_config_and_link),
 		T(test_dumpxml_fixed_point),
 		T(test_vzctl_config_fixed_point),
+		T(test_plan_netdev_refused),
 		T(test_list),
 		T(test_list_vzctl_config),
 		T(test_list_many),
