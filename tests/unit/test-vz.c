@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #define CTID "150"
+#define NETDEV "nd150"	/* one end of a veth pair the scenario makes, moved in */
 #define VZEMU_UNSUPPORTED 77
 
 static const char *skip_reason;
@@ -52,6 +53,8 @@ static const char ct_xml[] =
 	"    <interface type='ethernet'><ip address='10.77.0.2'/></interface>\n"
 	"    <interface type='bridge'><source bridge='br0'/><target dev='veth150.0'/>"
 	"<guest dev='eth0'/><ip address='192.0.2.150' prefix='24'/></interface>\n"
+	"    <hostdev mode='capabilities' type='net'><source><interface>" NETDEV
+	"</interface></source></hostdev>\n"
 	"  </devices>\n"
 	"</domain>\n";
 
@@ -137,6 +140,7 @@ static void check_no_residue(const char *when, size_t base_links)
 	check(!mounted_under_root(), "%s: a mount left under the root", when);
 	check(count_links() == base_links, "%s: %zu links, want %zu", when, count_links(),
 	      base_links);
+	check(if_nametoindex(NETDEV) != 0, "%s: " NETDEV " is not back on the host", when);
 	check(!exists_under("/vz/lock/" CTID ".lck"), "%s: lock left", when);
 	check(!exists_under("/var/run/ovz-native/" CTID ".state"), "%s: run state left", when);
 	struct tu_run r = vz("status", CTID, NULL, NULL);
@@ -147,9 +151,12 @@ static void check_no_residue(const char *when, size_t base_links)
 
 static size_t scenario_links(void)
 {
-	/* the bridge the veth interface is enslaved to; then lo, venet0, br0 */
+	/* the bridge the veth interface is enslaved to, and the device the
+	 * container takes; then lo, venet0, br0 and the pair */
 	if (system("ip link add br0 type bridge && ip link set br0 up") != 0)
 		check(false, "cannot make br0");
+	if (system("ip link add " NETDEV " type veth peer name " NETDEV "p") != 0)
+		check(false, "cannot make " NETDEV);
 	return count_links();
 }
 
@@ -174,8 +181,12 @@ static int inner_lifecycle(void)
 	      strstr(r.out, "eth0") && strstr(r.out, "192.0.2.150/24"),
 	      "addresses inside: %s", r.out);
 	tu_run_free(&r);
-	check(count_links() == base + 1, "host links: %zu, want the veth's host end too",
-	      count_links());
+	check(count_links() == base, "host links: %zu, want the veth's host end in and "
+	      NETDEV " out", count_links());
+	check(if_nametoindex(NETDEV) == 0, NETDEV " is still on the host");
+	r = tu_cli(root, NULL, "--backend", "vz", "exec", CTID, "ip", "-o", "link", NULL);
+	check(r.out && strstr(r.out, ": " NETDEV), NETDEV " not inside: %s", r.out);
+	tu_run_free(&r);
 	/* live addresses through the backend's hook (VENETCTL_VE_IP_MAP) */
 	expect_run(vz("set", CTID, "--ipadd", "10.77.0.5"), 0, NULL, "set --ipadd");
 	_cleanup_free_ char *added = slurp("/proc/vz/veinfo");

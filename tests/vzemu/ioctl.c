@@ -634,6 +634,8 @@ static int netdev_move(struct emu_ve *ve, int op, const char *name)
 		return -r;
 	if (op == 1) {
 		strv_push(&ve->netdevs, xstrdup(name));
+		if (ve->netns_fd < 0)
+			ve->netns_fd = fcntl(vens, F_DUPFD_CLOEXEC, 0);
 	} else {
 		char **keep = NULL;
 		for (size_t i = 0; ve->netdevs && ve->netdevs[i]; i++)

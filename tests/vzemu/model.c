@@ -235,6 +235,7 @@ struct emu_ve *emu_ve_new(struct emu *e, unsigned veid)
 	struct emu_ve *ve = xcalloc(1, sizeof(*ve));
 	ve->veid = veid;
 	ve->pidfd = -1;
+	ve->netns_fd = -1;
 	ve->emu = e;
 	snprintf(ve->cgroup_rel, sizeof(ve->cgroup_rel), "%s/ve%u", e->cg_base_rel, veid);
 	snprintf(ve->cgroup, sizeof(ve->cgroup), "%s/ve%u", e->cg_base, veid);
@@ -276,6 +277,8 @@ static void ve_free(struct emu_ve *ve)
 {
 	if (ve->pidfd >= 0)
 		close(ve->pidfd);
+	if (ve->netns_fd >= 0)
+		close(ve->netns_fd);
 	free(ve->ips);
 	free(ve->ext_ips);
 	free(ve->veths);
@@ -285,6 +288,25 @@ static void ve_free(struct emu_ve *ve)
 }
 
 
+/* The legacy kernel gives the devices moved into a VE back to VE0 when
+ * the VE stops; here the VE's network namespace outlives its processes
+ * (netns_fd) until they are moved back, or a veth among them would die
+ * with it. */
+static void netdevs_refund(struct emu_ve *ve)
+{
+	_cleanup_close_ int hostns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	struct ovz_nl *nl = NULL;
+	if (ve->netns_fd >= 0 && hostns >= 0 && ovz_nl_open(ve->netns_fd, &nl, NULL) == 0)
+		for (size_t i = 0; ve->netdevs && ve->netdevs[i]; i++)
+			ovz_nl_link_set_netns(nl, ve->netdevs[i], hostns, NULL);
+	ovz_nl_close(nl);
+	strv_free(ve->netdevs);
+	ve->netdevs = NULL;
+	if (ve->netns_fd >= 0)
+		close(ve->netns_fd);
+	ve->netns_fd = -1;
+}
+
 void emu_ve_stop(struct emu *e, struct emu_ve *ve, const char *why)
 {
 	kill_members(ve);
@@ -292,6 +314,7 @@ void emu_ve_stop(struct emu *e, struct emu_ve *ve, const char *why)
 		struct pollfd p = { .fd = ve->pidfd, .events = POLLIN };
 		poll(&p, 1, 2000);
 	}
+	netdevs_refund(ve);
 	if (!ve->cgroup[0]) {	/* vz7: the ve cgroup directory stays */
 		emu_vz7_stopped(e, ve);
 		return;

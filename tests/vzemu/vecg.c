@@ -361,6 +361,7 @@ static struct emu_ve *ve_new_vz7(struct emu *e, const char *name)
 	struct emu_ve *ve = xcalloc(1, sizeof(*ve));
 	ve->emu = e;
 	ve->pidfd = -1;
+	ve->netns_fd = -1;
 	snprintf(ve->name, sizeof(ve->name), "%s", name);
 	ve->node = ++e->next_node << 5;	/* its files are node | (1 + index) */
 	e->ves = xrealloc(e->ves, (e->n_ves + 1) * sizeof(*e->ves));

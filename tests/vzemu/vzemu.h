@@ -90,7 +90,8 @@ struct emu_ve {
 	size_t n_ext_ips;
 	struct emu_veth *veths;
 	size_t n_veths;
-	char **netdevs;
+	char **netdevs;			/* host devices moved in (VZCTL_VE_NETDEV) */
+	int netns_fd;			/* held while any is: they go back at stop */
 	char os_release[65];
 	unsigned long meminfo;
 	unsigned cpu_weight, cpu_rate, vcpus;
