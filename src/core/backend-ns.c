@@ -89,21 +89,6 @@ static int cgroups(struct ovz_exec *x, struct ovz_cgroups **out, struct ovz_erro
 
 /* ---- in the container ---- */
 
-/* Netlink inside: the socket is made here, in the container's namespace. */
-static int child_net(const struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
-{
-	struct ovz_netctx n = { .ctid = x->dom->ctid, .host_netns_fd = -1, .ct_netns_fd = -1 };
-	int r = ovz_nl_open(-1, &n.ct, err);
-	if (r < 0)
-		return r;
-	if (op->type == OVZ_OP_LINK_UP)
-		r = ovz_nl_link_up(n.ct, op->dev, err);
-	else
-		r = op->net_step->apply(&n, op->iface, op->iface_n, err);
-	ovz_nl_close(n.ct);
-	return r;
-}
-
 static int child_step(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
 {
 	_cleanup_free_ char *root = NULL;
@@ -111,7 +96,7 @@ static int child_step(struct ovz_exec *x, const struct ovz_op *op, struct ovz_er
 	switch (op->type) {
 	case OVZ_OP_LINK_UP:
 	case OVZ_OP_NET:
-		return child_net(x, op, err);
+		return ovz_exec_net_inside(x, op, err);
 	case OVZ_OP_HOSTNAME:
 		if (sethostname(op->value, strlen(op->value)) < 0)
 			return ovz_error_sys(err, errno, "sethostname '%s'", op->value);

@@ -140,22 +140,6 @@ static int child_create(struct child *ch, struct ovz_error **err)
 	return 0;
 }
 
-/* Netlink inside: the socket is made here, in the VE's namespace. */
-static int child_net(struct child *ch, const struct ovz_op *op, struct ovz_error **err)
-{
-	struct ovz_netctx n = { .ctid = ch->x->dom->ctid, .host_netns_fd = -1,
-				.ct_netns_fd = -1 };
-	int r = ovz_nl_open(-1, &n.ct, err);
-	if (r < 0)
-		return r;
-	if (op->type == OVZ_OP_LINK_UP)
-		r = ovz_nl_link_up(n.ct, op->dev, err);
-	else
-		r = op->net_step->apply(&n, op->iface, op->iface_n, err);
-	ovz_nl_close(n.ct);
-	return r;
-}
-
 /* vzctl mounts proc and sysfs; the VE's root is our "/". */
 static int child_rootfs(struct ovz_error **err)
 {
@@ -194,7 +178,7 @@ static int child_step(struct child *ch, const struct ovz_op *op, struct ovz_erro
 		return child_create(ch, err);
 	case OVZ_OP_LINK_UP:
 	case OVZ_OP_NET:
-		return child_net(ch, op, err);
+		return ovz_exec_net_inside(ch->x, op, err);
 	case OVZ_OP_HOSTNAME:
 		if (sethostname(op->value, strlen(op->value)) < 0)
 			return ovz_error_sys(err, errno, "sethostname '%s'", op->value);

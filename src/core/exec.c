@@ -4,6 +4,8 @@
 #include "util.h"
 #include "fs/template.h"
 #include "net/etcfiles.h"
+#include "net/net.h"
+#include "net/netlink.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -75,6 +77,21 @@ int ovz_exec_private_destroy(struct ovz_exec *x, const struct ovz_op *op, struct
 {
 	_cleanup_free_ char *priv = ovz_exec_host_path(x, op->path);
 	return ovz_private_destroy(priv, err);
+}
+
+int ovz_exec_net_inside(const struct ovz_exec *x, const struct ovz_op *op,
+			struct ovz_error **err)
+{
+	struct ovz_netctx n = { .ctid = x->dom->ctid, .host_netns_fd = -1, .ct_netns_fd = -1 };
+	int r = ovz_nl_open(-1, &n.ct, err);
+	if (r < 0)
+		return r;
+	if (op->type == OVZ_OP_LINK_UP)
+		r = ovz_nl_link_up(n.ct, op->dev, err);
+	else
+		r = op->net_step->apply(&n, op->iface, op->iface_n, err);
+	ovz_nl_close(n.ct);
+	return r;
 }
 
 int ovz_exec_etc_write(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)

@@ -58,6 +58,10 @@ int ovz_step_send(int ctl, uint32_t i, bool exec_step, const char *who, struct o
 int ovz_exec_private_create(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err);
 int ovz_exec_private_destroy(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err);
 int ovz_exec_etc_write(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err);
+/* In the container's first process: a link-up or net step, on a netlink
+ * socket made here, in the container's network namespace. */
+int ovz_exec_net_inside(const struct ovz_exec *x, const struct ovz_op *op,
+			struct ovz_error **err);
 /* The run state (init's pid, start time, backend name) and the live
  * definition; and their removal. */
 int ovz_exec_state_write(struct ovz_exec *x, struct ovz_error **err);
