@@ -8,6 +8,7 @@
  * runs, compare transcripts with the golden ones in tests/data/vz and
  * inject a failure into each emulated call of a start in turn. */
 #include "testutil.h"
+#include "vzscen.h"
 
 #include "core/backend.h"
 #include "core/host.h"
@@ -33,7 +34,6 @@
 
 #define CTID "150"
 #define NETDEV "nd150"	/* one end of a veth pair the scenario makes, moved in */
-#define VZEMU_UNSUPPORTED 77
 
 static const char *skip_reason;
 static char *root;
@@ -60,68 +60,18 @@ static const char ct_xml[] =
 
 /* ---- inside vzemu ---- */
 
-static int inner_failures;
-
-static void check(bool ok, const char *fmt, ...) OVZ_PRINTF(2, 3);
-static void check(bool ok, const char *fmt, ...)
-{
-	if (ok)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "FAIL: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	inner_failures++;
-}
-
 static struct tu_run vz(const char *a, const char *b, const char *c, const char *d)
 {
 	return tu_cli(root, NULL, "--backend", "vz", a, b, c, d, NULL);
 }
 
-static void expect_run(struct tu_run r, int status, const char *out_has, const char *what)
-{
-	check(r.status == status, "%s: exit %d (want %d): %s%s", what, r.status, status, r.out,
-	      r.err);
-	if (out_has)
-		check(r.out && strstr(r.out, out_has), "%s: output lacks '%s': %s", what, out_has,
-		      r.out);
-	tu_run_free(&r);
-}
-
-static char *slurp(const char *path)
-{
-	char *s = tu_read(path);
-	return s ? s : xstrdup("");
-}
-
 static bool veinfo_has_ct(void)
 {
-	_cleanup_free_ char *s = slurp("/proc/vz/veinfo");
+	_cleanup_free_ char *s = vzs_slurp("/proc/vz/veinfo");
 	for (char *l = s; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
 		if (atoi(l) == atoi(CTID))
 			return true;
 	return false;
-}
-
-static bool mounted_under_root(void)
-{
-	_cleanup_free_ char *mi = slurp("/proc/self/mountinfo");
-	return strstr(mi, root) != NULL;
-}
-
-static size_t count_links(void)
-{
-	struct ovz_nl *nl = NULL;
-	struct ovz_link *links = NULL;
-	size_t n = 0;
-	if (ovz_nl_open(-1, &nl, NULL) == 0)
-		ovz_nl_link_list(nl, &links, &n, NULL);
-	free(links);
-	ovz_nl_close(nl);
-	return n;
 }
 
 static bool exists_under(const char *rel)
@@ -134,17 +84,17 @@ static bool exists_under(const char *rel)
  * beancounter, a mount, a device, a lock, run state or a temporary file. */
 static void check_no_residue(const char *when, size_t base_links)
 {
-	check(!veinfo_has_ct(), "%s: VE " CTID " still in /proc/vz/veinfo", when);
-	_cleanup_free_ char *ubc = slurp("/proc/user_beancounters");
-	check(!strstr(ubc, CTID ":"), "%s: beancounter " CTID " left", when);
-	check(!mounted_under_root(), "%s: a mount left under the root", when);
-	check(count_links() == base_links, "%s: %zu links, want %zu", when, count_links(),
+	vzs_check(!veinfo_has_ct(), "%s: VE " CTID " still in /proc/vz/veinfo", when);
+	_cleanup_free_ char *ubc = vzs_slurp("/proc/user_beancounters");
+	vzs_check(!strstr(ubc, CTID ":"), "%s: beancounter " CTID " left", when);
+	vzs_check(!vzs_mounted_under(root), "%s: a mount left under the root", when);
+	vzs_check(vzs_count_links() == base_links, "%s: %zu links, want %zu", when, vzs_count_links(),
 	      base_links);
-	check(if_nametoindex(NETDEV) != 0, "%s: " NETDEV " is not back on the host", when);
-	check(!exists_under("/vz/lock/" CTID ".lck"), "%s: lock left", when);
-	check(!exists_under("/var/run/ovz-native/" CTID ".state"), "%s: run state left", when);
+	vzs_check(if_nametoindex(NETDEV) != 0, "%s: " NETDEV " is not back on the host", when);
+	vzs_check(!exists_under("/vz/lock/" CTID ".lck"), "%s: lock left", when);
+	vzs_check(!exists_under("/var/run/ovz-native/" CTID ".state"), "%s: run state left", when);
 	struct tu_run r = vz("status", CTID, NULL, NULL);
-	check(r.out && strcmp(r.out, "CTID " CTID " exist unmounted down\n") == 0,
+	vzs_check(r.out && strcmp(r.out, "CTID " CTID " exist unmounted down\n") == 0,
 	      "%s: status '%s'", when, r.out);
 	tu_run_free(&r);
 }
@@ -154,64 +104,64 @@ static size_t scenario_links(void)
 	/* the bridge the veth interface is enslaved to, and the device the
 	 * container takes; then lo, venet0, br0 and the pair */
 	if (system("ip link add br0 type bridge && ip link set br0 up") != 0)
-		check(false, "cannot make br0");
+		vzs_check(false, "cannot make br0");
 	if (system("ip link add " NETDEV " type veth peer name " NETDEV "p") != 0)
-		check(false, "cannot make " NETDEV);
-	return count_links();
+		vzs_check(false, "cannot make " NETDEV);
+	return vzs_count_links();
 }
 
 static int inner_lifecycle(void)
 {
 	size_t base = scenario_links();
-	expect_run(vz("start", CTID, NULL, NULL), 0, NULL, "start");
-	check(veinfo_has_ct(), "VE " CTID " not in /proc/vz/veinfo");
-	_cleanup_free_ char *veinfo = slurp("/proc/vz/veinfo");
-	check(strstr(veinfo, "10.77.0.2") != NULL, "veinfo lacks the venet address: %s", veinfo);
-	_cleanup_free_ char *ubc = slurp("/proc/user_beancounters");
-	check(strstr(ubc, CTID ":") != NULL, "no beancounter " CTID);
-	expect_run(vz("status", CTID, NULL, NULL), 0, "CTID " CTID " exist mounted running",
+	vzs_expect_run(vz("start", CTID, NULL, NULL), 0, NULL, "start");
+	vzs_check(veinfo_has_ct(), "VE " CTID " not in /proc/vz/veinfo");
+	_cleanup_free_ char *veinfo = vzs_slurp("/proc/vz/veinfo");
+	vzs_check(strstr(veinfo, "10.77.0.2") != NULL, "veinfo lacks the venet address: %s", veinfo);
+	_cleanup_free_ char *ubc = vzs_slurp("/proc/user_beancounters");
+	vzs_check(strstr(ubc, CTID ":") != NULL, "no beancounter " CTID);
+	vzs_expect_run(vz("status", CTID, NULL, NULL), 0, "CTID " CTID " exist mounted running",
 		   "status");
-	expect_run(vz("list", "-H", "-o", "ctid,status,hostname"), 0, "running", "list");
-	expect_run(vz("exec", CTID, "hostname", NULL), 0, "bb.test\n", "exec hostname");
-	expect_run(vz("exec", CTID, "cat", "/etc/resolv.conf"), 0, "nameserver 10.77.0.1",
+	vzs_expect_run(vz("list", "-H", "-o", "ctid,status,hostname"), 0, "running", "list");
+	vzs_expect_run(vz("exec", CTID, "hostname", NULL), 0, "bb.test\n", "exec hostname");
+	vzs_expect_run(vz("exec", CTID, "cat", "/etc/resolv.conf"), 0, "nameserver 10.77.0.1",
 		   "exec cat");
 	struct tu_run r = tu_cli(root, NULL, "--backend", "vz", "exec", CTID, "ip", "-o", "addr",
 				 NULL);
-	check(r.out && strstr(r.out, "venet0") && strstr(r.out, "10.77.0.2/32") &&
+	vzs_check(r.out && strstr(r.out, "venet0") && strstr(r.out, "10.77.0.2/32") &&
 	      strstr(r.out, "eth0") && strstr(r.out, "192.0.2.150/24"),
 	      "addresses inside: %s", r.out);
 	tu_run_free(&r);
-	check(count_links() == base, "host links: %zu, want the veth's host end in and "
-	      NETDEV " out", count_links());
-	check(if_nametoindex(NETDEV) == 0, NETDEV " is still on the host");
+	vzs_check(vzs_count_links() == base, "host links: %zu, want the veth's host end in and "
+	      NETDEV " out", vzs_count_links());
+	vzs_check(if_nametoindex(NETDEV) == 0, NETDEV " is still on the host");
 	r = tu_cli(root, NULL, "--backend", "vz", "exec", CTID, "ip", "-o", "link", NULL);
-	check(r.out && strstr(r.out, ": " NETDEV), NETDEV " not inside: %s", r.out);
+	vzs_check(r.out && strstr(r.out, ": " NETDEV), NETDEV " not inside: %s", r.out);
 	tu_run_free(&r);
 	/* live addresses through the backend's hook (VENETCTL_VE_IP_MAP) */
-	expect_run(vz("set", CTID, "--ipadd", "10.77.0.5"), 0, NULL, "set --ipadd");
-	_cleanup_free_ char *added = slurp("/proc/vz/veinfo");
-	check(strstr(added, "10.77.0.5") != NULL, "veinfo lacks the added address: %s", added);
+	vzs_expect_run(vz("set", CTID, "--ipadd", "10.77.0.5"), 0, NULL, "set --ipadd");
+	_cleanup_free_ char *added = vzs_slurp("/proc/vz/veinfo");
+	vzs_check(strstr(added, "10.77.0.5") != NULL, "veinfo lacks the added address: %s", added);
 	r = tu_cli(root, NULL, "--backend", "vz", "exec", CTID, "ip", "-o", "addr", NULL);
-	check(r.out && strstr(r.out, "10.77.0.5/32"), "added address inside: %s", r.out);
+	vzs_check(r.out && strstr(r.out, "10.77.0.5/32"), "added address inside: %s", r.out);
 	tu_run_free(&r);
-	expect_run(vz("set", CTID, "--ipdel", "10.77.0.5"), 0, NULL, "set --ipdel");
-	_cleanup_free_ char *removed = slurp("/proc/vz/veinfo");
-	check(strstr(removed, "10.77.0.5") == NULL, "veinfo keeps the removed address: %s",
+	vzs_expect_run(vz("set", CTID, "--ipdel", "10.77.0.5"), 0, NULL, "set --ipdel");
+	_cleanup_free_ char *removed = vzs_slurp("/proc/vz/veinfo");
+	vzs_check(strstr(removed, "10.77.0.5") == NULL, "veinfo keeps the removed address: %s",
 	      removed);
-	expect_run(vz("start", CTID, NULL, NULL), 3, NULL, "second start");
-	expect_run(vz("stop", CTID, NULL, NULL), 0, NULL, "stop");
+	vzs_expect_run(vz("start", CTID, NULL, NULL), 3, NULL, "second start");
+	vzs_expect_run(vz("stop", CTID, NULL, NULL), 0, NULL, "stop");
 	check_no_residue("after stop", base);
-	expect_run(vz("start", CTID, NULL, NULL), 0, NULL, "start again");
-	expect_run(vz("stop", "--fast", CTID, NULL), 0, NULL, "stop --fast");
+	vzs_expect_run(vz("start", CTID, NULL, NULL), 0, NULL, "start again");
+	vzs_expect_run(vz("stop", "--fast", CTID, NULL), 0, NULL, "stop --fast");
 	check_no_residue("after stop --fast", base);
-	return inner_failures ? 1 : 0;
+	return vzs_status();
 }
 
 static int inner_start(void)
 {
 	scenario_links();
-	expect_run(vz("start", CTID, NULL, NULL), 0, NULL, "start");
-	return inner_failures ? 1 : 0;
+	vzs_expect_run(vz("start", CTID, NULL, NULL), 0, NULL, "start");
+	return vzs_status();
 }
 
 /* Started with --fail-call N: start must fail and leave nothing. */
@@ -219,15 +169,15 @@ static int inner_start_fail(void)
 {
 	size_t base = scenario_links();
 	_cleanup_free_ char *conf_path = xasprintf("%s/etc/vz/conf/" CTID ".conf", root);
-	_cleanup_free_ char *conf = slurp(conf_path);
+	_cleanup_free_ char *conf = vzs_slurp(conf_path);
 	struct tu_run r = vz("start", CTID, NULL, NULL);
-	check(r.status != 0, "start succeeded despite the injected failure");
+	vzs_check(r.status != 0, "start succeeded despite the injected failure");
 	tu_run_free(&r);
 	check_no_residue("after the failed start", base);
-	_cleanup_free_ char *after = slurp(conf_path);
-	check(strcmp(conf, after) == 0, "the config changed");
-	check(!exists_under("/etc/vz/conf/" CTID ".conf.tmp"), "a temporary config left");
-	return inner_failures ? 1 : 0;
+	_cleanup_free_ char *after = vzs_slurp(conf_path);
+	vzs_check(strcmp(conf, after) == 0, "the config changed");
+	vzs_check(!exists_under("/etc/vz/conf/" CTID ".conf.tmp"), "a temporary config left");
+	return vzs_status();
 }
 
 /* ---- the emulator's kernel checks, by raw calls ---- */
@@ -280,7 +230,7 @@ static pid_t start_ve(int fd, unsigned veid, int report[2])
 	close(report[1]);
 	int r = -1;
 	if (read(report[0], &r, sizeof(r)) != sizeof(r) || r != (int)veid) {
-		check(false, "VE %u: create gave %d", veid, r);
+		vzs_check(false, "VE %u: create gave %d", veid, r);
 		return -1;
 	}
 	return pid;
@@ -289,47 +239,47 @@ static pid_t start_ve(int fd, unsigned veid, int report[2])
 static int inner_kernel(void)
 {
 	int fd = open("/dev/vzctl", O_RDWR | O_CLOEXEC);
-	check(fd >= 0, "open /dev/vzctl: %s", strerror(errno));
+	vzs_check(fd >= 0, "open /dev/vzctl: %s", strerror(errno));
 	struct ovz_vzctl_env_create q = { .veid = 0, .flags = 0 };
-	check(ioctl(fd, OVZ_VZCTL_ENV_CREATE, &q) == 0, "flags 0 in VE0 answers 0");
-	check(ovz_vz_ve_test(fd, 901, NULL) == 0, "VE_TEST of an absent VE");
+	vzs_check(ioctl(fd, OVZ_VZCTL_ENV_CREATE, &q) == 0, "flags 0 in VE0 answers 0");
+	vzs_check(ovz_vz_ve_test(fd, 901, NULL) == 0, "VE_TEST of an absent VE");
 	q = (struct ovz_vzctl_env_create){ .veid = 901, .flags = OVZ_VE_TEST | OVZ_VE_ENTER };
-	check(ioctl(fd, OVZ_VZCTL_ENV_CREATE, &q) < 0 && errno == EINVAL, "VE_TEST|VE_ENTER");
+	vzs_check(ioctl(fd, OVZ_VZCTL_ENV_CREATE, &q) < 0 && errno == EINVAL, "VE_TEST|VE_ENTER");
 	unsigned long lim[2] = { 1, 2 };
-	check(syscall(OVZ_NR_SETUBLIMIT, 901UL, 6UL, lim) < 0 && errno == ENOENT,
+	vzs_check(syscall(OVZ_NR_SETUBLIMIT, 901UL, 6UL, lim) < 0 && errno == ENOENT,
 	      "setublimit before setluid: ENOENT");
-	check(syscall(OVZ_NR_SETLUID, (unsigned long)-1) < 0 && errno == EINVAL, "setluid(-1)");
-	check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "10.9.9.9", 0) == ESRCH, "IP_MAP, no VE");
-	check(create_raw(fd, 901, OVZ_VE_CREATE, 4) == -EINVAL, "datalen 4");
-	check(create_raw(fd, 901, OVZ_VE_CREATE, 32) == -EINVAL, "CREATE without setsid");
+	vzs_check(syscall(OVZ_NR_SETLUID, (unsigned long)-1) < 0 && errno == EINVAL, "setluid(-1)");
+	vzs_check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "10.9.9.9", 0) == ESRCH, "IP_MAP, no VE");
+	vzs_check(create_raw(fd, 901, OVZ_VE_CREATE, 4) == -EINVAL, "datalen 4");
+	vzs_check(create_raw(fd, 901, OVZ_VE_CREATE, 32) == -EINVAL, "CREATE without setsid");
 	int rep1[2], rep2[2];
 	pid_t ve1 = start_ve(fd, 901, rep1), ve2 = start_ve(fd, 902, rep2);
-	check(ovz_vz_ve_test(fd, 901, NULL) == 1, "VE 901 runs");
-	check(syscall(OVZ_NR_SETUBLIMIT, 901UL, 30UL, lim) < 0 && errno == EINVAL, "res 30");
-	check(syscall(OVZ_NR_SETUBLIMIT, 901UL, 6UL, lim) == 0, "setublimit physpages");
-	check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "10.9.9.9", 20) == EINVAL, "addrlen 20");
-	check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "10.9.9.9", 28) == EINVAL, "v4 with addrlen 28");
-	check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "10.9.9.9", 0) == 0, "IP add");
-	check(ip_map_raw(fd, 902, OVZ_VE_IP_ADD, "10.9.9.9", 0) == EADDRINUSE, "IP of 901");
-	check(ip_map_raw(fd, 901, OVZ_VE_IP_DEL, "10.9.9.8", 0) == EADDRNOTAVAIL, "IP del");
-	check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "2001:db8::9", 0) == 0, "IPv6 add");
-	_cleanup_free_ char *veinfo = slurp("/proc/vz/veinfo");
-	check(strstr(veinfo, "10.9.9.9") && strstr(veinfo, "2001:0db8:0000:0000:0000:0000:0000:0009"),
+	vzs_check(ovz_vz_ve_test(fd, 901, NULL) == 1, "VE 901 runs");
+	vzs_check(syscall(OVZ_NR_SETUBLIMIT, 901UL, 30UL, lim) < 0 && errno == EINVAL, "res 30");
+	vzs_check(syscall(OVZ_NR_SETUBLIMIT, 901UL, 6UL, lim) == 0, "setublimit physpages");
+	vzs_check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "10.9.9.9", 20) == EINVAL, "addrlen 20");
+	vzs_check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "10.9.9.9", 28) == EINVAL, "v4 with addrlen 28");
+	vzs_check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "10.9.9.9", 0) == 0, "IP add");
+	vzs_check(ip_map_raw(fd, 902, OVZ_VE_IP_ADD, "10.9.9.9", 0) == EADDRINUSE, "IP of 901");
+	vzs_check(ip_map_raw(fd, 901, OVZ_VE_IP_DEL, "10.9.9.8", 0) == EADDRNOTAVAIL, "IP del");
+	vzs_check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "2001:db8::9", 0) == 0, "IPv6 add");
+	_cleanup_free_ char *veinfo = vzs_slurp("/proc/vz/veinfo");
+	vzs_check(strstr(veinfo, "10.9.9.9") && strstr(veinfo, "2001:0db8:0000:0000:0000:0000:0000:0009"),
 	      "veinfo: %s", veinfo);
-	_cleanup_free_ char *ubc = slurp("/proc/user_beancounters");
-	check(strstr(ubc, "901:") && strstr(ubc, "902:"), "beancounters: %s", ubc);
+	_cleanup_free_ char *ubc = vzs_slurp("/proc/user_beancounters");
+	vzs_check(strstr(ubc, "901:") && strstr(ubc, "902:"), "beancounters: %s", ubc);
 	uint32_t ids[4] = { 0 };
 	struct ovz_vzlist_veidctl l = { .num = 4, .id = ids };
-	check(ioctl(fd, OVZ_VZCTL_GET_VEIDS, &l) == 2 && ids[0] == 901 && ids[1] == 902,
+	vzs_check(ioctl(fd, OVZ_VZCTL_GET_VEIDS, &l) == 2 && ids[0] == 901 && ids[1] == 902,
 	      "GET_VEIDS");
-	check(create_raw(fd, 901, OVZ_VE_CREATE | OVZ_VE_EXCLUSIVE, 32) == -EACCES,
+	vzs_check(create_raw(fd, 901, OVZ_VE_CREATE | OVZ_VE_EXCLUSIVE, 32) == -EACCES,
 	      "VE_EXCLUSIVE create of a running VE");
 	/* the VE's init has the VE's hostname and network, not ours */
 	char path[64], ours[64], theirs[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)ve1);
 	ssize_t n1 = readlink(path, theirs, sizeof(theirs) - 1);
 	ssize_t n2 = readlink("/proc/self/ns/uts", ours, sizeof(ours) - 1);
-	check(n1 > 0 && n2 > 0 && (theirs[n1] = ours[n2] = '\0', strcmp(theirs, ours) != 0),
+	vzs_check(n1 > 0 && n2 > 0 && (theirs[n1] = ours[n2] = '\0', strcmp(theirs, ours) != 0),
 	      "the VE has its own UTS namespace");
 	/* VE_ENTER and reboot inside stop the VE; its init's exit stops the other */
 	pid_t p = fork();
@@ -341,18 +291,18 @@ static int inner_kernel(void)
 	}
 	int st;
 	waitpid(p, &st, 0);
-	check(WIFSIGNALED(st), "reboot inside VE 901 ends the caller (status %d)", st);
-	check(ovz_vz_ve_test(fd, 901, NULL) == 0, "VE 901 is gone after reboot inside");
+	vzs_check(WIFSIGNALED(st), "reboot inside VE 901 ends the caller (status %d)", st);
+	vzs_check(ovz_vz_ve_test(fd, 901, NULL) == 0, "VE 901 is gone after reboot inside");
 	waitpid(ve1, NULL, 0);
 	kill(ve2, SIGKILL);
 	waitpid(ve2, NULL, 0);
-	check(ovz_vz_ve_test(fd, 902, NULL) == 0, "VE 902 is gone with its init");
-	check(ip_map_raw(fd, 902, OVZ_VE_IP_ADD, "10.9.9.9", 0) == ESRCH, "IP of a gone VE");
+	vzs_check(ovz_vz_ve_test(fd, 902, NULL) == 0, "VE 902 is gone with its init");
+	vzs_check(ip_map_raw(fd, 902, OVZ_VE_IP_ADD, "10.9.9.9", 0) == ESRCH, "IP of a gone VE");
 	free(ubc);
-	ubc = slurp("/proc/user_beancounters");
-	check(!strstr(ubc, "901:") && !strstr(ubc, "902:"), "beancounters left: %s", ubc);
+	ubc = vzs_slurp("/proc/user_beancounters");
+	vzs_check(!strstr(ubc, "901:") && !strstr(ubc, "902:"), "beancounters left: %s", ubc);
 	close(fd);
-	return inner_failures ? 1 : 0;
+	return vzs_status();
 }
 
 /* The vz backend's hooks for running containers (status by VE_TEST, the
@@ -371,7 +321,7 @@ static char *spawn_output(char *const argv[])
 	int r = ovz_backend_vz.enter_spawn(atoi(CTID), ve_root, argv, envp, fds, false, &pid,
 						  &e);
 	close(p[1]);
-	check(r == 0, "enter_spawn %s: %s", argv[0], ovz_error_message(e));
+	vzs_check(r == 0, "enter_spawn %s: %s", argv[0], ovz_error_message(e));
 	ovz_error_free(e);
 	struct strbuf sb = STRBUF_INIT;
 	char buf[512];
@@ -382,7 +332,7 @@ static char *spawn_output(char *const argv[])
 	int st = 0;
 	if (r == 0)
 		waitpid(pid, &st, 0);
-	check(r != 0 || (WIFEXITED(st) && WEXITSTATUS(st) == 0), "%s: status %d", argv[0], st);
+	vzs_check(r != 0 || (WIFEXITED(st) && WEXITSTATUS(st) == 0), "%s: status %d", argv[0], st);
 	return sb.buf ? strbuf_steal(&sb) : xstrdup("");
 }
 
@@ -394,7 +344,7 @@ static void set_ip(struct ovz_host *h, const struct ovz_domain *d, const char *a
 	ovz_iface_add_ip(&f, &ip);
 	struct ovz_error *e = NULL;
 	int r = ovz_backend_vz.set_ips(h, d, add ? &f : NULL, add ? NULL : &f, &e);
-	check(r == 0, "set_ips %s %s: %s", add ? "add" : "del", addr, ovz_error_message(e));
+	vzs_check(r == 0, "set_ips %s %s: %s", add ? "add" : "del", addr, ovz_error_message(e));
 	ovz_error_free(e);
 	free(f.ips);
 }
@@ -402,43 +352,43 @@ static void set_ip(struct ovz_host *h, const struct ovz_domain *d, const char *a
 static int inner_hooks(void)
 {
 	size_t base = scenario_links();
-	expect_run(vz("start", CTID, NULL, NULL), 0, NULL, "start");
-	check(ovz_backend_vz.running(atoi(CTID), NULL) == 1, "running: VE_TEST says no");
-	check(ovz_backend_vz.running(999, NULL) == 0, "running: VE 999");
+	vzs_expect_run(vz("start", CTID, NULL, NULL), 0, NULL, "start");
+	vzs_check(ovz_backend_vz.running(atoi(CTID), NULL) == 1, "running: VE_TEST says no");
+	vzs_check(ovz_backend_vz.running(999, NULL) == 0, "running: VE 999");
 	unsigned *ids = NULL;
 	size_t n = 0;
-	check(ovz_backend_vz.list_running(&ids, &n, NULL) == 0 && n == 1 &&
+	vzs_check(ovz_backend_vz.list_running(&ids, &n, NULL) == 0 && n == 1 &&
 	      ids[0] == (unsigned)atoi(CTID), "list_running: %zu", n);
 	free(ids);
 	_cleanup_free_ char *hn = spawn_output((char *[]){ "hostname", NULL });
-	check(strcmp(hn, "bb.test\n") == 0, "hostname by VE_ENTER: '%s'", hn);
+	vzs_check(strcmp(hn, "bb.test\n") == 0, "hostname by VE_ENTER: '%s'", hn);
 	struct ovz_host *h = NULL;
 	struct ovz_domain *d = NULL;
-	check(ovz_host_open(root, "vz", &h, NULL) == 0 && ovz_host_load(h, atoi(CTID), &d, NULL) == 0,
+	vzs_check(ovz_host_open(root, "vz", &h, NULL) == 0 && ovz_host_load(h, atoi(CTID), &d, NULL) == 0,
 	      "load CT " CTID);
 	if (h && d) {
 		set_ip(h, d, "10.77.0.3", true);
-		_cleanup_free_ char *veinfo = slurp("/proc/vz/veinfo");
-		check(strstr(veinfo, "10.77.0.3") != NULL, "veinfo after add: %s", veinfo);
+		_cleanup_free_ char *veinfo = vzs_slurp("/proc/vz/veinfo");
+		vzs_check(strstr(veinfo, "10.77.0.3") != NULL, "veinfo after add: %s", veinfo);
 		_cleanup_free_ char *a = spawn_output((char *[]){ "ip", "-o", "-4", "addr", NULL });
-		check(strstr(a, "10.77.0.3/32") != NULL, "inside after add: %s", a);
+		vzs_check(strstr(a, "10.77.0.3/32") != NULL, "inside after add: %s", a);
 		set_ip(h, d, "10.77.0.3", false);
 		_cleanup_free_ char *b = spawn_output((char *[]){ "ip", "-o", "-4", "addr", NULL });
-		check(!strstr(b, "10.77.0.3") && strstr(b, "10.77.0.2"), "inside after del: %s", b);
+		vzs_check(!strstr(b, "10.77.0.3") && strstr(b, "10.77.0.2"), "inside after del: %s", b);
 	}
 	if (h && d) {
 		/* vzctl's stop: halt inside (here kill(1) reaches the VE's init) */
 		struct ovz_error *e = NULL;
-		check(ovz_backend_vz.stop(h, d, false, 10, &e) == 0, "stop: %s",
+		vzs_check(ovz_backend_vz.stop(h, d, false, 10, &e) == 0, "stop: %s",
 		      ovz_error_message(e));
 		ovz_error_free(e);
-		check(ovz_backend_vz.running(atoi(CTID), NULL) == 0, "running after stop");
+		vzs_check(ovz_backend_vz.running(atoi(CTID), NULL) == 0, "running after stop");
 	}
 	ovz_domain_free(d);
 	ovz_host_free(h);
-	expect_run(vz("stop", "--fast", CTID, NULL), 0, NULL, "stop --fast (the teardown)");
+	vzs_expect_run(vz("stop", "--fast", CTID, NULL), 0, NULL, "stop --fast (the teardown)");
 	check_no_residue("after stop", base);
-	return inner_failures ? 1 : 0;
+	return vzs_status();
 }
 
 /* ---- under --kernel vz7 ---- */
@@ -462,7 +412,7 @@ static char *ve_read(const char *ct, const char *file)
 {
 	char path[256];
 	snprintf(path, sizeof(path), VE_CG "/%s/%s", ct, file);
-	return slurp(path);
+	return vzs_slurp(path);
 }
 
 static int ve_mkdir(const char *ct)
@@ -565,7 +515,7 @@ static int ve_kid_start(struct ve_kid *k, const char *ct)
 static void ve_kid_end(struct ve_kid *k, bool reboot)
 {
 	if (reboot && write(k->go, "r", 1) != 1)
-		check(false, "cannot tell the VE's init to reboot");
+		vzs_check(false, "cannot tell the VE's init to reboot");
 	close(k->go);
 	close(k->report);
 	waitpid(k->child, NULL, 0);
@@ -587,37 +537,37 @@ static bool has_line(const char *text, const char *line)
 static void vz7_legacy_calls(void)
 {
 	int fd = open("/dev/vzctl", O_RDWR | O_CLOEXEC);
-	check(fd >= 0, "open /dev/vzctl: %s", strerror(errno));
-	check(create_raw(fd, 901, OVZ_VE_CREATE, 32) == -524, "ENV_CREATE_DATA: ENOTSUPP");
-	check(syscall(OVZ_NR_SETLUID, 901UL) < 0 && errno == ENOSYS, "setluid: ENOSYS");
-	_cleanup_free_ char *cg = slurp("/proc/cgroups");
-	check(strstr(cg, "\nve\t") != NULL, "/proc/cgroups lists ve");
-	_cleanup_free_ char *fs = slurp("/proc/filesystems");
-	check(!strstr(fs, "simfs"), "no simfs on vz7");
+	vzs_check(fd >= 0, "open /dev/vzctl: %s", strerror(errno));
+	vzs_check(create_raw(fd, 901, OVZ_VE_CREATE, 32) == -524, "ENV_CREATE_DATA: ENOTSUPP");
+	vzs_check(syscall(OVZ_NR_SETLUID, 901UL) < 0 && errno == ENOSYS, "setluid: ENOSYS");
+	_cleanup_free_ char *cg = vzs_slurp("/proc/cgroups");
+	vzs_check(strstr(cg, "\nve\t") != NULL, "/proc/cgroups lists ve");
+	_cleanup_free_ char *fs = vzs_slurp("/proc/filesystems");
+	vzs_check(!strstr(fs, "simfs"), "no simfs on vz7");
 	close(fd);
 }
 
 /* mkdir, the files, the values written before a start. */
 static void vz7_directories(void)
 {
-	check(ve_mkdir("901") == 0, "mkdir 901");
-	check(ve_mkdir("901") == EEXIST, "mkdir 901 again: EEXIST");
-	check(ve_mkdir("902") == 0 && ve_mkdir("903") == 0 && ve_mkdir("904") == 0, "mkdir 902-904");
+	vzs_check(ve_mkdir("901") == 0, "mkdir 901");
+	vzs_check(ve_mkdir("901") == EEXIST, "mkdir 901 again: EEXIST");
+	vzs_check(ve_mkdir("902") == 0 && ve_mkdir("903") == 0 && ve_mkdir("904") == 0, "mkdir 902-904");
 	_cleanup_free_ char *state = ve_read("901", "ve.state");
-	check(strcmp(state, "STOPPED\n") == 0, "ve.state of a new VE: '%s'", state);
-	check(access(VE_CG "/901/ve.ip6_list", F_OK) == 0 && access(VE_CG "/901/tasks", F_OK) == 0,
+	vzs_check(strcmp(state, "STOPPED\n") == 0, "ve.state of a new VE: '%s'", state);
+	vzs_check(access(VE_CG "/901/ve.ip6_list", F_OK) == 0 && access(VE_CG "/901/tasks", F_OK) == 0,
 	      "files of a VE directory");
-	check(ve_write("901", "ve.veid", "0") == EINVAL, "ve.veid 0: EINVAL");
-	check(ve_write("901", "ve.veid", "2147483648") == EINVAL, "ve.veid > INT_MAX: EINVAL");
-	check(ve_write("901", "ve.veid", "901\n") == 0, "ve.veid 901");
+	vzs_check(ve_write("901", "ve.veid", "0") == EINVAL, "ve.veid 0: EINVAL");
+	vzs_check(ve_write("901", "ve.veid", "2147483648") == EINVAL, "ve.veid > INT_MAX: EINVAL");
+	vzs_check(ve_write("901", "ve.veid", "901\n") == 0, "ve.veid 901");
 	_cleanup_free_ char *veid = ve_read("901", "ve.veid");
-	check(strcmp(veid, "901\n") == 0, "ve.veid reads '%s'", veid);
-	check(ve_write("901", "ve.features", "5") == 0 && ve_write("901", "ve.iptables_mask", "6079") == 0,
+	vzs_check(strcmp(veid, "901\n") == 0, "ve.veid reads '%s'", veid);
+	vzs_check(ve_write("901", "ve.features", "5") == 0 && ve_write("901", "ve.iptables_mask", "6079") == 0,
 	      "ve.features and ve.iptables_mask while stopped");
-	check(ve_write("901", "ve.pseudosuper", "1") == 0 && ve_write("901", "ve.pseudosuper", "2") == EINVAL,
+	vzs_check(ve_write("901", "ve.pseudosuper", "1") == 0 && ve_write("901", "ve.pseudosuper", "2") == EINVAL,
 	      "ve.pseudosuper 1, then 2: EINVAL");
-	check(ve_write("904", "ve.veid", "904") == 0, "ve.veid 904");
-	check(ve_write("901", "ve.state", "START") == EPERM, "START from outside the VE: EPERM");
+	vzs_check(ve_write("904", "ve.veid", "904") == 0, "ve.veid 904");
+	vzs_check(ve_write("901", "ve.state", "START") == EPERM, "START from outside the VE: EPERM");
 }
 
 /* cgroup.procs takes one task while the VE is stopped; rmdir waits for it. */
@@ -634,34 +584,34 @@ static void vz7_attach(void)
 	char pa[16], pb[16];
 	snprintf(pa, sizeof(pa), "%d", (int)a);
 	snprintf(pb, sizeof(pb), "%d", (int)b);
-	check(ve_write("903", "cgroup.procs", pa) == 0, "attach a task");
-	check(ve_write("903", "cgroup.procs", pb) == EBUSY, "a second task while stopped: EBUSY");
-	check(ve_write("903", "tasks", pa) == 0, "the same task again");
+	vzs_check(ve_write("903", "cgroup.procs", pa) == 0, "attach a task");
+	vzs_check(ve_write("903", "cgroup.procs", pb) == EBUSY, "a second task while stopped: EBUSY");
+	vzs_check(ve_write("903", "tasks", pa) == 0, "the same task again");
 	_cleanup_free_ char *procs = ve_read("903", "cgroup.procs");
-	check(has_line(procs, pa), "cgroup.procs: '%s'", procs);
-	check(ve_rmdir("903") == EBUSY, "rmdir with a live task: EBUSY");
+	vzs_check(has_line(procs, pa), "cgroup.procs: '%s'", procs);
+	vzs_check(ve_rmdir("903") == EBUSY, "rmdir with a live task: EBUSY");
 	kill(a, SIGKILL);
 	kill(b, SIGKILL);
 	waitpid(a, NULL, 0);
 	waitpid(b, NULL, 0);
-	check(ve_rmdir("903") == 0, "rmdir once its task is gone");
-	check(ve_write("902", "ve.ip_allow", "10.9.9.1") == EINVAL, "ip_allow without ve.veid");
+	vzs_check(ve_rmdir("903") == 0, "rmdir once its task is gone");
+	vzs_check(ve_write("902", "ve.ip_allow", "10.9.9.1") == EINVAL, "ip_allow without ve.veid");
 }
 
 static void vz7_addresses(void)
 {
-	check(ve_write("901", "ve.ip_allow", "10.9.9.9\n") == 0, "ip_allow 10.9.9.9");
-	check(ve_write("901", "ve.ip_allow", "10.9.9.9") == 0, "ip_allow an address it has");
-	check(ve_write("901", "ve.ip_allow", "10.9.9.9/24") == EINVAL, "ip_allow with a prefix");
-	check(ve_write("901", "ve.ip_allow", "2001:db8::9") == EINVAL, "IPv6 into ip_allow");
-	check(ve_write("901", "ve.ip6_allow", "2001:db8::9") == 0, "ip6_allow");
-	check(ve_write("904", "ve.ip_allow", "10.9.9.9") == EADDRINUSE, "another VE's address");
-	check(ve_write("901", "ve.ip_deny", "10.9.9.8") == EADDRNOTAVAIL, "ip_deny of an absent one");
-	check(ve_write("901", "ve.ip_allow", "10.9.9.10") == 0 &&
+	vzs_check(ve_write("901", "ve.ip_allow", "10.9.9.9\n") == 0, "ip_allow 10.9.9.9");
+	vzs_check(ve_write("901", "ve.ip_allow", "10.9.9.9") == 0, "ip_allow an address it has");
+	vzs_check(ve_write("901", "ve.ip_allow", "10.9.9.9/24") == EINVAL, "ip_allow with a prefix");
+	vzs_check(ve_write("901", "ve.ip_allow", "2001:db8::9") == EINVAL, "IPv6 into ip_allow");
+	vzs_check(ve_write("901", "ve.ip6_allow", "2001:db8::9") == 0, "ip6_allow");
+	vzs_check(ve_write("904", "ve.ip_allow", "10.9.9.9") == EADDRINUSE, "another VE's address");
+	vzs_check(ve_write("901", "ve.ip_deny", "10.9.9.8") == EADDRNOTAVAIL, "ip_deny of an absent one");
+	vzs_check(ve_write("901", "ve.ip_allow", "10.9.9.10") == 0 &&
 	      ve_write("901", "ve.ip_deny", "10.9.9.10") == 0, "ip_allow, ip_deny");
 	_cleanup_free_ char *v4 = ve_read("901", "ve.ip_list");
 	_cleanup_free_ char *v6 = ve_read("901", "ve.ip6_list");
-	check(strcmp(v4, "10.9.9.9\n") == 0 && strcmp(v6, "2001:db8::9\n") == 0,
+	vzs_check(strcmp(v4, "10.9.9.9\n") == 0 && strcmp(v6, "2001:db8::9\n") == 0,
 	      "ip_list '%s', ip6_list '%s'", v4, v6);
 }
 
@@ -669,16 +619,16 @@ static void vz7_addresses(void)
 static void vz7_running(struct ve_kid *k)
 {
 	_cleanup_free_ char *state = ve_read("901", "ve.state");
-	check(strcmp(state, "RUNNING\n") == 0, "ve.state after START: '%s'", state);
-	check(recv_int(k->report) == 0, "venet0 made inside");
-	check(recv_int(k->report) == EEXIST, "a second venet: EEXIST");
-	check(venet_add() == EPERM, "venet from outside a VE: EPERM");
+	vzs_check(strcmp(state, "RUNNING\n") == 0, "ve.state after START: '%s'", state);
+	vzs_check(recv_int(k->report) == 0, "venet0 made inside");
+	vzs_check(recv_int(k->report) == EEXIST, "a second venet: EEXIST");
+	vzs_check(venet_add() == EPERM, "venet from outside a VE: EPERM");
 	char ns[64];
 	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)k->init);
 	int nsfd = open(ns, O_RDONLY | O_CLOEXEC);
 	struct ovz_nl *nl = NULL;
 	struct ovz_link l = { 0 };
-	check(nsfd >= 0 && ovz_nl_open(nsfd, &nl, NULL) == 0 &&
+	vzs_check(nsfd >= 0 && ovz_nl_open(nsfd, &nl, NULL) == 0 &&
 	      ovz_nl_link_get(nl, "venet0", &l, NULL) == 0 && (l.flags & IFF_NOARP),
 	      "venet0 (IFF_NOARP) in the VE's network namespace");
 	ovz_nl_close(nl);
@@ -688,21 +638,21 @@ static void vz7_running(struct ve_kid *k)
 	char child[16], init[16];
 	snprintf(child, sizeof(child), "%d", (int)k->child);
 	snprintf(init, sizeof(init), "%d", (int)k->init);
-	check(has_line(tasks, child) && has_line(tasks, init), "tasks: '%s'", tasks);
-	check(ve_write("901", "ve.state", "START") == EBUSY, "START of a running VE: EBUSY");
-	check(ve_write("901", "ve.veid", "905") == EBUSY, "ve.veid while running: EBUSY");
-	check(ve_write("901", "ve.features", "1") == EBUSY, "ve.features while running: EBUSY");
-	check(ve_write("901", "ve.iptables_mask", "1") == EBUSY, "iptables_mask while running: EBUSY");
-	check(ve_rmdir("901") == EBUSY, "rmdir of a running VE: EBUSY");
-	_cleanup_free_ char *veinfo = slurp("/proc/vz/veinfo");
-	check(strstr(veinfo, "901") && strstr(veinfo, "10.9.9.9"), "veinfo: '%s'", veinfo);
+	vzs_check(has_line(tasks, child) && has_line(tasks, init), "tasks: '%s'", tasks);
+	vzs_check(ve_write("901", "ve.state", "START") == EBUSY, "START of a running VE: EBUSY");
+	vzs_check(ve_write("901", "ve.veid", "905") == EBUSY, "ve.veid while running: EBUSY");
+	vzs_check(ve_write("901", "ve.features", "1") == EBUSY, "ve.features while running: EBUSY");
+	vzs_check(ve_write("901", "ve.iptables_mask", "1") == EBUSY, "iptables_mask while running: EBUSY");
+	vzs_check(ve_rmdir("901") == EBUSY, "rmdir of a running VE: EBUSY");
+	_cleanup_free_ char *veinfo = vzs_slurp("/proc/vz/veinfo");
+	vzs_check(strstr(veinfo, "901") && strstr(veinfo, "10.9.9.9"), "veinfo: '%s'", veinfo);
 }
 
 /* The force path of a stop: every pid of tasks gets SIGKILL. */
 static void vz7_kill_by_tasks(void)
 {
 	struct ve_kid k;
-	check(ve_kid_start(&k, "904") == 0, "START of VE 904");
+	vzs_check(ve_kid_start(&k, "904") == 0, "START of VE 904");
 	recv_int(k.report);
 	recv_int(k.report);
 	_cleanup_free_ char *tasks = ve_read("904", "tasks");
@@ -710,7 +660,7 @@ static void vz7_kill_by_tasks(void)
 		kill(atoi(t), SIGKILL);
 	ve_kid_end(&k, false);
 	_cleanup_free_ char *state = ve_read("904", "ve.state");
-	check(strcmp(state, "STOPPED\n") == 0, "ve.state after SIGKILL to tasks: '%s'", state);
+	vzs_check(strcmp(state, "STOPPED\n") == 0, "ve.state after SIGKILL to tasks: '%s'", state);
 }
 
 static int inner_kernel_vz7(void)
@@ -720,31 +670,31 @@ static int inner_kernel_vz7(void)
 	vz7_attach();
 	vz7_addresses();
 	struct ve_kid k;
-	check(ve_kid_start(&k, "902") == EINVAL, "START without ve.veid: EINVAL");
+	vzs_check(ve_kid_start(&k, "902") == EINVAL, "START without ve.veid: EINVAL");
 	ve_kid_end(&k, false);
-	check(ve_kid_start(&k, "901") == 0, "START by the VE's init");
+	vzs_check(ve_kid_start(&k, "901") == 0, "START by the VE's init");
 	vz7_running(&k);
 	ve_kid_end(&k, true);
 	_cleanup_free_ char *state = ve_read("901", "ve.state");
-	check(strcmp(state, "STOPPED\n") == 0, "ve.state after reboot inside: '%s'", state);
+	vzs_check(strcmp(state, "STOPPED\n") == 0, "ve.state after reboot inside: '%s'", state);
 	_cleanup_free_ char *v4 = ve_read("901", "ve.ip_list");
-	check(strcmp(v4, "") == 0, "addresses released at stop: '%s'", v4);
-	check(ve_write("904", "ve.ip_allow", "10.9.9.9") == 0, "a released address is free");
+	vzs_check(strcmp(v4, "") == 0, "addresses released at stop: '%s'", v4);
+	vzs_check(ve_write("904", "ve.ip_allow", "10.9.9.9") == 0, "a released address is free");
 	vz7_kill_by_tasks();
-	check(ve_rmdir("901") == 0 && ve_rmdir("902") == 0 && ve_rmdir("904") == 0,
+	vzs_check(ve_rmdir("901") == 0 && ve_rmdir("902") == 0 && ve_rmdir("904") == 0,
 	      "rmdir of stopped VEs");
-	return inner_failures ? 1 : 0;
+	return vzs_status();
 }
 
 /* Run with --fail-call 2:ENOMEM: the write of ve.veid fails, changes nothing. */
 static int inner_kernel_vz7_fail(void)
 {
-	check(ve_mkdir("905") == 0, "mkdir 905");
-	check(ve_write("905", "ve.veid", "905") == ENOMEM, "injected ENOMEM on a ve.veid write");
+	vzs_check(ve_mkdir("905") == 0, "mkdir 905");
+	vzs_check(ve_write("905", "ve.veid", "905") == ENOMEM, "injected ENOMEM on a ve.veid write");
 	_cleanup_free_ char *veid = ve_read("905", "ve.veid");
-	check(strcmp(veid, "0\n") == 0, "ve.veid after the failed write: '%s'", veid);
-	check(ve_rmdir("905") == 0, "rmdir 905");
-	return inner_failures ? 1 : 0;
+	vzs_check(strcmp(veid, "0\n") == 0, "ve.veid after the failed write: '%s'", veid);
+	vzs_check(ve_rmdir("905") == 0, "rmdir 905");
+	return vzs_status();
 }
 
 static int inner_main(const char *scenario, const char *dir)
@@ -770,90 +720,16 @@ static int inner_main(const char *scenario, const char *dir)
 
 /* ---- outside: cmocka ---- */
 
-static char *self_exe(void)
-{
-	char buf[4096];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	return xstrdup(buf);
-}
-
-/* Runs a scenario under vzemu; extra is "--fail-call" "N:ERR" or NULLs. */
-static struct tu_run under_vzemu(const char *scenario, const char *transcript, const char *fail)
-{
-	_cleanup_free_ char *self = self_exe();
-	char *argv[16];
-	int n = 0;
-	argv[n++] = getenv("OVZ_VZEMU");
-	if (transcript) {
-		argv[n++] = (char *)"--transcript";
-		argv[n++] = (char *)transcript;
-	}
-	if (fail) {
-		argv[n++] = (char *)"--fail-call";
-		argv[n++] = (char *)fail;
-	}
-	argv[n++] = (char *)"--";
-	argv[n++] = self;
-	argv[n++] = (char *)"--inner";
-	argv[n++] = (char *)scenario;
-	argv[n++] = root;
-	argv[n] = NULL;
-	return tu_runv(argv, NULL);
-}
-
-static void sh(const char *cmd)
-{
-	if (system(cmd) != 0)
-		fail_msg("'%s' failed", cmd);
-}
-
-/* A busybox root whose init is a shell loop that powers the VE off on
- * SIGUSR2 or SIGTERM: busybox's own init insists on being pid 1, which a
- * VE's init is not under the emulator (no pid namespace).  Its halt asks
- * pid 1 to power off, as halt programs do. */
-static void make_template(void)
-{
-	char *cmd = xasprintf(
-		"set -e; t=$(mktemp -d); mkdir -p $t/bin $t/sbin $t/etc $t/proc $t/sys $t/dev "
-		"$t/tmp $t/root; cp /bin/busybox $t/bin/; for a in sh ls cat echo sleep ip "
-		"hostname ps true id poweroff; do ln -s busybox $t/bin/$a; done; "
-		"printf '#!/bin/sh\\ntrap \"poweroff -f\" USR2 TERM\\nwhile :; do sleep 1; done\\n' "
-		"> $t/sbin/init; printf '#!/bin/sh\\nkill -USR2 1\\n' > $t/sbin/halt; "
-		"chmod 755 $t/sbin/init $t/sbin/halt; "
-		"mkdir -p %s/vz/template/cache; "
-		"tar --numeric-owner -C $t -czf %s/vz/template/cache/busybox.tar.gz .; rm -rf $t",
-		root, root);
-	sh(cmd);
-	free(cmd);
-}
-
 static int group_setup(void **state)
 {
-	if (!tu_is_root()) {
-		skip_reason = "needs root (vzemu makes namespaces and cgroups)";
+	skip_reason = vzs_skip_reason();
+	if (skip_reason)
 		return 0;
-	}
-	if (access("/bin/busybox", X_OK) < 0) {
-		skip_reason = "needs /bin/busybox (Debian's busybox-static)";
-		return 0;
-	}
-	if (!getenv("OVZ_VZEMU")) {
-		skip_reason = "OVZ_VZEMU is not set (run through meson test)";
-		return 0;
-	}
-	struct tu_run r = tu_runv((char *[]){ getenv("OVZ_VZEMU"), "--", "true", NULL }, NULL);
-	int st = r.status;
-	tu_run_free(&r);
-	if (st == VZEMU_UNSUPPORTED) {
-		skip_reason = "this kernel cannot run vzemu (seccomp user notification, cgroup v2)";
-		return 0;
-	}
 	root = tu_mkdtemp();
-	make_template();
+	vzs_make_template(root);
 	char *xml = xasprintf("%s/ct.xml", root);
 	tu_write(xml, ct_xml);
-	r = tu_cli(root, NULL, "--backend", "vz", "create", "--xml", xml, NULL);
+	struct tu_run r = tu_cli(root, NULL, "--backend", "vz", "create", "--xml", xml, NULL);
 	free(xml);
 	if (r.status != 0)
 		fail_msg("create: %s", r.err);
@@ -872,13 +748,6 @@ static int group_teardown(void **state)
 }
 
 #define REQUIRE() do { if (skip_reason) TU_SKIP("%s", skip_reason); } while (0)
-
-static void expect_inner_ok(struct tu_run r, const char *what)
-{
-	if (r.status != 0)
-		fail_msg("%s: exit %d\n%s%s", what, r.status, r.out, r.err);
-	tu_run_free(&r);
-}
 
 /* The transcript with the temporary root replaced by ROOT. */
 /* The transcript as compared with a golden file: the scratch root reads
@@ -930,37 +799,23 @@ static size_t count_lines(const char *s)
 	return n;
 }
 
-static void compare_golden(const char *name, const char *got)
-{
-	_cleanup_free_ char *rel = xasprintf("vz/%s", name);
-	_cleanup_free_ char *path = tu_data(rel);
-	if (getenv("OVZ_UPDATE_GOLDEN")) {
-		tu_write(path, got);
-		return;
-	}
-	_cleanup_free_ char *want = tu_read(path);
-	if (!want || strcmp(want, got) != 0)
-		fail_msg("transcript differs from tests/data/%s (OVZ_UPDATE_GOLDEN=1 rewrites "
-			 "it):\n%s", rel, got);
-}
-
 static void test_lifecycle(void **state)
 {
 	REQUIRE();
 	_cleanup_free_ char *t = xasprintf("%s/lifecycle.transcript", root);
-	expect_inner_ok(under_vzemu("lifecycle", t, NULL), "lifecycle under vzemu");
+	vzs_expect_inner_ok(vzs_under_vzemu("legacy", "lifecycle", root, t, NULL), "lifecycle under vzemu");
 	_cleanup_free_ char *got = normalised(t);
-	compare_golden("lifecycle.transcript", got);
+	vzs_compare_golden("vz/lifecycle.transcript", got);
 }
 
 static void test_start_golden(void **state)
 {
 	REQUIRE();
 	_cleanup_free_ char *t = xasprintf("%s/start.transcript", root);
-	expect_inner_ok(under_vzemu("start", t, NULL), "start under vzemu");
+	vzs_expect_inner_ok(vzs_under_vzemu("legacy", "start", root, t, NULL), "start under vzemu");
 	forget_run_state();
 	_cleanup_free_ char *got = normalised(t);
-	compare_golden("start.transcript", got);
+	vzs_compare_golden("vz/start.transcript", got);
 }
 
 /* Each emulated call of a start fails in turn; each failure is undone. */
@@ -968,7 +823,7 @@ static void test_fail_each_call_of_start(void **state)
 {
 	REQUIRE();
 	_cleanup_free_ char *t = xasprintf("%s/count.transcript", root);
-	expect_inner_ok(under_vzemu("start", t, NULL), "start under vzemu");
+	vzs_expect_inner_ok(vzs_under_vzemu("legacy", "start", root, t, NULL), "start under vzemu");
 	forget_run_state();
 	_cleanup_free_ char *s = tu_read(t);	/* every call, probes too */
 	assert_non_null(s);
@@ -978,7 +833,7 @@ static void test_fail_each_call_of_start(void **state)
 		char fail[32], what[64];
 		snprintf(fail, sizeof(fail), "%zu:ENOMEM", i);
 		snprintf(what, sizeof(what), "start failing emulated call %zu", i);
-		expect_inner_ok(under_vzemu("start-fail", NULL, fail), what);
+		vzs_expect_inner_ok(vzs_under_vzemu("legacy", "start-fail", root, NULL, fail), what);
 	}
 }
 
@@ -988,19 +843,7 @@ static void test_fail_each_call_of_start(void **state)
 static void test_emulated_kernel(void **state)
 {
 	REQUIRE();
-	expect_inner_ok(under_vzemu("kernel", NULL, NULL), "raw calls under vzemu");
-}
-
-static struct tu_run under_vz7(const char *scenario, const char *transcript, const char *fail)
-{
-	_cleanup_free_ char *self = self_exe();
-	char *argv[] = { getenv("OVZ_VZEMU"), (char *)"--kernel", (char *)"vz7",
-			 (char *)"--transcript", (char *)transcript, (char *)"--fail-call",
-			 (char *)fail, (char *)"--", self, (char *)"--inner", (char *)scenario, root,
-			 NULL };
-	if (!fail)	/* no --fail-call */
-		memmove(&argv[5], &argv[7], 6 * sizeof(*argv));
-	return tu_runv(argv, NULL);
+	vzs_expect_inner_ok(vzs_under_vzemu("legacy", "kernel", root, NULL, NULL), "raw calls under vzemu");
 }
 
 /* A transcript line with op and every one of the fragments. */
@@ -1023,7 +866,7 @@ static void test_emulated_vz7_kernel(void **state)
 	if (access("/dev/fuse", R_OK | W_OK) < 0)
 		TU_SKIP("needs /dev/fuse (the emulated ve cgroup is a FUSE file system)");
 	_cleanup_free_ char *t = xasprintf("%s/vz7.transcript", root);
-	expect_inner_ok(under_vz7("kernel-vz7", t, NULL), "raw calls under vzemu --kernel vz7");
+	vzs_expect_inner_ok(vzs_under_vzemu("vz7", "kernel-vz7", root, t, NULL), "raw calls under vzemu --kernel vz7");
 	_cleanup_free_ char *s = tu_read(t);
 	assert_non_null(s);
 	assert_true(transcript_has(s, "mkdir", "\"args\":{\"ve\":\"901\"},\"result\":0", NULL));
@@ -1036,7 +879,7 @@ static void test_emulated_vz7_kernel(void **state)
 	assert_true(transcript_has(s, "RTM_NEWLINK", "\"veid\":0", "\"result\":\"EPERM\""));
 	assert_true(transcript_has(s, "rmdir", "\"ve\":\"901\"", "\"result\":\"EBUSY\""));
 	_cleanup_free_ char *tf = xasprintf("%s/vz7-fail.transcript", root);
-	expect_inner_ok(under_vz7("kernel-vz7-fail", tf, "2:ENOMEM"), "--fail-call on a ve file");
+	vzs_expect_inner_ok(vzs_under_vzemu("vz7", "kernel-vz7-fail", root, tf, "2:ENOMEM"), "--fail-call on a ve file");
 	_cleanup_free_ char *f = tu_read(tf);
 	assert_non_null(f);
 	assert_true(transcript_has(f, "ve.veid", "\"write\":\"905\"", "\"result\":\"ENOMEM\",\"injected\":true"));
@@ -1045,7 +888,7 @@ static void test_emulated_vz7_kernel(void **state)
 static void test_backend_hooks(void **state)
 {
 	REQUIRE();
-	expect_inner_ok(under_vzemu("hooks", NULL, NULL), "vz hooks under vzemu");
+	vzs_expect_inner_ok(vzs_under_vzemu("legacy", "hooks", root, NULL, NULL), "vz hooks under vzemu");
 }
 
 static void expect_backend(const char *kernel, const char *want)
