@@ -33,20 +33,6 @@ int ovz_runstate_load(const char *run_dir, unsigned ctid, struct ovz_runstate *o
 	return 0;
 }
 
-static int write_tmp(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		data += n;
-		len -= (size_t)n;
-	}
-	return fchmod(fd, 0644) < 0 ? -errno : 0;
-}
-
 int ovz_run_file_write(const char *run_dir, const char *name, const char *data, size_t len,
 		       struct ovz_error **err)
 {
@@ -62,7 +48,9 @@ int ovz_run_file_write(const char *run_dir, const char *name, const char *data, 
 	}
 	if (fd < 0)
 		return ovz_error_sys(err, errno, "create temporary file for '%s'", path);
-	int r = write_tmp(fd, data, len);
+	int r = write_all(fd, data, len);
+	if (r == 0 && fchmod(fd, 0644) < 0)
+		r = -errno;
 	close(fd);
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;

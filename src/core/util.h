@@ -65,6 +65,8 @@ int parse_u64(const char *s, uint64_t *out);
 /* Reads a whole file at dirfd/path (AT_FDCWD allowed); NUL terminated. */
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len,
 		 struct ovz_error **err);
+/* write(2) until all of data is written (EINTR retried); -errno. */
+int write_all(int fd, const char *data, size_t len);
 /* Writes path via a temporary file in the same directory, fsync, rename. */
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
 		      struct ovz_error **err);

@@ -220,20 +220,6 @@ int ovz_etc_read(int rootfd, const char *name, char **out, struct ovz_error **er
 	return read_fd(fd, name, out, err);
 }
 
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, s, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* A new file keeps the owner and mode of the one it replaces. */
 static void copy_owner(int etc, const char *name, int fd)
 {
