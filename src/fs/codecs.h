@@ -36,4 +36,10 @@ struct ovz_codecs {
 /* Loads all four once; NULL (and *err set) when one cannot be loaded. */
 const struct ovz_codecs *ovz_codecs(struct ovz_error **err);
 
+/* The table, where ovz_stream_open() has already loaded it. */
+static inline const struct ovz_codecs *cx(void)
+{
+	return ovz_codecs(NULL);
+}
+
 #endif

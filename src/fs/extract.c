@@ -22,12 +22,6 @@
 #define MAX_DEPTH 256
 #define PROGRESS_INTERVAL_NS 250000000ull
 
-/* libarchive is loaded: ovz_extract() and init_raw() load it first. */
-static const struct ovz_libarchive *la(void)
-{
-	return ovz_libarchive(NULL);
-}
-
 const char *ovz_compression_name(enum ovz_compression c)
 {
 	static const char *const names[] = {

@@ -34,4 +34,11 @@ struct ovz_libarchive {
 /* Loads libarchive once; NULL (and *err set) when it cannot be loaded. */
 const struct ovz_libarchive *ovz_libarchive(struct ovz_error **err);
 
+/* The table, where an entry point has already loaded it (ovz_extract(),
+ * the stream's init_raw()). */
+static inline const struct ovz_libarchive *la(void)
+{
+	return ovz_libarchive(NULL);
+}
+
 #endif

@@ -70,18 +70,6 @@ struct ovz_stream {
 };
 
 /* la()->archive_error_string() may return NULL */
-/* The decompressors are loaded: ovz_stream_open() loads them first. */
-static const struct ovz_codecs *cx(void)
-{
-	return ovz_codecs(NULL);
-}
-
-/* libarchive is loaded: init_raw() loads it first. */
-static const struct ovz_libarchive *la(void)
-{
-	return ovz_libarchive(NULL);
-}
-
 static const char *archive_msg(struct archive *a)
 {
 	const char *m = la()->archive_error_string(a);
