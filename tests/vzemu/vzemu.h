@@ -53,6 +53,28 @@ enum { EMU_NR_FIRST = 497, EMU_NR_FAIRSCHED_NODEMASK = 497, EMU_NR_FAIRSCHED_CPU
 
 enum emu_kernel { EMU_KERNEL_LEGACY, EMU_KERNEL_VZ7 };
 
+/* ---- age.c: what the emulated kernel is too old for ---- */
+#define EMU_KV(a, b, c) (((unsigned)(a) << 16) | ((unsigned)(b) << 8) | (unsigned)(c))
+enum emu_age_kind { EMU_AGE_SYSCALL, EMU_AGE_PRCTL, EMU_AGE_FCNTL, EMU_AGE_UNSHARE,
+		    EMU_AGE_OPEN };
+/* In a probe: a pointer to a zeroed buffer, or the probe's descriptor. */
+#define EMU_PROBE_BUF (-2L)
+#define EMU_PROBE_FD (-3L)
+struct emu_age {
+	enum emu_age_kind kind;
+	const char *name;
+	uint32_t value;		/* syscall number, option, command or flag bits */
+	unsigned since;		/* EMU_KV of the mainline release that added it */
+	int err;		/* what an older kernel answers */
+	unsigned backported;	/* 1 << enum emu_kernel: that kernel has it anyway */
+	long probe[4];		/* arguments the tests call it with (see age.c) */
+};
+extern const struct emu_age emu_age_table[];
+extern const size_t emu_age_count;
+unsigned emu_kernel_version(enum emu_kernel k);
+unsigned emu_kernel_last_nr(enum emu_kernel k);
+bool emu_age_lacks(const struct emu_age *a, enum emu_kernel k);
+
 /* ---- the model ---- */
 
 struct emu_ip {
@@ -144,6 +166,7 @@ struct emu {
 	struct seccomp_notif_resp *resp;
 	size_t req_size, resp_size;
 	bool verbose;
+	bool modern_syscalls;		/* let through what the kernel is too old for */
 	/* OpenVZ 7 */
 	int fuse_fd;			/* /dev/fuse serving /sys/fs/cgroup/ve */
 	int exits_ep;			/* epoll of the VEs' init pidfds */
