@@ -59,9 +59,15 @@ static long call(const struct emu_age *a, bool via_openat)
 	}
 	case EMU_AGE_UNSHARE:
 		return unshare((int)a->value);
-	case EMU_AGE_OPEN:
-		return via_openat ? syscall(SYS_openat, AT_FDCWD, "/dev/shm", a->value | O_RDWR, 0600)
-				  : syscall(SYS_open, "/dev/shm", a->value | O_RDWR, 0600);
+	case EMU_AGE_CAP:
+		return prctl(PR_CAPBSET_READ, (long)a->value, 0L, 0L, 0L);
+	case EMU_AGE_FILE:
+		return open(a->name, O_RDONLY | O_CLOEXEC);
+	case EMU_AGE_OPEN: {
+		long flags = a->value | O_DIRECTORY | O_RDWR;
+		return via_openat ? syscall(SYS_openat, AT_FDCWD, "/dev/shm", flags, 0600)
+				  : syscall(SYS_open, "/dev/shm", flags, 0600);
+	}
 	}
 	return -1;
 }
@@ -90,6 +96,12 @@ static int probe_main(void)
 		if (a->kind == EMU_AGE_OPEN)
 			printf("%s@openat %d\n", a->name, probe(a, true));
 	}
+	char buf[16] = "";
+	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+	if (f && fgets(buf, sizeof(buf), f))
+		printf("cap_last_cap-content %d\n", atoi(buf));
+	if (f)
+		fclose(f);
 	return 0;
 }
 
@@ -178,8 +190,19 @@ static void test_entry(void **state)
 	}
 }
 
+/* 3.10 knows capabilities up to CAP_BLOCK_SUSPEND; 2.6.32 has no such
+ * file (its table entry). */
+static void test_vz7_cap_last_cap(void **state)
+{
+	(void)state;
+	if (under[EMU_KERNEL_VZ7].skip)
+		TU_SKIP("%s", under[EMU_KERNEL_VZ7].skip);
+	assert_int_equal(answer(&under[EMU_KERNEL_VZ7], "cap_last_cap-content"), 36);
+}
+
 int main(int argc, char **argv)
 {
+	unsetenv("VZEMU_MODERN_SYSCALLS");	/* the aged kernels are the point */
 	if (argc == 2 && strcmp(argv[1], "--probe") == 0)
 		return probe_main();
 	/* this machine's answers, then the emulated kernels' */
@@ -194,7 +217,7 @@ int main(int argc, char **argv)
 	run_under(EMU_KERNEL_LEGACY, &under[EMU_KERNEL_LEGACY]);
 	run_under(EMU_KERNEL_VZ7, &under[EMU_KERNEL_VZ7]);
 
-	size_t n = 2 * emu_age_count;
+	size_t n = 2 * emu_age_count + 1;
 	struct CMUnitTest *tests = xcalloc(n, sizeof(*tests));
 	struct entry_test *ts = xcalloc(2 * emu_age_count, sizeof(*ts));
 	char **names = xcalloc(2 * emu_age_count, sizeof(*names));
@@ -207,5 +230,7 @@ int main(int argc, char **argv)
 		tests[i] = (struct CMUnitTest){ .name = names[i], .test_func = test_entry,
 						.initial_state = &ts[i] };
 	}
+	tests[n - 1] = (struct CMUnitTest){ .name = "vz7 cap_last_cap: 36",
+					    .test_func = test_vz7_cap_last_cap };
 	return _cmocka_run_group_tests("vzemu-age", tests, n, NULL, NULL);
 }

@@ -8,13 +8,15 @@
  * kernel/fork.c's check_unshare_flags): Red Hat backported the syscalls up
  * to process_vm_writev (311) except fanotify and getcpu (sys_ni_syscall
  * there), O_PATH, PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER and the
- * speculation controls.  vz7 is plain 3.10 (no RHEL7 source to verify a
+ * speculation controls.  Its last capability is CAP_MAC_ADMIN (33), and
+ * bit 30 is CAP_VE_ADMIN there.  vz7 is plain 3.10 (no RHEL7 source to verify a
  * backport against), except the speculation controls, which the RHEL6
  * kernel above got, as RHEL7 did.  Each entry is probed by
  * tests/unit/test-vzemu-age.c under both kernels. */
 #include "vzemu.h"
 
 #include <errno.h>
+#include <string.h>
 
 #define LEGACY (1u << EMU_KERNEL_LEGACY)
 #define VZ7 (1u << EMU_KERNEL_VZ7)
@@ -137,6 +139,18 @@ const struct emu_age emu_age_table[] = {
 	/* open and openat: an old kernel ignores __O_TMPFILE, which leaves
 	 * O_DIRECTORY with write access: EISDIR on a directory */
 	{ EMU_AGE_OPEN, "O_TMPFILE", 020000000, V(3, 11, 0), EISDIR, 0, { 0 } },
+	/* PR_CAPBSET_READ and PR_CAPBSET_DROP of a capability the kernel does
+	 * not know (2.6.32's last is CAP_MAC_ADMIN, 33; 3.10's
+	 * CAP_BLOCK_SUSPEND, 36) */
+	{ EMU_AGE_CAP, "CAP_SYSLOG", 34, V(2, 6, 37), EINVAL, 0, { 0 } },
+	{ EMU_AGE_CAP, "CAP_WAKE_ALARM", 35, V(3, 0, 0), EINVAL, 0, { 0 } },
+	{ EMU_AGE_CAP, "CAP_BLOCK_SUSPEND", 36, V(3, 5, 0), EINVAL, 0, { 0 } },
+	{ EMU_AGE_CAP, "CAP_AUDIT_READ", 37, V(3, 16, 0), EINVAL, 0, { 0 } },
+	{ EMU_AGE_CAP, "CAP_PERFMON", 38, V(5, 8, 0), EINVAL, 0, { 0 } },
+	{ EMU_AGE_CAP, "CAP_BPF", 39, V(5, 8, 0), EINVAL, 0, { 0 } },
+	{ EMU_AGE_CAP, "CAP_CHECKPOINT_RESTORE", 40, V(5, 9, 0), EINVAL, 0, { 0 } },
+	/* open of a /proc file (vz7 shows 36 in it, see procfs.c) */
+	{ EMU_AGE_FILE, "/proc/sys/kernel/cap_last_cap", 0, V(3, 2, 0), ENOENT, 0, { 0 } },
 };
 
 const size_t emu_age_count = sizeof(emu_age_table) / sizeof(emu_age_table[0]);
@@ -156,4 +170,14 @@ unsigned emu_kernel_last_nr(enum emu_kernel k)
 bool emu_age_lacks(const struct emu_age *a, enum emu_kernel k)
 {
 	return a->since > emu_kernel_version(k) && !(a->backported & (1u << k));
+}
+
+bool emu_age_file_absent(const struct emu *e, const char *path)
+{
+	for (size_t i = 0; i < emu_age_count && !e->modern_syscalls; i++) {
+		const struct emu_age *a = &emu_age_table[i];
+		if (a->kind == EMU_AGE_FILE && strcmp(a->name, path) == 0)
+			return emu_age_lacks(a, e->kernel);
+	}
+	return false;
 }

@@ -39,8 +39,8 @@
 
 /* ---- the filter ---- */
 
-enum label { L_NEXT, L_SKIP1, L_SKIP2, L_ALLOW, L_NOTIFY, L_KILL, L_IOCTL, L_PRCTL, L_FCNTL,
-	     L_UNSHARE, L_OPEN, L_OPENAT, L_COUNT };
+enum label { L_NEXT, L_SKIP1, L_SKIP2, L_ALLOW, L_NOTIFY, L_KILL, L_IOCTL, L_PRCTL, L_CAPBSET,
+	     L_FCNTL, L_UNSHARE, L_OPEN, L_OPENAT, L_COUNT };
 #define BPF_MAX 256	/* jumps are relative and 8 bits wide: keep it short */
 
 struct bpf_builder {
@@ -157,12 +157,17 @@ static void age_syscalls(struct bpf_builder *b, enum emu_kernel k)
 }
 
 /* One argument checked against the table's entries of a kind: equal
- * (options, commands) or any bit set (flags); then `after`. */
+ * (options, commands, capabilities) or any bit set (flags); then `after`.
+ * prctl's capability-set options go on to L_CAPBSET first. */
 static void age_arg(struct bpf_builder *b, enum label at, enum emu_age_kind kind, int arg,
 		    enum emu_kernel k, uint32_t after)
 {
 	label(b, at);
 	ld(b, ARG_LO(arg));
+	if (kind == EMU_AGE_PRCTL) {
+		jump(b, BPF_JEQ, PR_CAPBSET_READ, L_CAPBSET, L_NEXT);
+		jump(b, BPF_JEQ, PR_CAPBSET_DROP, L_CAPBSET, L_NEXT);
+	}
 	for (size_t i = 0; i < emu_age_count; i++) {
 		const struct emu_age *a = &emu_age_table[i];
 		if (a->kind != kind || !emu_age_lacks(a, k))
@@ -176,7 +181,8 @@ static void age_arg(struct bpf_builder *b, enum label at, enum emu_age_kind kind
 
 /* Traps the opens (the path is checked in the supervisor), mount, reboot,
  * kill(-1, ...) and kill(1, ...), ioctls of the OpenVZ types and the OpenVZ
- * syscalls; for vz7 also sendto and sendmsg (RTM_NEWLINK of kind venet).
+ * syscalls; for legacy sethostname and setdomainname (CAP_VE_ADMIN), for
+ * vz7 sendto and sendmsg (RTM_NEWLINK of kind venet).
  * With `aged`, first answers what the emulated kernel is too old for. */
 static void build_filter(struct bpf_builder *b, enum emu_kernel k, bool aged)
 {
@@ -194,6 +200,9 @@ static void build_filter(struct bpf_builder *b, enum emu_kernel k, bool aged)
 	if (k == EMU_KERNEL_VZ7) {
 		jump(b, BPF_JEQ, SYS_sendto, L_NOTIFY, L_NEXT);
 		jump(b, BPF_JEQ, SYS_sendmsg, L_NOTIFY, L_NEXT);
+	} else {
+		jump(b, BPF_JEQ, SYS_sethostname, L_NOTIFY, L_NEXT);
+		jump(b, BPF_JEQ, SYS_setdomainname, L_NOTIFY, L_NEXT);
 	}
 	jump(b, BPF_JEQ, SYS_kill, L_KILL, L_NEXT);
 	jump(b, BPF_JEQ, SYS_ioctl, L_IOCTL, L_NEXT);
@@ -215,6 +224,7 @@ static void build_filter(struct bpf_builder *b, enum emu_kernel k, bool aged)
 	ret(b, SECCOMP_RET_USER_NOTIF);
 	if (aged) {
 		age_arg(b, L_PRCTL, EMU_AGE_PRCTL, 0, k, SECCOMP_RET_ALLOW);
+		age_arg(b, L_CAPBSET, EMU_AGE_CAP, 1, k, SECCOMP_RET_ALLOW);
 		age_arg(b, L_FCNTL, EMU_AGE_FCNTL, 1, k, SECCOMP_RET_ALLOW);
 		age_arg(b, L_UNSHARE, EMU_AGE_UNSHARE, 0, k, SECCOMP_RET_ALLOW);
 		age_arg(b, L_OPEN, EMU_AGE_OPEN, 1, k, SECCOMP_RET_USER_NOTIF);
@@ -345,6 +355,8 @@ static void dispatch(struct emu *e, const struct seccomp_notif *req)
 		emu_handle_kill(e, req);
 	else if (nr >= EMU_NR_FIRST && nr <= EMU_NR_LAST)
 		emu_handle_vzsyscall(e, req);
+	else if (nr == SYS_sethostname || nr == SYS_setdomainname)
+		emu_handle_sethostname(e, req);
 	else if (nr == SYS_sendto || nr == SYS_sendmsg)
 		emu_handle_send(e, req);
 	else
@@ -526,6 +538,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	const char *modern = getenv("VZEMU_MODERN_SYSCALLS");
+	if (modern && strcmp(modern, "1") == 0)
+		e.modern_syscalls = true;
 	if (geteuid() != 0) {
 		fprintf(stderr, "vzemu: needs root (namespaces, cgroups, ptrace)\n");
 		return EXIT_UNSUPPORTED;
