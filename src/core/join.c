@@ -3,6 +3,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "lifecycle.h"
+#include "seccomp.h"
 #include "util.h"
 
 #include <errno.h>
@@ -131,6 +132,7 @@ struct join {
 	char mode;	/* of ovz-joiner: 'x' exec, 't' exec on a pty, 'p' poweroff */
 	char *const *argv, *const *envp;
 	const struct ovz_exec_io *io;
+	struct ovz_seccomp filter;	/* the container's, built on the host */
 	int ns[N_NS];
 	int exe;	/* the joiner */
 	int report;	/* why it failed, as text; end of file once exec'd */
@@ -190,6 +192,12 @@ static _Noreturn void run_joiner(const struct join *j)
 	for (size_t i = 1; i < ARRAY_SIZE(keep); i++)	/* all but the exe reach the joiner */
 		fcntl(keep[i], F_SETFD, 0);
 	char **argv = joiner_argv(j);
+	/* while this process still holds CAP_SYS_ADMIN; it blocks nothing the
+	 * joiner does (setns, capset, fork, execve, reboot(POWER_OFF)) */
+	if (ovz_seccomp_install(&j->filter, &e) < 0) {
+		dprintf(j->report, "%s", ovz_error_message(e));
+		_exit(125);
+	}
 	fexecve(j->exe, argv, (char **)j->envp);
 	dprintf(j->report, "exec the joiner: %s", strerror(errno));
 	_exit(125);
@@ -242,15 +250,21 @@ static int join_spawn(struct ovz_host *h, const struct ovz_backend *b, unsigned 
 		return ovz_error_set(err, ESRCH, "CT %u runs, but its init is not recorded", ctid);
 	j->b = b;
 	j->ctid = ctid;
-	int r = open_namespaces(init, j->ns, err);
+	int r = ovz_seccomp_build(&j->filter, err);
 	if (r < 0)
 		return r;
+	r = open_namespaces(init, j->ns, err);
+	if (r < 0) {
+		ovz_seccomp_release(&j->filter);
+		return r;
+	}
 	j->exe = joiner_fd(h->vz->run_dir, err);
 	r = j->exe < 0 ? j->exe : fork_joiner(j, pid, err);
 	if (j->exe >= 0)
 		close(j->exe);
 	for (size_t i = 0; i < N_NS; i++)
 		close(j->ns[i]);
+	ovz_seccomp_release(&j->filter);
 	return r;
 }
 
