@@ -7,6 +7,7 @@
 #include "exec.h"
 #include "lock.h"
 #include "runstate.h"
+#include "seccomp.h"
 #include "util.h"
 #include "fs/rootfs.h"
 
@@ -561,11 +562,17 @@ static void setup_stdio(const struct ovz_exec_io *io)
 	}
 }
 
-static _Noreturn void exec_command(char *const argv[], const struct ovz_exec_io *io, int report)
+static _Noreturn void exec_command(char *const argv[], const struct ovz_exec_io *io,
+				   const struct ovz_seccomp *filter, int report)
 {
 	char *const *envp = io->envp ? io->envp : login_env;
 	if (chdir("/") < 0 || ovz_caps_apply(ovz_caps_default(), NULL) < 0) {
 		dprintf(report, "dropping capabilities: %s", strerror(errno));
+		_exit(125);
+	}
+	struct ovz_error *e = NULL;
+	if (ovz_seccomp_install(filter, &e) < 0) {
+		dprintf(report, "%s", ovz_error_message(e));
 		_exit(125);
 	}
 	setup_stdio(io);
@@ -586,7 +593,8 @@ static _Noreturn void exec_command(char *const argv[], const struct ovz_exec_io 
 /* In the forked child: join the container, fork (a pid namespace applies to
  * children only) and wait for the command; never returns. */
 static _Noreturn void join_and_run(const struct ovz_backend *b, unsigned ctid, const int fds[],
-				   char *const argv[], const struct ovz_exec_io *io, int report)
+				   char *const argv[], const struct ovz_exec_io *io,
+				   const struct ovz_seccomp *filter, int report)
 {
 	struct ovz_cgroups cg;
 	_cleanup_free_ char *cgname = ovz_cgroup_name(OVZ_CGROUP_ROOT, ctid);
@@ -603,7 +611,7 @@ static _Noreturn void join_and_run(const struct ovz_backend *b, unsigned ctid, c
 	if (pid < 0)
 		_exit(125);
 	if (pid == 0)
-		exec_command(argv, io, report);
+		exec_command(argv, io, filter, report);
 	close(report);
 	_exit(ovz_ct_wait(pid));
 }
@@ -647,6 +655,10 @@ int ovz_ct_spawn(struct ovz_host *h, unsigned ctid, char *const argv[],
 		return spawn_by_backend(h, b, ctid, argv, io, pid, err);
 	if (init <= 0)
 		return ovz_error_set(err, ESRCH, "CT %u runs, but its init is not recorded", ctid);
+	_cleanup_(ovz_seccomp_release) struct ovz_seccomp filter = { NULL, 0 };
+	r = ovz_seccomp_build(&filter, err);
+	if (r < 0)
+		return r;
 	int fds[ARRAY_SIZE(ns_order)];
 	r = open_namespaces(init, fds, err);
 	if (r < 0)
@@ -659,7 +671,7 @@ int ovz_ct_spawn(struct ovz_host *h, unsigned ctid, char *const argv[],
 	*pid = fork();
 	if (*pid == 0) {
 		close(rep[0]);
-		join_and_run(b, ctid, fds, argv, io, rep[1]);
+		join_and_run(b, ctid, fds, argv, io, &filter, rep[1]);
 	}
 	close(rep[1]);
 	if (*pid < 0) {
