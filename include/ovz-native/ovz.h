@@ -111,6 +111,13 @@ const char *ovz_host_backend_choice(const struct ovz_host *h);
 /* The backend that runs containers: the choice, or what "auto" finds on
  * this kernel.  -ENOTSUP when the chosen backend is not built in. */
 int ovz_host_probe(struct ovz_host *h, const char **backend, struct ovz_error **err);
+/* What the library forgave and went on without, as vzctl does: a config
+ * line it cannot parse, a duplicate key, a value it would not take (that
+ * line or key is skipped).  fn gets one line, "FILE:LINE: what", each
+ * message once per host; those of vz.conf at once.  Without a handler (or
+ * with fn NULL) warnings are dropped. */
+typedef void (*ovz_warning_fn)(void *data, const char *msg);
+void ovz_host_set_warning_handler(struct ovz_host *h, ovz_warning_fn fn, void *data);
 
 /* ---- domain XML and definitions ---- */
 

@@ -126,7 +126,7 @@ static int sample_conf(struct ovz_host *h, const char *sample, struct ovz_conf *
 		       struct ovz_error **err)
 {
 	_cleanup_free_ char *path = ovz_vzconf_sample(h->vz, sample);
-	int r = ovz_conf_load(path, out, err);
+	int r = ovz_host_conf_load(h, path, out, err);
 	if (r == -ENOENT) {
 		ovz_error_clear(err);
 		*out = ovz_conf_new();
@@ -149,7 +149,7 @@ static int create_prepare(struct create_ctx *c, struct ovz_error **err)
 	struct ovz_host *h = c->h;
 	struct ovz_create_args *a = c->a;
 	_cleanup_free_ char *path = ovz_vzconf_ct_conf(h->vz, c->ctid);
-	int r = ovz_conf_load(path, &c->conf, err);
+	int r = ovz_host_conf_load(h, path, &c->conf, err);
 	if (r == 0) {
 		c->old_conf = ovz_conf_format(c->conf, NULL);
 	} else if (r == -ENOENT) {
@@ -171,7 +171,7 @@ static int create_prepare(struct create_ctx *c, struct ovz_error **err)
 	 * it will be written as */
 	if (a->xml)
 		ovz_domain_to_conf(a->xml, h->vz, c->conf);
-	r = ovz_domain_from_conf(c->conf, c->ctid, path, &c->d, err);
+	r = ovz_domain_from_conf(c->conf, c->ctid, path, &h->warn, &c->d, err);
 	if (r < 0)
 		return r;
 	c->d->ctid = c->ctid;

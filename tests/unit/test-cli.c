@@ -219,6 +219,67 @@ static void test_vzctl_config_fixed_point(void **state)
 	free(src);
 }
 
+/* The config a stock vzctl create makes, with the oddities vzctl forgives:
+ * the command reads it as vzctl does, warns naming FILE:LINE and goes on. */
+static void test_vzctl_forgiven_config(void **state)
+{
+	struct fixture *f = *state;
+	char *conf = rootpath(f, "etc/vz/conf/203.conf");
+	tu_write(conf, "  HOSTNAME=\"ct203.example.com\"   # note\n"
+		       "ONBOOT=yes # c\n"
+		       "DISKSPACE=\"2G:2.2G\"\n"
+		       "DISKINODES=\"131072:144179\"\n"
+		       "PHYSPAGES=\"0:256M\"\nSWAPPAGES=\"0:512M\"\n"
+		       "a line without an equals sign\n"
+		       "IP_ADDRESS=\"192.0.2.203\"\n"
+		       "IP_ADDRESS=\"192.0.2.204\"\n"
+		       "HOSTNAME=\"second\"\n"
+		       "DESCRIPTION=\"say \\\"hi\\\" \\\\ bye\"\n"
+		       "NAMESERVER=\"unterminated\n"
+		       "export LOCAL=1\nlower=1\nK = v\nOSTEMPLATE=\"centos-6-x86_64\"\n"
+		       "VE_ROOT=\"/vz/root/$VEID\"\nVE_PRIVATE=\"/vz/private/$VEID\"\n");
+	char *before = tu_read(conf);
+	struct tu_run r = tu_cli(f->root, NULL, "list", "-a", "-H", "-o", "ctid,hostname,onboot,ip",
+				 NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "203 ct203.example.com"));
+	assert_non_null(strstr(r.out, "192.0.2.203 192.0.2.204"));
+	char *want = xasprintf("ovz-native: warning: %s:7: '=' not found, line skipped\n", conf);
+	assert_non_null(strstr(r.err, want));
+	free(want);
+	want = xasprintf("ovz-native: warning: %s:12: unmatched quotes, line skipped\n", conf);
+	assert_non_null(strstr(r.err, want));
+	free(want);
+	want = xasprintf("ovz-native: warning: %s:10: HOSTNAME: duplicate, ignored (\"second\")",
+			 conf);
+	assert_non_null(strstr(r.err, want));
+	free(want);
+	want = xasprintf("ovz-native: warning: %s:2: ONBOOT: is not yes or no (yes # c), skipped",
+			 conf);
+	assert_non_null(strstr(r.err, want));
+	free(want);
+	tu_run_free(&r);
+
+	r = tu_cli(f->root, NULL, "dumpxml", "203", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "<description>say \"hi\" \\ bye</description>"));
+	assert_non_null(strstr(r.out, "<space_hard_limit unit='KiB'>2306867</space_hard_limit>"));
+	char *dumped = xasprintf("%s/dumped203.xml", f->dir);
+	tu_write(dumped, r.out);
+	tu_run_free(&r);
+	/* define of what dumpxml printed changes nothing vzctl reads */
+	r = tu_cli(f->root, NULL, "--quiet", "define", dumped, NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	tu_run_free(&r);
+	char *after = tu_read(conf);
+	assert_string_equal(before, after);
+	free(after);
+	free(before);
+	free(dumped);
+	free(conf);
+}
+
 static void test_list(void **state)
 {
 	struct fixture *f = *state;
@@ -644,6 +705,7 @@ int main(void)
 		T(test_dumpxml_fixed_point),
 		T(test_vzctl_config_fixed_point),
 		T(test_plan_netdev_refused),
+		T(test_vzctl_forgiven_config),
 		T(test_list),
 		T(test_list_vzctl_config),
 		T(test_list_many),
