@@ -329,7 +329,8 @@ int ovz_container_check_changes(struct ovz_host *h, unsigned ctid, const struct 
 /* ---- running commands inside ---- */
 
 enum {
-	/* New session with fds[0] as its controlling terminal (a pty). */
+	/* The first terminal among fds (a pty made for the command) becomes
+	 * its controlling terminal. */
 	OVZ_EXEC_TTY = 1 << 0,
 };
 /* Starts argv (argv[0] looked up in the container's standard PATH when it
@@ -337,7 +338,11 @@ enum {
  * and capability set.  envp NULL gives root's login environment; fds may
  * be NULL, and an fd of -1 is inherited.  Returns once the command was
  * exec'd: -ENOENT when it could not be found.  *pid is for
- * ovz_container_wait(). */
+ * ovz_container_wait().  The command leads a session of its own and gets
+ * no descriptor of the caller's but fds.  It never gets the caller's
+ * terminal: a terminal among fds is refused (-EINVAL) unless flags has
+ * OVZ_EXEC_TTY, and the caller's controlling terminal always; give it a
+ * pty of its own and relay it, as the command's exec and enter do. */
 int ovz_container_spawn(struct ovz_host *h, unsigned ctid, char *const argv[],
 			char *const envp[], const int fds[3], unsigned flags, pid_t *pid,
 			struct ovz_error **err);

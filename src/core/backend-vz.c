@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -621,8 +622,13 @@ static _Noreturn void exec_in_ve(char *const argv[], char *const envp[], bool ct
 {
 	if (chdir("/") < 0)
 		_exit(127);
-	if (ctty && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) {
-		dprintf(report, "controlling terminal: %s", strerror(errno));
+	/* a session of its own; its terminal only with ctty, the first of
+	 * fds 0-2 that is one (a pty of the caller's making) */
+	int tty = 0;
+	while (ctty && tty < 2 && !isatty(tty))
+		tty++;
+	if (setsid() < 0 || (ctty && ioctl(tty, TIOCSCTTY, 0) < 0)) {
+		dprintf(report, "%s: %s", ctty ? "controlling terminal" : "setsid", strerror(errno));
 		_exit(127);
 	}
 	execve(argv[0], argv, envp);
@@ -642,14 +648,18 @@ static _Noreturn void exec_in_ve(char *const argv[], char *const envp[], bool ct
 static _Noreturn void spawn_child(unsigned ctid, const char *root, char *const argv[],
 				  char *const envp[], const int fds[3], bool ctty, int report)
 {
+	/* the kernel keeps the VE apart from the host (VE_ENTER); the process
+	 * still takes in nothing of ours: not dumpable, stdio and report only */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0 && fds[i] != i && dup2(fds[i], i) < 0)
+			_exit(125);
+	fds_close_except(&report, 1);
 	struct ovz_error *e = NULL;
 	if (enter_ve(ctid, root, &e) < 0) {
 		dprintf(report, "%s", ovz_error_message(e));
 		_exit(125);
 	}
-	for (int i = 0; i < 3; i++)
-		if (fds[i] >= 0 && dup2(fds[i], i) < 0)
-			_exit(125);
 	pid_t pid = fork();
 	if (pid < 0)
 		_exit(125);
@@ -706,6 +716,8 @@ static int ips_inside(unsigned ctid, const char *root, const struct ovz_iface *a
 	}
 	if (pid == 0) {
 		close(rep[0]);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		fds_close_except(&rep[1], 1);
 		struct ovz_error *e = NULL;
 		struct ovz_netctx n = { .ctid = ctid, .host_netns_fd = -1, .ct_netns_fd = -1 };
 		int r = enter_ve(ctid, root, &e);
