@@ -73,6 +73,11 @@ static int removed_file(const char *dir, struct ovz_error **err)
 	if (fd < 0)
 		return ovz_error_sys(err, errno, "create a file in '%s'", dir);
 	unlink(tmpl);
+	if (fchmod(fd, 0700) < 0) {	/* mkostemp's 0600 cannot be exec'd */
+		int e = errno;
+		close(fd);
+		return ovz_error_sys(err, e, "chmod the joiner in '%s'", dir);
+	}
 	return fd;
 }
 
