@@ -154,16 +154,31 @@ static int ve_mkdir(unsigned ctid, const char *path, bool *made, struct ovz_erro
 	return r;
 }
 
-static int ve_configure(int dir, unsigned ctid, unsigned long long features,
-			struct ovz_error **err)
+/* libvzctl changes the features the config names and keeps the rest of
+ * what the kernel put in ve.features. */
+static int ve_features(int dir, const struct ovz_op *op, struct ovz_error **err)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = read_file_at(dir, "ve.features", 64, &text, NULL, err);
+	uint64_t cur;
+	if (r < 0)
+		return r;
+	text[strcspn(text, "\n")] = '\0';
+	if (parse_u64(text, &cur) < 0)
+		return ovz_error_set(err, EINVAL, "ve.features reads '%s'", text);
+	char v[32];
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)((cur & ~op->num2) | (op->num & op->num2)));
+	return write_at(dir, "ve.features", v, err);
+}
+
+static int ve_configure(int dir, unsigned ctid, const struct ovz_op *op, struct ovz_error **err)
 {
 	char v[32];
 	snprintf(v, sizeof(v), "%u", ctid);
 	int r = write_at(dir, "ve.veid", v, err);
-	snprintf(v, sizeof(v), "%llu", features);
 	if (r == 0)
-		r = write_at(dir, "ve.features", v, err);
-	snprintf(v, sizeof(v), "%llu", (unsigned long long)OVZ_VE_IP_DEFAULT);
+		r = ve_features(dir, op, err);
+	snprintf(v, sizeof(v), "%llu", op->num3);
 	if (r == 0)
 		r = write_at(dir, "ve.iptables_mask", v, err);
 	if (r == 0)
@@ -183,7 +198,7 @@ static int ve_create(struct ovz_exec *x, const struct ovz_op *op, struct ovz_err
 	if (s->ve_dir < 0)
 		r = ovz_error_sys(err, errno, "open '%s'", path);
 	if (r == 0)
-		r = ve_configure(s->ve_dir, x->dom->ctid, op->num, err);
+		r = ve_configure(s->ve_dir, x->dom->ctid, op, err);
 	if (r < 0 && made)	/* a failed step is not undone by the executor */
 		rmdir(path);
 	return r;

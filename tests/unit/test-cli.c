@@ -617,6 +617,7 @@ static void test_golden_plans(void **state)
 		{ "proposal", "start", "proposal-start.plan", false, NULL },
 		{ "example", "start", "example-start-vz7.plan", false, "vz7" },
 		{ "example", "stop", "example-stop-vz7.plan", false, "vz7" },
+		{ "example", "start", "example-start-vz.plan", false, "vz" },
 		{ "netdev", "start", "netdev-start-vz.plan", false, "vz" },
 		{ "netdev", "stop", "netdev-stop-vz.plan", false, "vz" },
 	};
@@ -644,6 +645,52 @@ static void test_golden_plans(void **state)
 	}
 	/* planning changes nothing on disk */
 	assert_true(dir_is_empty(f->root));
+}
+
+/* The vz backend creates a VE with what vzctl reads from its config:
+ * every beancounter in setublimit's order (the vswap ones derived), the
+ * capability mask with CAPABILITY, FEATURES, NETFILTER, DEVICES and
+ * DEVNODES, CPUUNITS; tests/data/plans/vzparams-start-vz.plan. */
+static void test_plan_vz_config(void **state)
+{
+	struct fixture *f = *state;
+	char *src = tu_data("conf/vzctl-ubc.conf"), *text = tu_read(src);
+	char *confdir = rootpath(f, "etc/vz/conf"), *conf = rootpath(f, "etc/vz/conf/1401.conf");
+	char *all;
+	assert_true(asprintf(&all, "%sCAPABILITY=\"SYS_TIME:on VE_ADMIN:off\"\n"
+				   "FEATURES=\"nfs:on bridge:on\"\nNETFILTER=\"stateful\"\n"
+				   "DEVICES=\"c:10:200:rw b:8:all:r\"\nDEVNODES=\"net/tun:rw\"\n"
+				   "IP_ADDRESS=\"\"\n", text) > 0);
+	char *mk;
+	assert_true(asprintf(&mk, "mkdir -p '%s'", confdir) > 0);
+	assert_int_equal(system(mk), 0);
+	free(mk);
+	tu_write(conf, all);
+	char *gp = tu_data("plans/vzparams-start-vz.plan"), *golden = tu_read(gp);
+	free(gp);
+	assert_non_null(golden);
+	struct tu_run r = tu_cli(f->root, NULL, "--backend", "vz", "plan", "start", "1401", NULL);
+	assert_int_equal(r.status, 0);
+	if (strcmp(r.out, golden) != 0)
+		fail_msg("vzparams-start-vz.plan differs:\n%s", r.out);
+	tu_run_free(&r);
+	/* a capability vzctl does not know, and the loop device, are refused */
+	static const char *const bad[] = { "CAPABILITY=\"AUDIT_CONTROL:on\"\n",
+					   "DEVICES=\"b:7:0:rw\"\n", "NETFILTER=\"some\"\n",
+					   "FEATURES=\"sysfs:yes\"\n", "KMEMSIZE=\"12X\"\n" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		tu_write(conf, bad[i]);
+		r = tu_cli(f->root, NULL, "--backend", "vz", "plan", "start", "1401", NULL);
+		assert_int_equal(r.status, 1);
+		assert_non_null(strstr(r.err, "CT 1401: "));
+		tu_run_free(&r);
+	}
+	free(golden);
+	free(all);
+	free(conf);
+	free(confdir);
+	free(text);
+	free(src);
 }
 
 /* Only the vz backend moves host devices in; the others refuse, as does
@@ -705,6 +752,7 @@ int main(void)
 		T(test_dumpxml_fixed_point),
 		T(test_vzctl_config_fixed_point),
 		T(test_plan_netdev_refused),
+		T(test_plan_vz_config),
 		T(test_vzctl_forgiven_config),
 		T(test_list),
 		T(test_list_vzctl_config),
