@@ -860,6 +860,46 @@ static int ips_inside(unsigned ctid, const char *root, const struct ovz_iface *a
 						  ctid);
 }
 
+static int vz_enter_call(unsigned ctid, const char *root,
+			 int (*fn)(void *arg, struct ovz_error **err), void *arg,
+			 struct ovz_error **err)
+{
+	int rep[2];
+	if (pipe2(rep, O_CLOEXEC) < 0)
+		return ovz_error_sys(err, errno, "pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(rep[0]);
+		close(rep[1]);
+		return ovz_error_sys(err, errno, "fork");
+	}
+	if (pid == 0) {
+		close(rep[0]);
+		struct ovz_error *e = NULL;
+		int r = enter_ve(ctid, root, &e);
+		if (r == 0)
+			r = fn(arg, &e);
+		if (r < 0)
+			dprintf(rep[1], "%d %s", e ? e->errnum : EIO, ovz_error_message(e));
+		_exit(r < 0 ? 1 : 0);
+	}
+	close(rep[1]);
+	char msg[512];
+	ssize_t n;
+	while ((n = read(rep[0], msg, sizeof(msg) - 1)) < 0 && errno == EINTR)
+		;
+	close(rep[0]);
+	int status = wait_status(pid);
+	if (n > 0) {
+		msg[n] = '\0';
+		char *text;
+		long e = strtol(msg, &text, 10);
+		return ovz_error_set(err, e > 0 ? (int)e : EIO, "%s", *text ? text + 1 : text);
+	}
+	return status == 0 ? 0 : ovz_error_set(err, EIO, "CT %u: entered child exited %d", ctid,
+					       status);
+}
+
 static int vz_set_ips(struct ovz_host *h, const struct ovz_domain *d,
 		      const struct ovz_iface *add, const struct ovz_iface *del,
 		      struct ovz_error **err)
@@ -925,4 +965,5 @@ const struct ovz_backend ovz_backend_vz = {
 	.enter_spawn = vz_enter_spawn,
 	.set_ips = vz_set_ips,
 	.stop = vz_stop,
+	.enter_call = vz_enter_call,
 };

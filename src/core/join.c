@@ -50,6 +50,9 @@ static int open_namespaces(pid_t pid, int fds[], struct ovz_error **err)
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_order[i]);
 		fds[i] = above_stdio(open(path, O_RDONLY | O_CLOEXEC));
+		/* no cgroup namespaces before 4.6 (OpenVZ 7's 3.10): none to join */
+		if (fds[i] < 0 && errno == ENOENT && strcmp(ns_order[i], "cgroup") == 0)
+			continue;
 		if (fds[i] < 0) {
 			int e = errno;
 			while (i-- > 0)
@@ -70,6 +73,11 @@ static int removed_file(const char *dir, struct ovz_error **err)
 	if (fd < 0)
 		return ovz_error_sys(err, errno, "create a file in '%s'", dir);
 	unlink(tmpl);
+	if (fchmod(fd, 0700) < 0) {	/* mkostemp's 0600 cannot be exec'd */
+		int e = errno;
+		close(fd);
+		return ovz_error_sys(err, e, "chmod the joiner in '%s'", dir);
+	}
 	return fd;
 }
 
@@ -169,7 +177,8 @@ static char **joiner_argv(const struct join *j)
 	strv_push(&v, xasprintf("%d", j->report));
 	strv_push(&v, xasprintf("%llx", (unsigned long long)ovz_caps_default()));
 	for (size_t i = 0; i < N_NS; i++)
-		strv_push(&v, xasprintf("%d", j->ns[i]));
+		if (j->ns[i] >= 0)
+			strv_push(&v, xasprintf("%d", j->ns[i]));
 	strv_push(&v, xstrdup("--"));
 	for (char *const *a = j->argv; *a; a++)
 		strv_push(&v, xstrdup(*a));
@@ -263,7 +272,8 @@ static int join_spawn(struct ovz_host *h, const struct ovz_backend *b, unsigned 
 	if (j->exe >= 0)
 		close(j->exe);
 	for (size_t i = 0; i < N_NS; i++)
-		close(j->ns[i]);
+		if (j->ns[i] >= 0)
+			close(j->ns[i]);
 	ovz_seccomp_release(&j->filter);
 	return r;
 }

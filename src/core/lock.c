@@ -21,16 +21,31 @@ static char *lock_path(const char *lockdir, unsigned ctid)
 	return xasprintf("%s/%u.lck", lockdir, ctid);
 }
 
+/* The boot time in seconds since the epoch: /proc/stat's btime, which
+ * every kernel has (CLOCK_BOOTTIME came with 2.6.39), or -1. */
+static long long boot_epoch(void)
+{
+	_cleanup_free_ char *text = NULL;
+	if (read_file_at(AT_FDCWD, "/proc/stat", 16 << 20, &text, NULL, NULL) < 0)
+		return -1;
+	const char *p = strstr(text, "\nbtime ");
+	return p ? strtoll(p + 7, NULL, 10) : -1;
+}
+
 /* Start time of pid in seconds since the epoch, or -1 when it is gone. */
 static long long process_start_epoch(pid_t pid)
 {
 	long long ticks = proc_start_ticks(pid);
 	if (ticks < 0)
 		return -1;
-	struct timespec now, up;
-	clock_gettime(CLOCK_REALTIME, &now);
-	clock_gettime(CLOCK_BOOTTIME, &up);
-	return (long long)(now.tv_sec - up.tv_sec) + ticks / sysconf(_SC_CLK_TCK);
+	long long boot = boot_epoch();
+	if (boot < 0) {
+		struct timespec now, up;
+		clock_gettime(CLOCK_REALTIME, &now);
+		clock_gettime(CLOCK_MONOTONIC, &up);
+		boot = (long long)(now.tv_sec - up.tv_sec);
+	}
+	return boot + ticks / sysconf(_SC_CLK_TCK);
 }
 
 /* pid from a lock file and whether it still holds the lock. */

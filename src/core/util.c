@@ -5,12 +5,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef SYS_close_range
@@ -440,4 +444,36 @@ long long proc_start_ticks(pid_t pid)
 				 "%*d %*d %*d %*d %*d %llu", &start) == 1;
 	free(buf);
 	return ok ? (long long)start : -1;
+}
+
+static bool reaped_or_gone(pid_t pid)
+{
+	if (waitpid(pid, NULL, WNOHANG) == pid)
+		return true;
+	return kill(pid, 0) < 0 && errno == ESRCH;
+}
+
+bool wait_pid_exit(pid_t pid, int timeout_ms)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd >= 0) {
+		struct pollfd p = { .fd = pfd, .events = POLLIN };
+		int r;
+		while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+			;
+		close(pfd);
+		if (r > 0)
+			waitpid(pid, NULL, WNOHANG);
+		return r > 0;
+	}
+	if (errno == ESRCH)
+		return true;
+	for (int waited = 0;; waited += 50) {	/* before 5.3 */
+		if (reaped_or_gone(pid))
+			return true;
+		if (timeout_ms >= 0 && waited >= timeout_ms)
+			return false;
+		struct timespec t = { 0, 50 * 1000000L };
+		nanosleep(&t, NULL);
+	}
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include "oldkern.h"
 #include "testutil.h"
 
 #include "core/lock.h"
@@ -149,6 +150,7 @@ static void test_race_over_stale_lock(void **state)
 
 int main(void)
 {
+	tu_old_kernel_from_env();	/* the lock-2.6.32 and lock-3.10 runs */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_take_and_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_names_holder, setup, teardown),
