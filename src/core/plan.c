@@ -162,6 +162,14 @@ static void compile_venet(struct compiler *c, const struct ovz_iface *f)
 			add_net_step(c, s, f, 0, "netlink", "RTM_NEWLINK veth", "RTM_DELLINK");
 			op = &c->p->ops[c->p->n_ops - 1];
 			ovz_op_argf(c->p, op, "host=%s peer=" OVZ_VENET_DEV " netns=ct noarp", host);
+		} else if (s->apply == ovz_venet_filter_add) {
+			add_net_step(c, s, f, 0, "nftables", "NFT_MSG_NEWTABLE netdev",
+				     "NFT_MSG_DELTABLE");
+			op = &c->p->ops[c->p->n_ops - 1];
+			ovz_op_argf(c->p, op, "table=ovz-native-%u hook=ingress dev=%s policy=drop",
+				    c->d->ctid, host);
+			for (size_t i = 0; i < f->n_ips; i++)
+				ovz_op_argf(c->p, op, "saddr=%s", ip_text(c, &f->ips[i], false));
 		} else if (s->apply == ovz_venet_up) {
 			add_net_step(c, s, f, 0, "netlink", "RTM_NEWLINK up", "RTM_NEWLINK down");
 			op = &c->p->ops[c->p->n_ops - 1];

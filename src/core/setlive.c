@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 static const struct ovz_net_step venet_ip_steps[] = {
+	{ "venet source addresses", ovz_venet_sources_add, ovz_venet_sources_del },
 	{ "venet addresses", ovz_venet_addrs_add, ovz_venet_addrs_del },
 	{ "venet host routes", ovz_venet_host_routes_add, ovz_venet_host_routes_del },
 	{ "venet proxy neighbours", ovz_venet_proxy_add, ovz_venet_proxy_del },
