@@ -10,6 +10,7 @@ BUILD_DEPS=(
   libxml2-dev libxml2-utils libcap-dev libmnl-dev libarchive-dev libcmocka-dev
   zlib1g-dev libzstd-dev liblz4-dev libdeflate-dev liblzma-dev libseccomp-dev libnftnl-dev
   busybox-static iproute2 scdoc xfsprogs musl-tools
+  libcgroup2
 )
 BENCH_DEPS=(
   tar libarchive-tools pigz zstd lz4 xz-utils hyperfine debootstrap time

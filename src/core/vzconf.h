@@ -19,6 +19,7 @@ struct ovz_vzconf {
 	char *def_ostemplate;	/* DEF_OSTEMPLATE, default centos-6-x86 */
 	char *configfile;	/* CONFIGFILE, default vswap-256m */
 	char *ve_layout;	/* VE_LAYOUT, default simfs */
+	bool disk_quota;	/* DISK_QUOTA, default yes */
 	/* derived absolute host paths (root prefix applied) */
 	char *conf_dir;		/* ROOT/etc/vz/conf */
 	char *names_dir;	/* ROOT/etc/vz/names */
