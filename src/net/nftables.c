@@ -306,6 +306,11 @@ static int run(void *arg, struct ovz_error **err)
 	const char *what = "create";
 	switch (j->what) {
 	case CREATE:
+		/* one left by a container that ended by itself (its pair went
+		 * with its namespace, the table did not) is replaced: the
+		 * name is this CTID's and the caller holds its lock */
+		add_table(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+		add_table(&b, NFT_MSG_DELTABLE, 0);
 		add_table(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL);
 		for (size_t i = 0; i < ARRAY_SIZE(families); i++)
 			add_set(&b, families[i]);
