@@ -5,11 +5,15 @@
 #   scripts/deps.sh bench   - the above plus the tools the benchmarks compare with
 set -euo pipefail
 
+# qemu-system-x86, cpio, e2fsprogs: the vm suite's guest (tests/vm);
+# libacl1-dev, libstdc++-12-dev: the static build (scripts/build-static.sh)
 BUILD_DEPS=(
   meson ninja-build pkg-config gcc make clang libclang-rt-14-dev
   libxml2-dev libxml2-utils libcap-dev libmnl-dev libarchive-dev libcmocka-dev
   zlib1g-dev libzstd-dev liblz4-dev libdeflate-dev liblzma-dev
   busybox-static iproute2 scdoc xfsprogs
+  qemu-system-x86 cpio e2fsprogs
+  libacl1-dev libstdc++-12-dev musl-tools
 )
 BENCH_DEPS=(
   tar libarchive-tools pigz zstd lz4 xz-utils hyperfine debootstrap time
