@@ -23,7 +23,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -118,7 +117,9 @@ static int child_step(struct ovz_exec *x, const struct ovz_op *op, struct ovz_er
 		for (int fd = 0; fd < 3; fd++)
 			dup2(null, fd);
 		close(null);
-		r = ovz_init_exec(&cmd, err);
+		r = ovz_seccomp_install(&state(x)->filter, err);
+		if (r == 0)
+			r = ovz_init_exec(&cmd, err);
 		ovz_init_cmd_release(&cmd);
 		return r;
 	}
@@ -134,7 +135,10 @@ static _Noreturn void child_main(struct ovz_exec *x, int ctl)
 	uint32_t i;
 	/* the cgroup namespace starts here, now that the parent has moved us
 	 * into the container's cgroup */
-	if (read(ctl, &i, sizeof(i)) != sizeof(i) || unshare(CLONE_NEWCGROUP) < 0)
+	if (read(ctl, &i, sizeof(i)) != sizeof(i))
+		_exit(1);
+	/* before 4.6 (OpenVZ 7's 3.10) there is none: the cgroup paths show */
+	if (unshare(CLONE_NEWCGROUP) < 0 && errno != EINVAL)
 		_exit(1);
 	if (!ovz_step_reply(ctl, 0, NULL))
 		_exit(1);
@@ -165,6 +169,8 @@ static int ct_create(struct ovz_exec *x, struct ovz_error **err)
 	struct ovz_ns_state *s = state(x);
 	struct ovz_cgroups *cg;
 	int r = cgroups(x, &cg, err);
+	if (r == 0 && !s->filter.insns)
+		r = ovz_seccomp_build(&s->filter, err);
 	if (r < 0)
 		return r;
 	int sv[2];
@@ -212,12 +218,7 @@ static void wait_gone(struct ovz_ns_state *s)
 			;
 		return;
 	}
-	int pfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
-	if (pfd < 0)
-		return;
-	struct pollfd p = { .fd = pfd, .events = POLLIN };
-	poll(&p, 1, 10000);
-	close(pfd);
+	wait_pid_exit(s->pid, 10000);
 }
 
 static int ct_destroy(struct ovz_exec *x, struct ovz_error **err)
@@ -290,6 +291,7 @@ static int cgroup_create(struct ovz_exec *x, struct ovz_error **err)
 	/* the container keeps MKNOD (vzctl's default set): without device
 	 * rules it could make and open a node of a host disk */
 	l.restrict_devices = ovz_cgroups_can_restrict_devices(cg);
+	l.console = false;	/* no console is bound on /dev/console (rootfs step) */
 	uint64_t nproc = ovz_host_numproc(x->host, x->dom->ctid);
 	if (nproc)
 		l.nproc = nproc;
@@ -400,6 +402,7 @@ void ovz_ns_state_release(struct ovz_ns_state *s)
 		close(s->ct_netns);
 	if (s->cg_detected)
 		ovz_cgroups_release(&s->cg);
+	ovz_seccomp_release(&s->filter);
 }
 
 static void ns_cleanup(struct ovz_exec *x)
