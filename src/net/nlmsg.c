@@ -145,8 +145,10 @@ struct nlmsghdr *ovz_nlmsg_addr(void *buf, uint16_t type, int ifindex, const str
 	if (ip->family == AF_INET)
 		mnl_attr_put(nlh, IFA_LOCAL, 4, ip->addr);
 	mnl_attr_put(nlh, IFA_ADDRESS, ip_len(ip->family), ip->addr);
-	if (type == RTM_NEWADDR)
-		mnl_attr_put_u32(nlh, IFA_FLAGS, ifa_flags);
+	/* No IFA_FLAGS (3.14): the flags fit ifa_flags, and a kernel before
+	 * 3.14 refuses the whole message with EINVAL for an attribute type
+	 * above its IFA_MAX (2.6.32's rtnetlink_rcv_msg; seen in the vm
+	 * suite), as iproute2 knows. */
 	return nlh;
 }
 
