@@ -366,6 +366,8 @@ static int ct_step(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error
 /* In a child: enter the VE as vzctl enter does and power it off. */
 static _Noreturn void poweroff_inside(int vzfd, unsigned veid)
 {
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	fds_close_except(&vzfd, 1);
 	if (ovz_vz_setluid(veid, NULL) < 0 || setsid() < 0 || ovz_vz_ve_enter(vzfd, veid, NULL) < 0)
 		_exit(1);
 	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_POWER_OFF,

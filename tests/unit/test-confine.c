@@ -13,11 +13,12 @@
  *   /proc/timer_list and /sys/firmware show nothing;
  * - c 5:1 made with mknod cannot be opened (no console is bound);
  * - kexec_load fails with EPERM, from a process of exec and in init
- *   (Seccomp: 2 in /proc/1/status);
+ *   (Seccomp: 2 in /proc/1/status); reboot(KEXEC) fails with EPERM, and
+ *   reboot(POWER_OFF) in the container still stops it;
  * - a UDP datagram from the container's own IPv4 and IPv6 address reaches
  *   a socket of the host, one from any other source does not; an address
- *   added live with set --ipadd may send, and not after --ipdel; after
- *   stop the container's nftables table is gone. */
+ *   added live with set --ipadd may send, and not after --ipdel; stop
+ *   deletes the container's nftables table, a new start filters again. */
 #include "testutil.h"
 #include "core/util.h"
 
@@ -25,7 +26,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <libmnl/libmnl.h>
 #include <linux/keyctl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -99,7 +104,7 @@ static int make_template(const char *probe)
 	char *cmd = xasprintf(
 		"set -e; t=$(mktemp -d); mkdir -p $t/bin $t/sbin $t/etc $t/proc $t/sys $t/dev "
 		"$t/tmp $t/root; cp /bin/busybox $t/bin/; cp '%s' $t/bin/confine-probe; "
-		"for a in sh ls cat echo sleep grep true; do ln -s busybox $t/bin/$a; done; "
+		"for a in sh ls cat echo sleep grep true poweroff; do ln -s busybox $t/bin/$a; done; "
 		"ln -s ../bin/busybox $t/sbin/init; "
 		"printf '::sysinit:/bin/true\\n::respawn:/bin/sleep 100000\\n' > $t/etc/inittab; "
 		"mkdir -p '%s/vz/template/cache'; "
@@ -310,6 +315,31 @@ static void test_kexec_blocked(void **state)
 	free(out);
 }
 
+/* reboot() stays: in the container it ends the container, as in a VE;
+ * its KEXEC command is blocked (the kernel refuses it in a pid namespace
+ * with EINVAL too, so EPERM shows the filter). */
+static void test_reboot_stops_container(void **state)
+{
+	REQUIRE();
+	char *out = sh_ok("/bin/confine-probe reboot-kexec");
+	assert_string_equal(out, "reboot errno 1\n");
+	free(out);
+	struct tu_run r = sh("poweroff -f");	/* reboot(RB_POWER_OFF) */
+	tu_run_free(&r);
+	const char *state_ = "running";
+	for (int i = 0; i < 100 && strstr(state_, "running"); i++) {
+		usleep(100000);
+		r = CT("status", CTID);
+		state_ = strstr(r.out, "running") ? "running" : "down";
+		tu_run_free(&r);
+	}
+	assert_string_equal(state_, "down");
+	r = CT("start", CTID);	/* for the tests that follow */
+	if (r.status != 0)
+		fail_msg("start again: %s", r.err);
+	tu_run_free(&r);
+}
+
 /* ---- venet source addresses ---- */
 
 static int udp_socket(int family, const char *addr)
@@ -400,14 +430,43 @@ static void test_venet_source(void **state)
 	close(fd6);
 }
 
-/* The table is deleted at stop: a second start makes it again (with
- * NLM_F_EXCL, so a table left behind would fail the start). */
+/* Whether "host" has the container's table: NFT_MSG_GETTABLE answers it
+ * or ENOENT (an independent reader: no nft, no library code). */
+static bool nft_table_exists(void)
+{
+	char buf[8192];
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	h->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_seq = 1;
+	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(h, sizeof(*g));
+	g->nfgen_family = NFPROTO_NETDEV;
+	g->version = NFNETLINK_V0;
+	mnl_attr_put_strz(h, NFTA_TABLE_NAME, "ovz-native-" CTID);
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	assert_non_null(nl);
+	assert_int_equal(mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID), 0);
+	assert_true(mnl_socket_sendto(nl, h, h->nlmsg_len) > 0);
+	ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	mnl_socket_close(nl);
+	assert_true(n > 0);
+	h = (struct nlmsghdr *)buf;
+	if (h->nlmsg_type != NLMSG_ERROR)
+		return true;
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+	assert_int_equal(e->error, -ENOENT);
+	return false;
+}
+
+/* The table goes at stop, comes back at start, and filters again. */
 static void test_venet_source_after_restart(void **state)
 {
 	REQUIRE();
+	assert_true(nft_table_exists());
 	struct tu_run r = CT("stop", "--fast", CTID);
 	assert_int_equal(r.status, 0);
 	tu_run_free(&r);
+	assert_false(nft_table_exists());
 	r = CT("start", CTID);
 	if (r.status != 0)
 		fail_msg("start again: %s", r.err);
@@ -431,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_sys_firmware_masked),
 		cmocka_unit_test(test_console_device),
 		cmocka_unit_test(test_kexec_blocked),
+		cmocka_unit_test(test_reboot_stops_container),
 		cmocka_unit_test(test_venet_source),
 		cmocka_unit_test(test_venet_source_after_restart),
 	};
