@@ -483,11 +483,29 @@ static bool ct_has_command(const char *name)
 	return found;
 }
 
+/* Whether addr is an IPv4 address of the container's, from `ip` where the
+ * kernel has no fib_trie (a 2.6.32 OpenVZ kernel is built with FIB_HASH). */
+static bool ct_ip_has_address(const char *addr)
+{
+	char *out = exec_out((const char *const[]){ "ip", "-o", "-4", "addr", "show", NULL });
+	char *want = xasprintf(" inet %s/", addr);
+	bool found = strstr(out, want) != NULL;
+	free(want);
+	free(out);
+	return found;
+}
+
 /* Whether addr is a local IPv4 address inside the container, from
  * /proc/net/fib_trie: cat reads it in every template, where `ip` is not in
  * all of them. */
 static bool ct_has_address(const char *addr)
 {
+	struct tu_run probe = CT(NULL, "exec", t.id, "--", "sh", "-c",
+				"test -e /proc/net/fib_trie");
+	bool trie = probe.status == 0;
+	tu_run_free(&probe);
+	if (!trie)
+		return ct_ip_has_address(addr);
 	char *fib = exec_out((const char *const[]){ "cat", "/proc/net/fib_trie", NULL });
 	char *entry = xasprintf("|-- %s\n", addr);
 	bool local = false;
