@@ -389,14 +389,23 @@ static int venet_up(struct hi *hi, bool *venet, struct ovz_error **err)
 	return r;
 }
 
-/* setup_ve0: VE0's share of the CPU (VE0CPUUNITS, 1000 by default). */
+/* setup_ve0: VE0's share of the CPU (VE0CPUUNITS, 1000 by default).  The
+ * 042stab kernels keep no weight for CT 0 (fairsched_chwt(0, ...) is always
+ * EINVAL there) and the init script only warns when `vzctl set 0
+ * --cpuunits` fails, so that answer is said, not an error. */
 static int ve0_cpuunits(struct hi *hi, struct ovz_error **err)
 {
 	uint64_t units = 1000;
 	const char *v = vzconf(hi, "VE0CPUUNITS", NULL);
 	if (v && (parse_u64(v, &units) < 0 || units < 8 || units > 500000))
 		return ovz_error_set(err, EINVAL, "VE0CPUUNITS '%s' is not 8..500000", v);
-	return ovz_vz_set_cpuunits(0, (unsigned long)units, err);
+	int r = ovz_vz_set_cpuunits(0, (unsigned long)units, err);
+	if (r == -EINVAL) {
+		ovz_error_clear(err);
+		say(hi, "VE0CPUUNITS not applied: the kernel sets no CPU weight for CT 0");
+		return 0;
+	}
+	return r;
 }
 
 int ovz_host_init_kernel(struct ovz_host *h, ovz_hostinit_fn fn, void *data,

@@ -105,20 +105,13 @@ static int joiner_fd(const char *dir, struct ovz_error **err)
 	return r < 0 ? ovz_error_sys(err, -r, "writing the joiner") : ro;
 }
 
-static dev_t tty_dev(int fd)
-{
-	unsigned int dev = 0;
-	return ioctl(fd, TIOCGDEV, &dev) == 0 ? (dev_t)dev : 0;
-}
-
 /* A container never gets the caller's terminal: with it, TIOCSTI types
  * into the caller's shell and a process left behind reads what is typed
  * there later.  Only a pty made for the command, with controlling_tty. */
 static int check_terminals(const struct ovz_exec_io *io, struct ovz_error **err)
 {
 	const int fds[3] = { io->in, io->out, io->err };
-	_cleanup_close_ int ctty = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
-	dev_t own = ctty >= 0 ? tty_dev(ctty) : 0;
+	dev_t own = ctty_dev();
 	for (int i = 0; i < 3; i++) {
 		int fd = fds[i] >= 0 ? fds[i] : i;
 		struct stat st;
