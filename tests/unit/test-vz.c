@@ -877,6 +877,9 @@ static int inner_params(void)
 	_cleanup_free_ char *in = xasprintf("%s/vz/root/" PCT "/dev/vzsemnull", root);
 	vzs_check(stat(in, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
 		  "DEVNODES: no c 1:3 at %s", in);
+	/* vzctl's exec_container_init: no fsck at boot */
+	_cleanup_free_ char *fastboot = xasprintf("%s/vz/root/" PCT "/fastboot", root);
+	vzs_check(tu_exists(fastboot), "no %s", fastboot);
 	/* init's bounding set: vzctl's mask with SYS_TIME, bit 30 kept */
 	uint64_t bnd = cap_bnd_of(init_pid_of(PCT));
 	vzs_check((bnd & (1ULL << 30)) && (bnd & (1ULL << 25)) && !(bnd & (1ULL << 16)) &&
