@@ -601,7 +601,9 @@ static void compile_inside(struct compiler *c)
 		/* the VE's root is the chroot its init made before VE_CREATE */
 		op = ovz_plan_add(c->p, OVZ_OP_ROOTFS, OVZ_CTX_CT, "mount", "proc sysfs", "none");
 		op->path = c->root_dir;
-		ovz_op_argf(c->p, op, "root=%s proc sys", c->root_dir);
+		op->num = c->vz->features & c->vz->features_known;
+		ovz_op_argf(c->p, op, "root=%s proc sys%s", c->root_dir,
+			    op->num & OVZ_VE_FEATURE_NFSD ? " nfsd rpc_pipefs" : "");
 	} else {
 		op = ovz_plan_add(c->p, OVZ_OP_ROOTFS, OVZ_CTX_CT, "mount", "pivot_root", "none");
 		op->path = c->root_dir;

@@ -8,7 +8,8 @@
  * ends there, and the host's addresses 10.78.0.1 and fd78::1 are on its lo.
  *
  * - /proc/irq read-only (an IRQ's smp_affinity rewritten with its own
- *   value), /proc/sysrq-trigger read-only (when the kernel has one);
+ *   value), /proc/bus read-only (a PCI device's config space opened for
+ *   writing), /proc/sysrq-trigger read-only (when the kernel has one);
  * - /proc/keys (with a key the test puts in root's user keyring),
  *   /proc/timer_list and /sys/firmware show nothing;
  * - c 5:1 made with mknod cannot be opened (no console is bound);
@@ -228,24 +229,55 @@ static int writable_irq(void)
 	return found;
 }
 
-static void test_proc_readonly(void **state)
+/* /proc/bus/pci/BUS/DEV.FN of the first device, or NULL. */
+static char *first_pci_config(void)
+{
+	DIR *bus = opendir("/proc/bus/pci/00");
+	if (!bus)
+		return NULL;
+	char *path = NULL;
+	for (struct dirent *e; !path && (e = readdir(bus));)
+		if (e->d_name[0] != '.')
+			path = xasprintf("/proc/bus/pci/00/%s", e->d_name);
+	closedir(bus);
+	return path;
+}
+
+static void test_proc_irq_readonly(void **state)
 {
 	REQUIRE();
 	int irq = writable_irq();
-	if (irq < 0) {
-		print_message("NOTE: no IRQ affinity is writable on this host: not checked\n");
-	} else {
-		char *script = xasprintf("f=/proc/irq/%d/smp_affinity; v=$(cat $f) && "
-					 "echo $v > $f", irq);
-		struct tu_run r = sh(script);
-		free(script);
-		assert_int_not_equal(r.status, 0);
-		assert_non_null(strstr(r.err, "Read-only"));
-		tu_run_free(&r);
-	}
+	if (irq < 0)
+		TU_SKIP("no IRQ affinity is writable on this host");
+	char *script = xasprintf("f=/proc/irq/%d/smp_affinity; v=$(cat $f) && echo $v > $f", irq);
+	struct tu_run r = sh(script);
+	free(script);
+	assert_int_not_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "Read-only"));
+	tu_run_free(&r);
+}
+
+static void test_proc_bus_readonly(void **state)
+{
+	REQUIRE();
+	/* PCI config space: opened for writing only, nothing is written */
+	char *pci = first_pci_config();
+	if (!pci)
+		TU_SKIP("this machine has no /proc/bus/pci/00");
+	char *script = xasprintf("exec 3<>%s", pci);
+	struct tu_run r = sh(script);
+	free(script);
+	free(pci);
+	assert_int_not_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "Read-only"));
+	tu_run_free(&r);
+}
+
+static void test_sysrq_readonly(void **state)
+{
+	REQUIRE();
 	if (access("/proc/sysrq-trigger", F_OK) < 0) {
-		print_message("NOTE: the kernel has no /proc/sysrq-trigger: not checked\n");
-		return;
+		TU_SKIP("the kernel has no /proc/sysrq-trigger (CONFIG_MAGIC_SYSRQ)");
 	}
 	/* a space is no sysrq command: harmless if it did get through */
 	struct tu_run r = sh("echo ' ' > /proc/sysrq-trigger");
@@ -484,7 +516,9 @@ static void test_venet_source_after_restart(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_proc_readonly),
+		cmocka_unit_test(test_proc_irq_readonly),
+		cmocka_unit_test(test_proc_bus_readonly),
+		cmocka_unit_test(test_sysrq_readonly),
 		cmocka_unit_test(test_proc_keys_masked),
 		cmocka_unit_test(test_timer_list_masked),
 		cmocka_unit_test(test_sys_firmware_masked),
