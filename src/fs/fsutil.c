@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -64,6 +65,67 @@ int ovz_open_beneath(int dirfd, const char *rel, int flags)
 	if (fd != -ENOSYS)
 		return fd;
 	return walk_beneath(dirfd, rel, flags);
+}
+
+static int check_regular(int fd, size_t max, struct stat *st)
+{
+	if (fstat(fd, st) < 0)
+		return -errno;
+	if (S_ISLNK(st->st_mode))
+		return -ELOOP;
+	if (!S_ISREG(st->st_mode))
+		return -EINVAL;
+	return (uint64_t)st->st_size > max ? -EFBIG : 0;
+}
+
+int ovz_open_regular_beneath(int dirfd, const char *rel, size_t max)
+{
+	_cleanup_close_ int path = ovz_open_beneath(dirfd, rel, O_PATH);
+	if (path < 0)
+		return path;
+	struct stat want, got;
+	int r = check_regular(path, max, &want);
+	if (r < 0)
+		return r;
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", path);
+	int fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = check_regular(fd, max, &got);
+	if (r == 0 && (got.st_dev != want.st_dev || got.st_ino != want.st_ino))
+		r = -EAGAIN;
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int ovz_read_regular_beneath(int dirfd, const char *rel, size_t max, char **out, size_t *len)
+{
+	_cleanup_close_ int fd = ovz_open_regular_beneath(dirfd, rel, max);
+	if (fd < 0)
+		return fd;
+	struct strbuf sb = STRBUF_INIT;
+	char buf[4096];
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || sb.len + (size_t)n > max) {	/* it grew since the fstat */
+			int e = n < 0 ? errno : EFBIG;
+			strbuf_release(&sb);
+			return -e;
+		}
+		if (n == 0)
+			break;
+		strbuf_putn(&sb, buf, (size_t)n);
+	}
+	if (len)
+		*len = sb.len;
+	*out = strbuf_steal(&sb);
+	return 0;
 }
 
 void ovz_split_path(const char *path, char **dir, char **base)

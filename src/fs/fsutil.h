@@ -16,6 +16,18 @@
  * rel "" or "." opens dirfd itself.  Returns an fd or a negative errno. */
 int ovz_open_beneath(int dirfd, const char *rel, int flags);
 
+/* Opens rel beneath dirfd for reading only when it is a regular file of at
+ * most max bytes, without ever opening anything else: an O_PATH descriptor
+ * (ovz_open_beneath, no symlink followed) is checked with fstat and then
+ * reopened through /proc/self/fd, so a device node or FIFO planted there
+ * (or swapped in meanwhile) is never opened.  O_NONBLOCK|O_NOCTTY.  Returns
+ * an fd, or -ENOENT, -ELOOP (a symlink), -EINVAL (not a regular file),
+ * -EFBIG, or another negative errno. */
+int ovz_open_regular_beneath(int dirfd, const char *rel, size_t max);
+/* The same, read whole into a NUL-terminated *out (length in *len, may be
+ * NULL). */
+int ovz_read_regular_beneath(int dirfd, const char *rel, size_t max, char **out, size_t *len);
+
 /* Removes name (file or tree) in dirfd without following symlinks and
  * without descending into other mounts (those make it fail with EBUSY).
  * A missing name is not an error. */

@@ -426,9 +426,11 @@ static int create_from(const char *archive, const char *priv, struct ovz_create_
 static void assert_nothing_left(const char *priv)
 {
 	char *tmp = xasprintf("%s.tmp", priv), *marker = xasprintf("%s.ovz-create", priv);
-	if (tu_exists(priv) || tu_exists(tmp) || tu_exists(marker))
-		fail_msg("leftovers of '%s': private %d tmp %d marker %d", priv, tu_exists(priv),
-			 tu_exists(tmp), tu_exists(marker));
+	char *layout = xasprintf("%s.ovz-overlay", priv);
+	if (tu_exists(priv) || tu_exists(tmp) || tu_exists(marker) || tu_exists(layout))
+		fail_msg("leftovers of '%s': private %d tmp %d marker %d layout %d", priv,
+			 tu_exists(priv), tu_exists(tmp), tu_exists(marker), tu_exists(layout));
+	free(layout);
 	enum ovz_private_state s;
 	assert_int_equal(ovz_private_state(priv, &s, NULL), 0);
 	assert_int_equal(s, OVZ_PRIVATE_ABSENT);
@@ -1144,9 +1146,10 @@ static void test_overlay(void **state)
 	if (ovz_template_create(tdir, "deb", priv, &o, &res, &err) < 0)
 		fail_msg("%s", ovz_error_message(err));
 	assert_int_equal(res.path, OVZ_PATH_OVERLAY);
-	char *lower = ovz_overlay_lower(priv);
+	char *lower = NULL;
+	assert_int_equal(ovz_overlay_lower(priv, NULL, &lower, NULL), 0);
 	assert_non_null(lower);
-	if (ovz_overlay_mount(priv, root, &err) < 0)
+	if (ovz_overlay_mount(priv, lower, root, &err) < 0)
 		fail_msg("%s", ovz_error_message(err));
 	compare_trees(src, root);
 	char *newf = at(root, "etc/new"), *up = at(priv, "upper/etc/new"), *lowerf = at(lower, "etc/new");
