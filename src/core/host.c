@@ -312,6 +312,101 @@ void ovz_host_ct_dirs(struct ovz_host *h, const struct ovz_domain *d, char **pri
 	ovz_conf_free(c);
 }
 
+static int ctid_from_conf_name(const char *name, unsigned *ctid);
+
+/* The directory above the first component naming $VEID: "/vz/private"
+ * of "/vz/private/$VEID" (the parent when there is none). */
+static char *area_prefix(const char *value)
+{
+	const char *a = strstr(value, "$VEID"), *b = strstr(value, "${VEID}");
+	const char *first = !a ? b : !b ? a : a < b ? a : b;
+	size_t end = first ? (size_t)(first - value) : strlen(value);
+	while (end > 0 && value[end - 1] == '/')
+		end--;
+	while (end > 0 && value[end - 1] != '/')
+		end--;
+	while (end > 1 && value[end - 1] == '/')
+		end--;
+	return end ? xstrndup(value, end) : xstrdup("/");
+}
+
+static bool strictly_below(const char *path, const char *dir)
+{
+	return ovz_path_within(path, dir) && !ovz_path_within(dir, path);
+}
+
+/* key's path is a sane place below its vz.conf prefix or one of
+ * OVZ_AREA_PREFIXES, and holds none of the host's own directories. */
+static int check_area(struct ovz_host *h, unsigned ctid, const char *key, const char *path,
+		      const char *vz_value, struct ovz_error **err)
+{
+	const char *why = ovz_check_area_path(path);
+	if (why)
+		return ovz_error_set(err, EINVAL, "CT %u: %s '%s' %s", ctid, key, path, why);
+	_cleanup_free_ char *prefix = area_prefix(vz_value);
+	_cleanup_free_ char *pp = area_prefix(h->vz->ve_private), *rp = area_prefix(h->vz->ve_root);
+	_cleanup_strv_ char **extra = strv_split(h->vz->area_prefixes, " \t");
+	const char *host_dirs[] = { h->vz->template_dir, h->vz->lockdir, pp, rp };
+	for (size_t i = 0; i < ARRAY_SIZE(host_dirs); i++)
+		if (ovz_path_within(host_dirs[i], path))
+			return ovz_error_set(err, EINVAL, "CT %u: %s '%s' holds the host's '%s'", ctid,
+					     key, path, host_dirs[i]);
+	bool allowed = strictly_below(path, prefix);
+	for (size_t i = 0; !allowed && extra && extra[i]; i++)
+		allowed = strictly_below(path, extra[i]);
+	if (!allowed)
+		return ovz_error_set(err, EPERM, "CT %u: %s '%s' is not below '%s' (vz.conf's %s) "
+				     "nor below a directory of OVZ_AREA_PREFIXES in '%s'", ctid, key,
+				     path, prefix, key, h->vz->vz_conf_path);
+	return 0;
+}
+
+int ovz_host_ct_area(struct ovz_host *h, const struct ovz_domain *d, char **private_dir,
+		     char **root_dir, struct ovz_error **err)
+{
+	ovz_host_ct_dirs(h, d, private_dir, root_dir);
+	int r = check_area(h, d->ctid, "VE_PRIVATE", *private_dir, h->vz->ve_private, err);
+	if (r == 0)
+		r = check_area(h, d->ctid, "VE_ROOT", *root_dir, h->vz->ve_root, err);
+	if (r < 0) {
+		free(*private_dir);
+		free(*root_dir);
+		*private_dir = *root_dir = NULL;
+	}
+	return r;
+}
+
+int ovz_host_area_owner(struct ovz_host *h, unsigned ctid, const char *priv,
+			unsigned *owner)
+{
+	*owner = 0;
+	const char *base = strrchr(priv, '/');
+	unsigned n;
+	if (base && !ovz_check_ctid(base + 1, &n) && n != ctid) {
+		_cleanup_free_ char *canon = expand_veid(h->vz->ve_private, n);
+		if (strcmp(canon, priv) == 0) {
+			*owner = n;
+			return 1;
+		}
+	}
+	DIR *dir = opendir(h->vz->conf_dir);
+	if (!dir)
+		return 0;
+	struct dirent *e;
+	while (!*owner && (e = readdir(dir))) {
+		struct ovz_conf *c;
+		if (ctid_from_conf_name(e->d_name, &n) < 0 || n == ctid ||
+		    ovz_host_load_conf(h, n, &c, NULL) < 0)
+			continue;
+		_cleanup_free_ char *other = private_path(h, c, n);
+		ovz_conf_free(c);
+		if (strcmp(other, priv) == 0)
+			*owner = n;
+	}
+	closedir(dir);
+	return *owner != 0;
+}
+
 static bool host_path_exists(struct ovz_host *h, const char *path, const char *suffix)
 {
 	_cleanup_free_ char *joined = path_join(h->vz->root, path);
