@@ -4,18 +4,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core/util.h"
-
-/* Deep enough for any real tree; bounds the descriptors held while removing. */
-#define RM_MAX_DEPTH 512
 
 static int openat2_beneath(int dirfd, const char *rel, int flags)
 {
@@ -171,71 +170,175 @@ static bool is_mount_root(int fd)
 	       (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
 }
 
-static int rm_contents(int fd, const char *path, unsigned depth, struct ovz_error **err);
-
-static int rm_subdir(int parent, const char *name, const char *path, unsigned depth,
-		     struct ovz_error **err)
+/* chattr -i -a: a container keeps CAP_LINUX_IMMUTABLE, as on OpenVZ. */
+static void clear_flags(int fd)
 {
-	if (depth > RM_MAX_DEPTH)
-		return ovz_error_set(err, ELOOP, "'%s': tree too deep to remove", path);
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return ovz_error_sys(err, errno, "open '%s'", path);
-	}
-	if (is_mount_root(fd)) {
-		close(fd);
-		return ovz_error_set(err, EBUSY, "'%s' is a mount point; not removing it", path);
-	}
-	int r = rm_contents(fd, path, depth, err);
-	close(fd);
-	if (r < 0)
-		return r;
-	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return ovz_error_sys(err, errno, "rmdir '%s'", path);
-	return 0;
+	int flags;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 || !(flags & (FS_IMMUTABLE_FL | FS_APPEND_FL)))
+		return;
+	flags &= ~(FS_IMMUTABLE_FL | FS_APPEND_FL);
+	(void)ioctl(fd, FS_IOC_SETFLAGS, &flags);
 }
 
-static int rm_contents(int fd, const char *path, unsigned depth, struct ovz_error **err)
+/* Unlinks a non-directory; one that is immutable or append-only is a
+ * regular file (nothing else is ever opened) whose flags are cleared first. */
+static int unlink_entry(int dfd, const char *name)
 {
-	int d = dup(fd);
-	if (d < 0)
-		return ovz_error_sys(err, errno, "dup");
-	DIR *dir = fdopendir(d);
-	if (!dir) {
-		close(d);
-		return ovz_error_sys(err, errno, "opendir '%s'", path);
+	if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	int e = errno;
+	struct stat st;
+	if (e != EPERM || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return -e;
+	int fd = ovz_open_regular_beneath(dfd, name, (size_t)-1);
+	if (fd < 0)
+		return -e;
+	clear_flags(fd);
+	close(fd);
+	return unlinkat(dfd, name, 0) == 0 || errno == ENOENT ? 0 : -errno;
+}
+
+/* One directory being emptied: where it is and what is left of it. */
+struct rm_frame {
+	char *name;		/* in its parent */
+	dev_t dev;
+	ino_t ino;
+	char **subdirs;		/* found by the scan, removed one at a time */
+	size_t next;
+};
+
+struct rm_walk {
+	struct rm_frame *v;
+	size_t n, cap;
+	const char *top;	/* for messages */
+};
+
+static char *walk_path(const struct rm_walk *w, const char *leaf)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_puts(&sb, w->top);
+	for (size_t i = 1; i < w->n; i++) {
+		strbuf_putc(&sb, '/');
+		strbuf_puts(&sb, w->v[i].name);
 	}
-	char **subdirs = NULL;
+	if (leaf) {
+		strbuf_putc(&sb, '/');
+		strbuf_puts(&sb, leaf);
+	}
+	return strbuf_steal(&sb);
+}
+
+static int walk_fail(const struct rm_walk *w, struct ovz_error **err, int e, const char *what,
+		     const char *leaf)
+{
+	_cleanup_free_ char *path = walk_path(w, leaf);
+	if (e == EBUSY)
+		return ovz_error_set(err, EBUSY, "'%s' %s", path, what);
+	return ovz_error_sys(err, e, "%s '%s'", what, path);
+}
+
+/* Pushes the directory open at fd and removes everything in it but its
+ * subdirectories, which it lists. */
+static int walk_enter(struct rm_walk *w, int fd, const char *name, struct ovz_error **err)
+{
+	if (w->n == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 64;
+		w->v = xrealloc(w->v, w->cap * sizeof(*w->v));
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return ovz_error_sys(err, errno, "stat");
+	w->v[w->n++] = (struct rm_frame){ .name = xstrdup(name), .dev = st.st_dev, .ino = st.st_ino };
+	struct rm_frame *f = &w->v[w->n - 1];
+	if (is_mount_root(fd))
+		return walk_fail(w, err, EBUSY, "is a mount point; not removing it", NULL);
+	clear_flags(fd);
+	int d = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = d < 0 ? NULL : fdopendir(d);
+	if (!dir) {
+		if (d >= 0)
+			close(d);
+		return walk_fail(w, err, errno, "open", NULL);
+	}
 	int r = 0;
 	struct dirent *de;
-	while ((de = readdir(dir))) {
+	while (r == 0 && (de = readdir(dir))) {
 		const char *n = de->d_name;
 		if (!strcmp(n, ".") || !strcmp(n, ".."))
 			continue;
 		if (de->d_type == DT_DIR) {
-			strv_push(&subdirs, xstrdup(n));
-		} else if (de->d_type == DT_UNKNOWN) {
-			if (unlinkat(fd, n, 0) == 0 || errno == ENOENT)
-				continue;	/* DT_UNKNOWN that was not a directory */
-			if (errno != EISDIR && errno != EPERM) {
-				r = ovz_error_sys(err, errno, "unlink '%s/%s'", path, n);
-				break;
-			}
-			strv_push(&subdirs, xstrdup(n));
-		} else if (unlinkat(fd, n, 0) < 0 && errno != ENOENT) {
-			r = ovz_error_sys(err, errno, "unlink '%s/%s'", path, n);
-			break;
+			strv_push(&f->subdirs, xstrdup(n));
+			continue;
 		}
+		int e = -unlink_entry(fd, n);
+		if (e == EISDIR || (e == EPERM && de->d_type == DT_UNKNOWN))
+			strv_push(&f->subdirs, xstrdup(n));	/* DT_UNKNOWN that was one */
+		else if (e)
+			r = walk_fail(w, err, e, "unlink", n);
 	}
 	closedir(dir);
-	/* subdirectories after the listing is closed: one descriptor per level */
-	for (size_t i = 0; r == 0 && subdirs && subdirs[i]; i++) {
-		_cleanup_free_ char *sub = xasprintf("%s/%s", path, subdirs[i]);
-		r = rm_subdir(fd, subdirs[i], sub, depth + 1, err);
+	return r;
+}
+
+static void walk_pop(struct rm_walk *w)
+{
+	struct rm_frame *f = &w->v[--w->n];
+	free(f->name);
+	strv_free(f->subdirs);
+}
+
+/* Depth-first with one descriptor at a time: up again through "..", which
+ * must be the directory we came from (nothing else runs in a stopped
+ * container's area, but a change is noticed rather than followed). */
+static int rm_dir_tree(int dirfd, const char *name, struct ovz_error **err)
+{
+	int cur = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (cur < 0)
+		return errno == ENOENT ? 0 : ovz_error_sys(err, errno, "open '%s'", name);
+	struct rm_walk w = { .top = name };
+	int r = walk_enter(&w, cur, name, err);
+	while (r == 0 && w.n > 0) {
+		struct rm_frame *f = &w.v[w.n - 1];
+		const char *sub = f->subdirs ? f->subdirs[f->next] : NULL;
+		if (sub) {
+			f->next++;
+			int child = openat(cur, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (child < 0) {
+				if (errno != ENOENT)
+					r = walk_fail(&w, err, errno, "open", sub);
+				continue;
+			}
+			close(cur);
+			cur = child;
+			r = walk_enter(&w, cur, sub, err);
+			continue;
+		}
+		if (w.n == 1)
+			break;
+		int up = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct stat st;
+		const struct rm_frame *parent = &w.v[w.n - 2];
+		if (up < 0 || fstat(up, &st) < 0 || st.st_dev != parent->dev ||
+		    st.st_ino != parent->ino) {
+			if (up >= 0)
+				close(up);
+			r = walk_fail(&w, err, EBUSY, "moved while it was being removed", NULL);
+			break;
+		}
+		close(cur);
+		cur = up;
+		if (unlinkat(cur, f->name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+			r = walk_fail(&w, err, errno, "rmdir", NULL);
+			break;
+		}
+		walk_pop(&w);
 	}
-	strv_free(subdirs);
+	close(cur);
+	while (w.n > 0)
+		walk_pop(&w);
+	free(w.v);
+	if (r == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		r = ovz_error_sys(err, errno, "rmdir '%s'", name);
 	return r;
 }
 
@@ -245,11 +348,10 @@ int ovz_rm_tree_at(int dirfd, const char *name, struct ovz_error **err)
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : ovz_error_sys(err, errno, "stat '%s'", name);
 	if (!S_ISDIR(st.st_mode)) {
-		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
-			return ovz_error_sys(err, errno, "unlink '%s'", name);
-		return 0;
+		int r = unlink_entry(dirfd, name);
+		return r < 0 ? ovz_error_sys(err, -r, "unlink '%s'", name) : 0;
 	}
-	return rm_subdir(dirfd, name, name, 0, err);
+	return rm_dir_tree(dirfd, name, err);
 }
 
 int ovz_rm_tree(const char *path, struct ovz_error **err)

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -1164,6 +1166,59 @@ static void test_overlay(void **state)
 	free(base); free(tdir); free(src); free(priv); free(root); free(lower); free(newf); free(up); free(lowerf);
 }
 
+static int set_flags(const char *path, int add)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int flags = 0, r = -1;
+	if (fd >= 0 && ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+		flags |= add;
+		r = ioctl(fd, FS_IOC_SETFLAGS, &flags);
+	}
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* No depth limit, one descriptor at a time, immutable and append-only
+ * flags cleared (issue 13: a 600-level tree or chattr +i made a container
+ * undestroyable). */
+static void test_destroy_deep_and_immutable(void **state)
+{
+	(void)state;
+	char *base = tu_mkdtemp();
+	char *priv = at(base, "private/101");
+	assert_int_equal(mkdir(at(base, "private"), 0700), 0);
+	assert_int_equal(mkdir(priv, 0755), 0);
+	int fd = open(priv, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	for (int i = 0; i < 3000; i++) {	/* deeper than PATH_MAX allows to name */
+		assert_int_equal(mkdirat(fd, "dd", 0755), 0);
+		int next = openat(fd, "dd", O_RDONLY | O_DIRECTORY);
+		assert_true(next >= 0);
+		if (i == 1500) {
+			int f = openat(next, "file", O_WRONLY | O_CREAT, 0644);
+			close(f);
+		}
+		close(fd);
+		fd = next;
+	}
+	close(fd);
+	char *top = at(priv, "immutable"), *dir = at(priv, "appendonly"), *in = at(dir, "x");
+	tu_write(top, "x");
+	assert_int_equal(mkdir(dir, 0755), 0);
+	tu_write(in, "y");
+	bool flags = tu_is_root() && set_flags(top, FS_IMMUTABLE_FL) == 0 &&
+		     set_flags(in, FS_APPEND_FL) == 0 && set_flags(dir, FS_IMMUTABLE_FL) == 0;
+	if (!flags)
+		print_message("NOTE: chattr flags not checked (needs root and a filesystem with them)\n");
+	struct ovz_error *err = NULL;
+	if (ovz_private_destroy(priv, &err) < 0)
+		fail_msg("%s", ovz_error_message(err));
+	assert_nothing_left(priv);
+	tu_rmrf(base);
+	free(base); free(priv); free(top); free(dir); free(in);
+}
+
 /* On a filesystem with reflinks (xfs on a loop device), clone shares extents. */
 static void test_clone_reflink(void **state)
 {
@@ -1321,6 +1376,7 @@ int main(void)
 		cmocka_unit_test(test_template_find),
 		cmocka_unit_test(test_unpack_clone_and_list),
 		cmocka_unit_test(test_overlay),
+		cmocka_unit_test(test_destroy_deep_and_immutable),
 		cmocka_unit_test(test_clone_reflink),
 		cmocka_unit_test(test_zstd_frames),
 		cmocka_unit_test(test_progress),
