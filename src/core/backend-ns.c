@@ -15,6 +15,7 @@
 #include "initexec.h"
 #include "runstate.h"
 #include "util.h"
+#include "fs/fsutil.h"
 #include "fs/private.h"
 #include "fs/rootfs.h"
 #include "fs/template.h"
@@ -320,7 +321,7 @@ static int root_mount(struct ovz_exec *x, const struct ovz_op *op, struct ovz_er
 	if (r < 0)
 		return r;
 	if (lower) {
-		r = mkdir_p(root, 0755, err);
+		r = ovz_mkdir_area(root, 0755, err);
 		return r < 0 ? r : ovz_overlay_mount(priv, lower, root, err);
 	}
 	return ovz_mount_private_on_root(priv, root, err);

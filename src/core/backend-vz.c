@@ -20,6 +20,7 @@
 #include "initexec.h"
 #include "runstate.h"
 #include "util.h"
+#include "fs/fsutil.h"
 #include "fs/private.h"
 #include "fs/rootfs.h"
 #include "fs/template.h"
@@ -416,7 +417,7 @@ static int root_mount(struct ovz_exec *x, const struct ovz_op *op, struct ovz_er
 	_cleanup_free_ char *lower = NULL;
 	int r = ovz_exec_overlay_lower(x, priv, &lower, err);
 	if (r == 0)
-		r = mkdir_p(root, 0755, err);
+		r = ovz_mkdir_area(root, 0755, err);
 	if (r < 0)
 		return r;
 	if (lower)

@@ -127,6 +127,55 @@ int ovz_read_regular_beneath(int dirfd, const char *rel, size_t max, char **out,
 	return 0;
 }
 
+int ovz_mkdir_area_parent(const char *area, struct ovz_error **err)
+{
+	_cleanup_free_ char *parent = NULL, *base = NULL, *up = NULL, *ignored = NULL;
+	ovz_split_path(area, &parent, &base);
+	ovz_split_path(parent, &up, &ignored);
+	int r = strcmp(up, ".") ? mkdir_p(up, 0755, err) : 0;
+	if (r < 0)
+		return r;
+	if (mkdir(parent, 0700) < 0 && errno != EEXIST)
+		return ovz_error_sys(err, errno, "mkdir '%s'", parent);
+	return 0;
+}
+
+int ovz_mkdir_area(const char *area, mode_t mode, struct ovz_error **err)
+{
+	int r = ovz_mkdir_area_parent(area, err);
+	if (r < 0)
+		return r;
+	return mkdir_p(area, mode, err);
+}
+
+int ovz_check_area_hidden(const char *area, struct ovz_error **err)
+{
+	_cleanup_free_ char *dir = NULL, *base = NULL;
+	ovz_split_path(area, &dir, &base);
+	_cleanup_free_ char *first = xstrdup(dir);
+	mode_t first_mode = 0;
+	for (;;) {
+		struct stat st;
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (!(st.st_mode & (S_IXGRP | S_IXOTH)))
+				return 0;
+			if (!strcmp(dir, first))
+				first_mode = st.st_mode & 07777;
+		}
+		if (!strcmp(dir, "/") || !strcmp(dir, "."))
+			break;
+		char *next = NULL;
+		free(base);
+		ovz_split_path(dir, &next, &base);
+		free(dir);
+		dir = next;
+	}
+	return ovz_error_set(err, EPERM, "'%s' (holding '%s') is group- or world-traversable "
+			     "(mode %04o) and so is every directory above it: host users could "
+			     "run setuid files of containers; chmod 0700 '%s'", first, area,
+			     (unsigned)first_mode, first);
+}
+
 void ovz_split_path(const char *path, char **dir, char **base)
 {
 	const char *slash = strrchr(path, '/');

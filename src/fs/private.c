@@ -181,7 +181,7 @@ static int clean_incomplete(struct area *a, const char *step, struct ovz_error *
 
 static int open_parent(struct area *a, struct ovz_error **err)
 {
-	int r = mkdir_p(a->parent, 0755, err);
+	int r = ovz_mkdir_area_parent(a->priv, err);
 	if (r < 0)
 		return r;
 	a->parent_fd = open(a->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
