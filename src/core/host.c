@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "host.h"
+#include "cgroup.h"
 #include "config.h"
 #include "ctconf.h"
 #include "lifecycle.h"
@@ -10,6 +11,7 @@
 #include "fs/rootfs.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -128,10 +130,9 @@ int ovz_host_save_live(struct ovz_host *h, const struct ovz_domain *d, struct ov
 
 int ovz_host_remove_live(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
 {
-	_cleanup_free_ char *path = live_path(h, ctid);
-	if (unlink(path) < 0 && errno != ENOENT)
-		return ovz_error_sys(err, errno, "remove '%s'", path);
-	return 0;
+	char name[32];
+	snprintf(name, sizeof(name), "%u.live", ctid);
+	return ovz_run_file_remove(h->vz->run_dir, name, err);
 }
 
 int ovz_host_load_live(struct ovz_host *h, unsigned ctid, struct ovz_domain **out,
@@ -421,6 +422,47 @@ static bool create_incomplete(struct ovz_host *h, const char *priv)
 	return host_path_exists(h, priv, ".ovz-create") || host_path_exists(h, priv, ".tmp");
 }
 
+/* The pid that a pid namespace one level below ours numbers 1, from
+ * /proc/PID/status. */
+static bool is_ns_init(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	_cleanup_free_ char *text = NULL;
+	if (read_file_at(AT_FDCWD, path, 1 << 16, &text, NULL, NULL) < 0)
+		return false;
+	const char *line = strstr(text, "\nNSpid:");
+	if (!line)
+		return false;
+	long host_pid, ns_pid;
+	int used = 0;
+	/* exactly two: ours and its own, so not a pid namespace nested inside */
+	if (sscanf(line, "\nNSpid: %ld %ld%n", &host_pid, &ns_pid, &used) != 2 || ns_pid != 1)
+		return false;
+	return line[used] == '\n' || line[used] == '\0';
+}
+
+/* Processes in the container's cgroup make it running, whatever the run
+ * state says: a start that died between init's exec and the state write
+ * leaves a live container without one.  1 (*init its init, or 0), 0 when
+ * the cgroup is empty or missing. */
+static int cgroup_running(struct ovz_cgroups *cg, unsigned ctid, pid_t *init)
+{
+	_cleanup_free_ char *name = ovz_cgroup_name(OVZ_CGROUP_ROOT, ctid);
+	pid_t *pids = NULL;
+	size_t n = 0;
+	*init = 0;
+	if (ovz_cgroup_pids(cg, name, &pids, &n, NULL) < 0 || n == 0) {
+		free(pids);
+		return 0;
+	}
+	for (size_t i = 0; i < n && !*init; i++)
+		if (is_ns_init(pids[i]))
+			*init = pids[i];
+	free(pids);
+	return 1;
+}
+
 int ovz_host_ct_state(struct ovz_host *h, unsigned ctid, pid_t *init_pid,
 		      struct ovz_error **err)
 {
@@ -431,7 +473,17 @@ int ovz_host_ct_state(struct ovz_host *h, unsigned ctid, pid_t *init_pid,
 	const struct ovz_backend *b;
 	if (ovz_host_backend(h, &b, NULL) == 0 && b->running)
 		return b->running(ctid, err);
-	return recorded;
+	if (recorded)
+		return 1;
+	struct ovz_cgroups cg;
+	if (ovz_cgroups_detect(&cg, NULL) < 0)
+		return 0;
+	pid_t init = 0;
+	int r = cgroup_running(&cg, ctid, &init);
+	ovz_cgroups_release(&cg);
+	if (init_pid)
+		*init_pid = init;
+	return r;
 }
 
 bool ovz_host_ct_running(struct ovz_host *h, unsigned ctid, pid_t *init_pid)
@@ -545,6 +597,8 @@ struct ovz_host_iter {
 	bool have_counts;
 	struct ovz_pidns_counts counts;
 	bool asked_kernel;	/* the backend's list of running CTIDs was read */
+	int cg_state;		/* 0: not detected yet, 1: cg holds them, -1: none */
+	struct ovz_cgroups cg;
 	unsigned *running;	/* sorted; NULL when the backend has no list */
 	size_t n_running;
 };
@@ -704,6 +758,14 @@ static int kernel_says_running(struct ovz_host_iter *it, unsigned ctid)
 	return bsearch(&ctid, it->running, it->n_running, sizeof(unsigned), cmp_uint) != NULL;
 }
 
+static bool cgroup_says_running(struct ovz_host_iter *it, unsigned ctid)
+{
+	if (!it->cg_state)
+		it->cg_state = ovz_cgroups_detect(&it->cg, NULL) == 0 ? 1 : -1;
+	pid_t init;
+	return it->cg_state == 1 && cgroup_running(&it->cg, ctid, &init) == 1;
+}
+
 static void fill_status(struct ovz_host_iter *it, struct ovz_ct_info *ci)
 {
 	struct ovz_host *h = it->h;
@@ -716,6 +778,10 @@ static void fill_status(struct ovz_host_iter *it, struct ovz_ct_info *ci)
 			ovz_runstate_load(h->vz->run_dir, ci->ctid, &rs) == 0;
 	if (kernel == 1 && !recorded) {	/* started by vzctl, say */
 		ci->status = OVZ_STATUS_RUNNING;
+		return;
+	}
+	if (!recorded && kernel == -1 && cgroup_says_running(it, ci->ctid)) {
+		ci->status = OVZ_STATUS_RUNNING;	/* its run state is lost */
 		return;
 	}
 	if (recorded && kernel != 0) {
@@ -822,6 +888,8 @@ void ovz_host_iter_free(struct ovz_host_iter *it)
 		listing_release(&it->dirs[i]);
 	if (it->have_counts)
 		ovz_pidns_counts_release(&it->counts);
+	if (it->cg_state == 1)
+		ovz_cgroups_release(&it->cg);
 	free(it->running);
 	strbuf_release(&it->path);
 	free(it->ctids);
