@@ -322,9 +322,7 @@ static char *area_prefix(const char *value)
 	const char *a = strstr(value, "$VEID"), *b = strstr(value, "${VEID}");
 	const char *first = !a ? b : !b ? a : a < b ? a : b;
 	size_t end = first ? (size_t)(first - value) : strlen(value);
-	while (end > 0 && value[end - 1] == '/')
-		end--;
-	while (end > 0 && value[end - 1] != '/')
+	while (end > 0 && value[end - 1] != '/')	/* to the start of that component */
 		end--;
 	while (end > 1 && value[end - 1] == '/')
 		end--;
@@ -356,7 +354,7 @@ static int check_area(struct ovz_host *h, unsigned ctid, const char *key, const 
 	for (size_t i = 0; !allowed && extra && extra[i]; i++)
 		allowed = strictly_below(path, extra[i]);
 	if (!allowed)
-		return ovz_error_set(err, EPERM, "CT %u: %s '%s' is not below '%s' (vz.conf's %s) "
+		return ovz_error_set(err, EINVAL, "CT %u: %s '%s' is not below '%s' (vz.conf's %s) "
 				     "nor below a directory of OVZ_AREA_PREFIXES in '%s'", ctid, key,
 				     path, prefix, key, h->vz->vz_conf_path);
 	return 0;

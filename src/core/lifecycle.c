@@ -280,10 +280,10 @@ int ovz_ct_destroy(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
 	_cleanup_free_ char *priv = NULL, *root = NULL;
 	r = ovz_host_ct_area(h, d, &priv, &root, err);
 	if (r < 0)
-		return ovz_error_wrap(err, r, "not destroying CT %u", ctid);
+		return r;
 	unsigned other;
 	if (ovz_host_area_owner(h, ctid, priv, &other))
-		return ovz_error_set(err, EPERM, "not destroying CT %u: its VE_PRIVATE '%s' is the "
+		return ovz_error_set(err, EINVAL, "not destroying CT %u: its VE_PRIVATE '%s' is the "
 				     "private area of CT %u", ctid, priv, other);
 	_cleanup_free_ char *hp = host_dir(h, priv), *hr = host_dir(h, root);
 	_cleanup_free_ char *conf = ovz_vzconf_ct_conf(h->vz, ctid);
