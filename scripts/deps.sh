@@ -8,8 +8,8 @@ set -euo pipefail
 BUILD_DEPS=(
   meson ninja-build pkg-config gcc make clang libclang-rt-14-dev
   libxml2-dev libxml2-utils libcap-dev libmnl-dev libarchive-dev libcmocka-dev
-  zlib1g-dev libzstd-dev liblz4-dev libdeflate-dev liblzma-dev
-  busybox-static iproute2 scdoc xfsprogs
+  zlib1g-dev libzstd-dev liblz4-dev libdeflate-dev liblzma-dev libseccomp-dev
+  busybox-static iproute2 scdoc xfsprogs musl-tools
 )
 BENCH_DEPS=(
   tar libarchive-tools pigz zstd lz4 xz-utils hyperfine debootstrap time

@@ -119,7 +119,9 @@ static int child_step(struct ovz_exec *x, const struct ovz_op *op, struct ovz_er
 		for (int fd = 0; fd < 3; fd++)
 			dup2(null, fd);
 		close(null);
-		r = ovz_init_exec(&cmd, err);
+		r = ovz_seccomp_install(&state(x)->filter, err);
+		if (r == 0)
+			r = ovz_init_exec(&cmd, err);
 		ovz_init_cmd_release(&cmd);
 		return r;
 	}
@@ -166,6 +168,8 @@ static int ct_create(struct ovz_exec *x, struct ovz_error **err)
 	struct ovz_ns_state *s = state(x);
 	struct ovz_cgroups *cg;
 	int r = cgroups(x, &cg, err);
+	if (r == 0 && !s->filter.insns)
+		r = ovz_seccomp_build(&s->filter, err);
 	if (r < 0)
 		return r;
 	int sv[2];
@@ -291,6 +295,7 @@ static int cgroup_create(struct ovz_exec *x, struct ovz_error **err)
 	/* the container keeps MKNOD (vzctl's default set): without device
 	 * rules it could make and open a node of a host disk */
 	l.restrict_devices = ovz_cgroups_can_restrict_devices(cg);
+	l.console = false;	/* no console is bound on /dev/console (rootfs step) */
 	uint64_t nproc = ovz_host_numproc(x->host, x->dom->ctid);
 	if (nproc)
 		l.nproc = nproc;
@@ -404,6 +409,7 @@ void ovz_ns_state_release(struct ovz_ns_state *s)
 		close(s->ct_netns);
 	if (s->cg_detected)
 		ovz_cgroups_release(&s->cg);
+	ovz_seccomp_release(&s->filter);
 }
 
 static void ns_cleanup(struct ovz_exec *x)

@@ -15,6 +15,7 @@
 #include "error.h"
 #include "exec.h"
 #include "plan.h"
+#include "seccomp.h"
 #include "net/net.h"
 
 struct ovz_ns_ext {
@@ -36,6 +37,7 @@ struct ovz_ns_state {
 	int ct_netns;		/* -1 when the container is gone */
 	struct ovz_netctx net;
 	bool net_open;
+	struct ovz_seccomp filter;	/* built before the clone, installed by init */
 };
 
 void ovz_ns_state_init(struct ovz_ns_state *s, struct ovz_exec *x, const struct ovz_ns_ext *ext);

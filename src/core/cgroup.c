@@ -288,6 +288,7 @@ void ovz_cg_limits_init(struct ovz_cg_limits *l)
 	l->memory = l->swap = l->cpu_units = l->cpu_limit = l->cpu_period = OVZ_UNSET;
 	l->cpus = l->nproc = OVZ_UNSET;
 	l->restrict_devices = false;
+	l->console = false;
 }
 
 static bool is_set(uint64_t v)
@@ -465,18 +466,20 @@ static int plan_pids(struct plan *p, const struct ovz_cg_limits *l, struct ovz_e
 	return 0;
 }
 
-static const char *const device_rules[] = {
-	"c *:* m", "b *:* m",
-	"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",	/* null .. urandom */
-	"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",	/* tty, console, ptmx */
-	"c 136:* rwm",				/* pty slaves */
-	"c 10:200 rwm",				/* tun */
-	NULL,
-};
+#define DEVICE_RULES							\
+	"c *:* m", "b *:* m",						\
+	"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", /* null .. urandom */ \
+	"c 5:0 rwm", "c 5:2 rwm",		/* tty, ptmx */		\
+	"c 136:* rwm",				/* pty slaves */	\
+	"c 10:200 rwm"				/* tun */
 
-const char *const *ovz_cg_device_rules(void)
+/* c 5:1 is the host's console unless one is bound on /dev/console */
+static const char *const device_rules[] = { DEVICE_RULES, NULL };
+static const char *const device_rules_console[] = { DEVICE_RULES, "c 5:1 rwm", NULL };
+
+const char *const *ovz_cg_device_rules(bool console)
 {
-	return device_rules;
+	return console ? device_rules_console : device_rules;
 }
 
 bool ovz_cgroups_can_restrict_devices(const struct ovz_cgroups *cg)
@@ -495,7 +498,7 @@ static int plan_devices(struct plan *p, const struct ovz_cg_limits *l, struct ov
 	if (!p->cg->v1[OVZ_CG_DEVICES])
 		return 0;
 	add(p, OVZ_CG_DEVICES, "devices.deny", xstrdup("a"));
-	for (const char *const *r = device_rules; *r; r++)
+	for (const char *const *r = ovz_cg_device_rules(l->console); *r; r++)
 		add(p, OVZ_CG_DEVICES, "devices.allow", xstrdup(*r));
 	return 0;
 }
@@ -651,7 +654,8 @@ static void emit_rule(struct bpf_insn **v, size_t *n, const struct dev_rule *r)
 	emit(v, n, EXIT_INSN());
 }
 
-static int build_device_program(struct bpf_insn **out, size_t *n, struct ovz_error **err)
+static int build_device_program(bool console, struct bpf_insn **out, size_t *n,
+				struct ovz_error **err)
 {
 	struct bpf_insn *v = NULL;
 	*n = 0;
@@ -661,7 +665,7 @@ static int build_device_program(struct bpf_insn **out, size_t *n, struct ovz_err
 	emit(&v, n, ALU32_IMM(BPF_RSH, BPF_REG_2, 16));
 	emit(&v, n, LDX_W(BPF_REG_4, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, major)));
 	emit(&v, n, LDX_W(BPF_REG_5, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, minor)));
-	for (const char *const *t = device_rules; *t; t++) {
+	for (const char *const *t = ovz_cg_device_rules(console); *t; t++) {
 		struct dev_rule r;
 		if (parse_dev_rule(*t, &r) < 0) {
 			free(v);
@@ -691,11 +695,11 @@ static int bpf_load(const struct bpf_insn *insns, size_t n, char *log, size_t lo
 	return (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
 }
 
-static int load_device_program(struct ovz_error **err)
+static int load_device_program(bool console, struct ovz_error **err)
 {
 	struct bpf_insn *insns = NULL;
 	size_t n = 0;
-	int r = build_device_program(&insns, &n, err);
+	int r = build_device_program(console, &insns, &n, err);
 	if (r < 0)
 		return r;
 	int fd = bpf_load(insns, n, NULL, 0);
@@ -719,13 +723,14 @@ static int load_device_program(struct ovz_error **err)
 }
 
 /* Attaching again replaces the program: apply stays idempotent. */
-static int attach_device_program(const char *unified, const char *name, struct ovz_error **err)
+static int attach_device_program(const char *unified, const char *name, bool console,
+				 struct ovz_error **err)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/%s", unified, name);
 	_cleanup_close_ int cgfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgfd < 0)
 		return ovz_error_sys(err, errno, "open '%s'", dir);
-	_cleanup_close_ int prog = load_device_program(err);
+	_cleanup_close_ int prog = load_device_program(console, err);
 	if (prog < 0)
 		return prog;
 	union bpf_attr attr;
@@ -872,7 +877,7 @@ int ovz_cgroup_apply(const struct ovz_cgroups *cg, const char *name, const struc
 	}
 	ovz_cg_writes_free(w, n);
 	if (r >= 0 && l->restrict_devices && !cg->v1[OVZ_CG_DEVICES])
-		r = attach_device_program(cg->unified, name, err);
+		r = attach_device_program(cg->unified, name, l->console, err);
 	return r < 0 ? ovz_error_wrap(err, r, "applying limits to cgroup '%s'", name) : 0;
 }
 

@@ -80,9 +80,13 @@ struct ovz_cg_limits {
 	 * ovz_cg_device_rules); false leaves device access alone.  Without
 	 * this, container root with CAP_MKNOD can open any host device. */
 	bool restrict_devices;
+	/* With restrict_devices: /dev/console (c 5:1) may be opened too.
+	 * Only for a container with a console bound there: otherwise c 5:1
+	 * is the host's console, which container root could mknod and open. */
+	bool console;
 };
 
-/* Sets every numeric field to OVZ_UNSET, restrict_devices to false. */
+/* Sets every numeric field to OVZ_UNSET, the flags to false. */
 void ovz_cg_limits_init(struct ovz_cg_limits *l);
 
 /* CPUUNITS to cgroup weights.  Linear, so that the defaults meet: vzctl's
@@ -110,9 +114,9 @@ void ovz_cg_writes_free(struct ovz_cg_write *w, size_t n);
 
 /* What a restricted container may use, in v1 devices.allow syntax, one
  * rule per entry, NULL terminated: any node may be created ("c *:* m"),
- * and opened are null, zero, full, random, urandom, tty, console, ptmx,
- * pty slaves (136:*) and tun. */
-const char *const *ovz_cg_device_rules(void);
+ * and opened are null, zero, full, random, urandom, tty, ptmx, pty slaves
+ * (136:*), tun, and with console also the console (5:1). */
+const char *const *ovz_cg_device_rules(bool console);
 /* Whether this host can restrict devices: a v1 devices hierarchy, or a v2
  * tree (a BPF_PROG_TYPE_CGROUP_DEVICE program). */
 bool ovz_cgroups_can_restrict_devices(const struct ovz_cgroups *cg);

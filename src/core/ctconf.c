@@ -7,6 +7,7 @@
  * really changes.  docs/config.md lists every key and format. */
 #include "ctconf.h"
 #include "util.h"
+#include "vznum.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -26,6 +27,7 @@ struct rd {
 	unsigned line;
 	struct ovz_domain *d;
 	struct ovz_error **err;
+	const struct ovz_warn *warn;
 };
 
 static int bad(const struct rd *r, const char *why, const char *value)
@@ -108,44 +110,14 @@ static uint64_t page_kib(void)
 	return ps >= 1024 ? (uint64_t)ps / 1024 : 4;
 }
 
-static int suffix_shift(char ch)
+/* The key's number (in units of unit_kib KiB, as vzctl reads it) in KiB;
+ * LONG_MAX units and more mean unlimited, which the model holds as
+ * OVZ_UNSET. */
+static uint64_t units_to_kib(uint64_t n, uint64_t unit_kib)
 {
-	static const char suffixes[] = "KMGTP";
-	const char *p = ch ? strchr(suffixes, ch & ~0x20) : NULL;
-	return p ? 10 * (int)(p - suffixes + 1) : -1;
-}
-
-/* A number of units (unit_kib KiB each), a byte count with a K/M/G/T/P
- * suffix, or "unlimited".  LONG_MAX units and more mean unlimited, which the
- * model holds as OVZ_UNSET. */
-static const char *parse_amount(const char *s, uint64_t unit_kib, uint64_t *kib)
-{
-	if (strcmp(s, "unlimited") == 0) {
-		*kib = OVZ_UNSET;
-		return NULL;
-	}
-	size_t digits = strspn(s, "0123456789");
-	int shift = suffix_shift(s[digits]);
-	if (digits == 0 || (s[digits] && (shift < 0 || s[digits + 1])))
-		return "is not a number, a number with K, M, G, T or P, or unlimited";
-	_cleanup_free_ char *num = xstrndup(s, digits);
-	uint64_t n;
-	if (parse_u64(num, &n) < 0)
-		return "is too large";
-	if (shift < 0 && n >= (uint64_t)LONG_MAX) {
-		*kib = OVZ_UNSET;
-		return NULL;
-	}
-	if (shift < 0) {
-		if (n > (UINT64_MAX - 1) / unit_kib)
-			return "is too large";
-		*kib = n * unit_kib;
-		return NULL;
-	}
-	if (n > ((uint64_t)LONG_MAX >> shift))
-		return "is too large";
-	*kib = (n << shift) / 1024;
-	return NULL;
+	if (n >= (uint64_t)LONG_MAX || n > (OVZ_UNSET - 1) / unit_kib)
+		return OVZ_UNSET;
+	return n * unit_kib;
 }
 
 /* Whole units when exact, else KiB with a K suffix so nothing is rounded. */
@@ -163,18 +135,16 @@ struct pair {
 };
 
 /* "barrier:limit"; a single value is the limit alone. */
-static const char *parse_pair(const char *s, uint64_t unit_kib, struct pair *p)
+static const char *parse_pair(const char *s, uint64_t unit_kib, struct pair *p, bool *cut)
 {
-	const char *colon = strchr(s, ':');
-	if (!colon) {
-		p->barrier = OVZ_UNSET;
-		return parse_amount(s, unit_kib, &p->limit);
-	}
-	if (strchr(colon + 1, ':'))
-		return "is not barrier:limit";
-	_cleanup_free_ char *b = xstrndup(s, (size_t)(colon - s));
-	const char *why = parse_amount(b, unit_kib, &p->barrier);
-	return why ? why : parse_amount(colon + 1, unit_kib, &p->limit);
+	struct ovz_vznum how = { .unit_bytes = unit_kib * 1024, .allow_unlimited = true };
+	uint64_t b, l;
+	const char *why = ovz_vznum_pair(&how, s, &b, &l, cut);
+	if (why)
+		return why;
+	p->barrier = strchr(s, ':') ? units_to_kib(b, unit_kib) : OVZ_UNSET;
+	p->limit = units_to_kib(l, unit_kib);
+	return NULL;
 }
 
 static char *format_pair(uint64_t barrier, uint64_t limit, uint64_t unit_kib)
@@ -190,8 +160,14 @@ static char *format_pair(uint64_t barrier, uint64_t limit, uint64_t unit_kib)
 
 static int read_pair(const struct rd *r, const char *value, uint64_t unit_kib, struct pair *p)
 {
-	const char *why = parse_pair(value, unit_kib, p);
-	return why ? bad(r, why, value) : 0;
+	bool cut;
+	const char *why = parse_pair(value, unit_kib, p, &cut);
+	if (why)
+		return bad(r, why, value);
+	if (cut)
+		ovz_warn(r->warn, "%s:%u: %s: too large, read as unlimited (%s)", r->file, r->line,
+			 r->key, value);
+	return 0;
 }
 
 /* ---- readers and formatters, one pair per owned key ------------------ */
@@ -212,13 +188,13 @@ static char *fmt_name(const struct ovz_domain *d, const struct ovz_conf *c)
 
 static int read_description(struct rd *r, const char *v)
 {
-	r->d->description = unescape(v);
+	r->d->description = xstrdup(v);
 	return 0;
 }
 
 static char *fmt_description(const struct ovz_domain *d, const struct ovz_conf *c)
 {
-	return d->description ? escape(d->description, "") : NULL;
+	return dup_or_null(d->description);
 }
 
 /* vz7 also knows ONBOOT="auto" (restore the last state): no model value. */
@@ -297,9 +273,18 @@ static int read_diskspace(struct rd *r, const char *v)
 	return 0;
 }
 
+/* vzctl takes no "unlimited" for the disk quota: LONG_MAX blocks instead. */
 static char *fmt_diskspace(const struct ovz_domain *d, const struct ovz_conf *c)
 {
-	return format_pair(d->space_soft_limit, d->space_hard_limit, 1);
+	uint64_t soft = d->space_soft_limit, hard = d->space_hard_limit;
+	if (soft == OVZ_UNSET && hard == OVZ_UNSET)
+		return NULL;
+	if (soft == OVZ_UNSET)
+		return format_amount(hard, 1);
+	_cleanup_free_ char *b = format_amount(soft, 1);
+	_cleanup_free_ char *l = hard == OVZ_UNSET ? xasprintf("%ld", LONG_MAX)
+						   : format_amount(hard, 1);
+	return xasprintf("%s:%s", b, l);
 }
 
 /* PHYSPAGES barrier 0 means no separate current memory. */
@@ -552,6 +537,20 @@ static const char *parse_ip_or_netmask(const char *s, struct ovz_ip *ip)
 	return NULL;
 }
 
+static bool has_ip(const struct ovz_iface *f, const struct ovz_ip *ip)
+{
+	char want[64], have[64];
+	ovz_format_ip(ip, true, want, sizeof(want));
+	for (size_t i = 0; i < f->n_ips; i++) {
+		ovz_format_ip(&f->ips[i], true, have, sizeof(have));
+		if (strcmp(have, want) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* IP_ADDRESS (field NULL) is a set, as vzctl reads it: an address given
+ * again (on the same line or another IP_ADDRESS line) counts once. */
 static int read_ips(const struct rd *r, const char *field, const char *v, struct ovz_iface *f)
 {
 	_cleanup_strv_ char **list = split(v, " \t");
@@ -560,6 +559,8 @@ static int read_ips(const struct rd *r, const char *field, const char *v, struct
 		const char *why = parse_ip_or_netmask(list[i], &ip);
 		if (why)
 			return field ? bad_field(r, field, why, list[i]) : bad(r, why, list[i]);
+		if (!field && has_ip(f, &ip))
+			continue;
 		ovz_iface_add_ip(f, &ip);
 	}
 	return 0;
@@ -812,12 +813,21 @@ static char *fmt_netif(const struct ovz_domain *d, const struct ovz_conf *c)
 static int read_netdev(struct rd *r, const char *v)
 {
 	_cleanup_strv_ char **list = split(v, " \t");
+	size_t n = 0;
 	for (size_t i = 0; list[i]; i++) {
 		const char *why = ovz_check_netdev(list[i]);
 		if (why)
 			return bad(r, why, list[i]);
+		bool again = false;	/* vzctl keeps a device once */
+		for (size_t j = 0; j < n && !again; j++)
+			again = strcmp(list[j], list[i]) == 0;
+		if (again)
+			free(list[i]);
+		else
+			list[n++] = list[i];
 	}
-	if (list[0]) {
+	list[n] = NULL;
+	if (n) {
 		r->d->netdevs = list;
 		list = NULL;
 	}
@@ -1133,22 +1143,51 @@ static int read_key(struct rd *r, const struct key_map *k)
 	return k->read(r, v);
 }
 
+/* A value vzctl would not take is skipped with a warning, as vzctl does;
+ * what the model had from it is dropped with it. */
+static void skip_key(struct rd *r, const struct key_map *k, struct ovz_error **e)
+{
+	ovz_warn(r->warn, "%s, skipped", ovz_error_message(*e));
+	ovz_error_clear(e);
+	struct ovz_domain *d = r->d;
+	_cleanup_(ovz_domain_freep) struct ovz_domain *fresh = ovz_domain_new();
+	fresh->ctid = d->ctid;
+	/* read again every key before this one: a reader may have filled part
+	 * of the model before it failed */
+	struct rd again = *r;
+	again.d = fresh;
+	again.err = NULL;
+	again.warn = NULL;
+	for (const struct key_map *p = keys; p < k; p++)
+		read_key(&again, p);
+	r->d = fresh;
+	fresh = d;
+}
+
 int ovz_domain_from_conf(const struct ovz_conf *c, unsigned ctid, const char *filename,
-			 struct ovz_domain **out, struct ovz_error **err)
+			 const struct ovz_warn *warn, struct ovz_domain **out,
+			 struct ovz_error **err)
 {
 	_cleanup_(ovz_domain_freep) struct ovz_domain *d = ovz_domain_new();
 	d->ctid = ctid;
-	struct rd r = { .c = c, .file = filename ? filename : "<config>", .d = d, .err = err };
+	struct rd r = { .c = c, .file = filename ? filename : "<config>", .d = d, .warn = warn };
+	struct ovz_error *e = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-		int e = read_key(&r, &keys[i]);
-		if (e < 0)
-			return e;
+		r.err = &e;
+		if (read_key(&r, &keys[i]) < 0)
+			skip_key(&r, &keys[i], &e);
 	}
-	int e = read_uuid(&r);
-	if (e == 0)
-		e = check_domain(&r);
-	if (e < 0)
-		return e;
+	d = r.d;
+	r.err = &e;
+	if (read_uuid(&r) < 0) {
+		ovz_warn(warn, "%s, skipped", ovz_error_message(e));
+		ovz_error_clear(&e);
+		d->has_uuid = false;
+	}
+	r.err = err;
+	int ret = check_domain(&r);
+	if (ret < 0)
+		return ret;
 	*out = d;
 	d = NULL;
 	return 0;
@@ -1177,7 +1216,7 @@ void ovz_domain_to_conf(const struct ovz_domain *d, const struct ovz_vzconf *vz,
 			struct ovz_conf *c)
 {
 	_cleanup_(ovz_domain_freep) struct ovz_domain *old = NULL;
-	if (ovz_domain_from_conf(c, d->ctid, NULL, &old, NULL) < 0)
+	if (ovz_domain_from_conf(c, d->ctid, NULL, NULL, &old, NULL) < 0)
 		old = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		write_key(&keys[i], d, old, vz, c);

@@ -126,7 +126,7 @@ static int sample_conf(struct ovz_host *h, const char *sample, struct ovz_conf *
 		       struct ovz_error **err)
 {
 	_cleanup_free_ char *path = ovz_vzconf_sample(h->vz, sample);
-	int r = ovz_conf_load(path, out, err);
+	int r = ovz_host_conf_load(h, path, out, err);
 	if (r == -ENOENT) {
 		ovz_error_clear(err);
 		*out = ovz_conf_new();
@@ -149,7 +149,7 @@ static int create_prepare(struct create_ctx *c, struct ovz_error **err)
 	struct ovz_host *h = c->h;
 	struct ovz_create_args *a = c->a;
 	_cleanup_free_ char *path = ovz_vzconf_ct_conf(h->vz, c->ctid);
-	int r = ovz_conf_load(path, &c->conf, err);
+	int r = ovz_host_conf_load(h, path, &c->conf, err);
 	if (r == 0) {
 		c->old_conf = ovz_conf_format(c->conf, NULL);
 	} else if (r == -ENOENT) {
@@ -171,7 +171,7 @@ static int create_prepare(struct create_ctx *c, struct ovz_error **err)
 	 * it will be written as */
 	if (a->xml)
 		ovz_domain_to_conf(a->xml, h->vz, c->conf);
-	r = ovz_domain_from_conf(c->conf, c->ctid, path, &c->d, err);
+	r = ovz_domain_from_conf(c->conf, c->ctid, path, &h->warn, &c->d, err);
 	if (r < 0)
 		return r;
 	c->d->ctid = c->ctid;
@@ -555,177 +555,4 @@ int ovz_host_boot(struct ovz_host *h, unsigned parallel, ovz_boot_fn done, void 
 	free(ctids);
 	free(items);
 	return failed;
-}
-
-/* ---- exec ---- */
-
-static const char *const ns_order[] = { "ipc", "uts", "net", "pid", "cgroup", "mnt" };
-
-static int open_namespaces(pid_t pid, int fds[], struct ovz_error **err)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_order[i]);
-		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
-		if (fds[i] < 0) {
-			int e = errno;
-			while (i-- > 0)
-				close(fds[i]);
-			return ovz_error_sys(err, e, "open '%s'", path);
-		}
-	}
-	return 0;
-}
-
-static char *const login_env[] = {
-	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-	"HOME=/root", "USER=root", "LOGNAME=root", "TERM=linux", NULL,
-};
-
-static void setup_stdio(const struct ovz_exec_io *io)
-{
-	int fds[3] = { io->in, io->out, io->err };
-	for (int i = 0; i < 3; i++)
-		if (fds[i] >= 0 && fds[i] != i)
-			dup2(fds[i], i);
-	if (io->controlling_tty) {
-		setsid();
-		ioctl(0, TIOCSCTTY, 0);
-	}
-}
-
-static _Noreturn void exec_command(char *const argv[], const struct ovz_exec_io *io, int report)
-{
-	char *const *envp = io->envp ? io->envp : login_env;
-	if (chdir("/") < 0 || ovz_caps_apply(ovz_caps_default(), NULL) < 0) {
-		dprintf(report, "dropping capabilities: %s", strerror(errno));
-		_exit(125);
-	}
-	setup_stdio(io);
-	execve(argv[0], argv, envp);
-	if (!strchr(argv[0], '/')) {
-		static const char *const dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-						    "/usr/bin", "/sbin", "/bin" };
-		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-			char path[4096];
-			snprintf(path, sizeof(path), "%s/%s", dirs[i], argv[0]);
-			execve(path, argv, envp);
-		}
-	}
-	dprintf(report, "exec '%s': %s", argv[0], strerror(errno));
-	_exit(127);
-}
-
-/* In the forked child: join the container, fork (a pid namespace applies to
- * children only) and wait for the command; never returns. */
-static _Noreturn void join_and_run(const struct ovz_backend *b, unsigned ctid, const int fds[],
-				   char *const argv[], const struct ovz_exec_io *io, int report)
-{
-	struct ovz_cgroups cg;
-	_cleanup_free_ char *cgname = ovz_cgroup_name(OVZ_CGROUP_ROOT, ctid);
-	if (ovz_cgroups_detect(&cg, NULL) == 0)
-		ovz_cgroup_add_pid(&cg, cgname, getpid(), NULL);
-	if (b->attach)
-		b->attach(ctid, getpid(), NULL);
-	for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++)
-		if (setns(fds[i], 0) < 0) {
-			dprintf(report, "setns %s: %s", ns_order[i], strerror(errno));
-			_exit(125);
-		}
-	pid_t pid = fork();
-	if (pid < 0)
-		_exit(125);
-	if (pid == 0)
-		exec_command(argv, io, report);
-	close(report);
-	_exit(ovz_ct_wait(pid));
-}
-
-int ovz_ct_wait(pid_t pid)
-{
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return 125;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static int spawn_by_backend(struct ovz_host *h, const struct ovz_backend *b, unsigned ctid,
-			    char *const argv[], const struct ovz_exec_io *io, pid_t *pid,
-			    struct ovz_error **err)
-{
-	_cleanup_(ovz_domain_freep) struct ovz_domain *d = NULL;
-	int r = ovz_host_load(h, ctid, &d, err);
-	if (r < 0)
-		return r;
-	_cleanup_free_ char *priv = NULL, *root = NULL;
-	ovz_host_ct_dirs(h, d, &priv, &root);
-	_cleanup_free_ char *hr = host_dir(h, root);
-	const int fds[3] = { io->in, io->out, io->err };
-	return b->enter_spawn(ctid, hr, argv, io->envp ? io->envp : login_env, fds,
-			      io->controlling_tty, pid, err);
-}
-
-int ovz_ct_spawn(struct ovz_host *h, unsigned ctid, char *const argv[],
-		 const struct ovz_exec_io *io, pid_t *pid, struct ovz_error **err)
-{
-	pid_t init = 0;
-	if (!ovz_host_ct_running(h, ctid, &init))
-		return ovz_error_set(err, EINVAL, "CT %u is not running", ctid);
-	const struct ovz_backend *b;
-	int r = ovz_host_backend(h, &b, err);
-	if (r < 0)
-		return r;
-	if (b->enter_spawn)	/* legacy kernels have no setns: VE_ENTER */
-		return spawn_by_backend(h, b, ctid, argv, io, pid, err);
-	if (init <= 0)
-		return ovz_error_set(err, ESRCH, "CT %u runs, but its init is not recorded", ctid);
-	int fds[ARRAY_SIZE(ns_order)];
-	r = open_namespaces(init, fds, err);
-	if (r < 0)
-		return r;
-	int rep[2];
-	if (pipe2(rep, O_CLOEXEC) < 0) {
-		r = ovz_error_sys(err, errno, "pipe");
-		goto out;
-	}
-	*pid = fork();
-	if (*pid == 0) {
-		close(rep[0]);
-		join_and_run(b, ctid, fds, argv, io, rep[1]);
-	}
-	close(rep[1]);
-	if (*pid < 0) {
-		r = ovz_error_sys(err, errno, "fork");
-		close(rep[0]);
-		goto out;
-	}
-	/* end of file: the command was exec'd; text: why it was not */
-	char msg[512];
-	ssize_t n;
-	while ((n = read(rep[0], msg, sizeof(msg) - 1)) < 0 && errno == EINTR)
-		;
-	close(rep[0]);
-	if (n > 0) {
-		msg[n] = '\0';
-		int status = ovz_ct_wait(*pid);
-		r = ovz_error_set(err, status == 127 ? ENOENT : EIO, "%s", msg);
-	}
-out:
-	for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++)
-		close(fds[i]);
-	return r;
-}
-
-int ovz_ct_exec(struct ovz_host *h, unsigned ctid, char *const argv[], int *status,
-		struct ovz_error **err)
-{
-	struct ovz_exec_io io = OVZ_EXEC_IO_INHERIT;
-	pid_t pid;
-	int r = ovz_ct_spawn(h, ctid, argv, &io, &pid, err);
-	if (r == 0)
-		*status = ovz_ct_wait(pid);
-	else
-		*status = r == -ENOENT ? 127 : 125;
-	return r;
 }

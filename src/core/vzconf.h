@@ -27,9 +27,12 @@ struct ovz_vzconf {
 	char *names_dir;	/* ROOT/etc/vz/names */
 	char *vz_conf_path;	/* ROOT/etc/vz/vz.conf */
 	char *run_dir;		/* ROOT/var/run/ovz-native */
+	char **warnings;	/* what vz.conf had that was skipped, "FILE:LINE: what" */
+	size_t n_warnings;
 };
 
-/* Loads ROOT/etc/vz/vz.conf; a missing file gives vzctl's defaults. */
+/* Loads ROOT/etc/vz/vz.conf; a missing file gives vzctl's defaults, and so
+ * does a value that is not valid (with a warning). */
 int ovz_vzconf_load(const char *root, struct ovz_vzconf **out, struct ovz_error **err);
 void ovz_vzconf_free(struct ovz_vzconf *v);
 

@@ -410,6 +410,56 @@ int ovz_rootfs_pivot(int rootfd, struct ovz_error **err)
 	return 0;
 }
 
+/* ---- masking, after pivot_root ------------------------------------------
+ * runc's and LXC's lists.  Plain mount(2), which every kernel has (OpenVZ
+ * 7's 3.10 too).  The paths lie in the proc and sysfs just mounted, which
+ * the container has not touched yet; what a kernel lacks is skipped. */
+
+/* host-wide kernel state: read-only */
+static const char *const readonly_dirs[] = { "/proc/bus", "/proc/fs", "/proc/irq" };
+/* host-wide secrets and addresses: /dev/null bound over them */
+static const char *const masked_files[] = {
+	"/proc/kcore", "/proc/keys", "/proc/key-users", "/proc/latency_stats",
+	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+};
+/* host hardware: an empty read-only tmpfs over them */
+static const char *const masked_dirs[] = {
+	"/proc/acpi", "/proc/asound", "/proc/scsi", "/sys/firmware",
+	"/sys/devices/virtual/powercap",
+};
+
+#define MASK_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+static int mount_or_skip(const char *src, const char *dst, const char *type, unsigned long flags,
+			 const char *data, struct ovz_error **err)
+{
+	if (mount(src, dst, type, flags, data) == 0 || errno == ENOENT)
+		return 0;
+	return ovz_error_sys(err, errno, "masking '%s'", dst);
+}
+
+static int make_readonly(const char *path, struct ovz_error **err)
+{
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return errno == ENOENT ? 0 : ovz_error_sys(err, errno, "bind '%s' on itself", path);
+	if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MASK_FLAGS, NULL) < 0)
+		return ovz_error_sys(err, errno, "make '%s' read-only", path);
+	return 0;
+}
+
+int ovz_rootfs_mask(struct ovz_error **err)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(readonly_dirs); i++)
+		r = make_readonly(readonly_dirs[i], err);
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(masked_files); i++)
+		r = mount_or_skip("/dev/null", masked_files[i], NULL, MS_BIND, NULL, err);
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(masked_dirs); i++)
+		r = mount_or_skip("tmpfs", masked_dirs[i], "tmpfs", MS_RDONLY | MASK_FLAGS,
+				  "mode=0555,size=4k", err);
+	return r;
+}
+
 int ovz_rootfs_setup(const char *root, int console_fd, struct ovz_error **err)
 {
 	int r = ovz_rootfs_make_slave(err);
@@ -427,5 +477,7 @@ int ovz_rootfs_setup(const char *root, int console_fd, struct ovz_error **err)
 		r = ovz_rootfs_mount_dev(rootfd, console_fd, err);
 	if (r >= 0)
 		r = ovz_rootfs_pivot(rootfd, err);
+	if (r >= 0)
+		r = ovz_rootfs_mask(err);
 	return r < 0 ? ovz_error_wrap(err, r, "setting up root '%s'", root) : 0;
 }

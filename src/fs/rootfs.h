@@ -54,5 +54,11 @@ int ovz_rootfs_mount_dev(int rootfd, int console_fd, struct ovz_error **err);
 /* Makes rootfd's directory "/" (pivot_root(".", ".")), detaches the old
  * root and changes to "/". */
 int ovz_rootfs_pivot(int rootfd, struct ovz_error **err);
+/* After the pivot, as runc and LXC do: /proc/bus, /proc/fs and /proc/irq
+ * read-only; /dev/null bound over /proc/kcore, keys, key-users,
+ * latency_stats, timer_list, timer_stats and sched_debug; an empty
+ * read-only tmpfs over /proc/acpi, asound, scsi, /sys/firmware and
+ * /sys/devices/virtual/powercap.  Whatever the kernel lacks is skipped. */
+int ovz_rootfs_mask(struct ovz_error **err);
 
 #endif

@@ -284,7 +284,7 @@ static void test_plan_devices(void **state)
 	_cleanup_free_ char *v1 = plan_text(&cg, &l, NULL);
 	struct strbuf want = STRBUF_INIT;
 	strbuf_puts(&want, "devices:devices.deny=a\n");
-	for (const char *const *r = ovz_cg_device_rules(); *r; r++)
+	for (const char *const *r = ovz_cg_device_rules(false); *r; r++)
 		strbuf_printf(&want, "devices:devices.allow=%s\n", *r);
 	_cleanup_free_ char *want_text = strbuf_steal(&want);
 	assert_string_equal(v1, want_text);
@@ -302,14 +302,20 @@ static void test_plan_devices(void **state)
 	expect_plan_error(&cg, &l, NULL, ENOTSUP, "'devices.deny'");
 	ovz_cgroups_release(&cg);
 
-	const char *const *rules = ovz_cg_device_rules();
+	const char *const *rules = ovz_cg_device_rules(false);
 	assert_string_equal(rules[0], "c *:* m");
-	bool has_null = false, has_pts = false;
+	bool has_null = false, has_pts = false, has_console = false;
 	for (const char *const *r = rules; *r; r++) {
 		has_null |= strcmp(*r, "c 1:3 rwm") == 0;
 		has_pts |= strcmp(*r, "c 136:* rwm") == 0;
+		has_console |= strcmp(*r, "c 5:1 rwm") == 0;
 	}
 	assert_true(has_null && has_pts);
+	assert_false(has_console);	/* the host's console, unless one is bound */
+	has_console = false;
+	for (const char *const *r = ovz_cg_device_rules(true); *r; r++)
+		has_console |= strcmp(*r, "c 5:1 rwm") == 0;
+	assert_true(has_console);
 }
 
 static void test_units(void **state)

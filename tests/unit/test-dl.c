@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include "core/dl.h"
+#include "core/seccomp.h"
 #include "core/util.h"
 #include "fs/extract.h"
 #include "xml/xml.h"
@@ -71,6 +72,7 @@ static void test_loaded_on_first_use(void **state)
 	assert_false(mapped("/libarchive.so"));
 	assert_false(mapped("/libzstd.so"));
 	assert_false(mapped("/liblzma.so"));
+	assert_false(mapped("/libseccomp.so"));
 
 	static const char xml[] = "<domain type='openvz' id='101'><name>a</name></domain>";
 	struct ovz_domain *d = NULL;
@@ -96,6 +98,14 @@ static void test_loaded_on_first_use(void **state)
 	assert_true(mapped("/libzstd.so"));
 	assert_true(mapped("/liblzma.so"));
 	assert_true(mapped("/libdeflate.so"));
+
+	/* built on the host before a process enters a container */
+	assert_false(mapped("/libseccomp.so"));
+	struct ovz_seccomp f;
+	assert_int_equal(ovz_seccomp_build(&f, NULL), 0);
+	assert_true(f.len > 0);
+	ovz_seccomp_release(&f);
+	assert_true(mapped("/libseccomp.so"));
 }
 
 int main(void)

@@ -27,6 +27,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -209,19 +210,50 @@ static int create_raw(int fd, unsigned veid, unsigned flags, int datalen)
 	return r < 0 ? -errno : (int)r;
 }
 
-/* A child that becomes VE veid's init and waits; its pid, or -1. */
-static pid_t start_ve(int fd, unsigned veid, int report[2])
+/* capset of the calling process (v3, 64 bits) */
+static int set_caps(uint64_t eff, uint64_t prm, uint64_t inh)
+{
+	struct { uint32_t version; int pid; } hdr = { 0x20080522, 0 };
+	uint32_t d[6] = { (uint32_t)eff, (uint32_t)prm, (uint32_t)inh,
+			  (uint32_t)(eff >> 32), (uint32_t)(prm >> 32), (uint32_t)(inh >> 32) };
+	return (int)syscall(SYS_capset, &hdr, d);
+}
+
+/* A capability set of /proc/PID/status ("CapEff", ...). */
+static uint64_t status_caps(pid_t pid, const char *key)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	_cleanup_free_ char *s = vzs_slurp(path);
+	const char *v = s ? strstr(s, key) : NULL;
+	return v ? strtoull(v + strlen(key) + 2, NULL, 16) : 0;
+}
+
+#define CAP_BIT(c) (1ULL << (c))
+#define SYS_MODULE 16
+#define SYS_ADMIN 21
+#define VE_ADMIN 30
+
+/* A child that becomes VE veid's init and waits; its pid, or -1.  With
+ * `lead` it calls setsid() first; without, the kernel makes it session
+ * leader.  It creates the VE without CAP_SYS_MODULE in its effective set. */
+static pid_t start_ve(int fd, unsigned veid, bool lead, int report[2])
 {
 	if (pipe(report) < 0)
 		return -1;
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(report[0]);
-		int r = setsid() < 0 ? -errno : 0;
+		int r = lead && setsid() < 0 ? -errno : 0;
+		uint64_t all = status_caps(getpid(), "CapPrm");
+		if (r == 0 && set_caps(all & ~CAP_BIT(SYS_MODULE), all, 0) < 0)
+			r = -errno;
 		if (r == 0 && syscall(OVZ_NR_SETLUID, (unsigned long)veid) < 0)
 			r = -errno;
 		if (r == 0)
 			r = create_raw(fd, veid, OVZ_VE_CREATE | OVZ_VE_EXCLUSIVE, 32);
+		if (r == (int)veid && getsid(0) != getpid())
+			r = -1000;	/* the kernel makes its init session leader */
 		if (write(report[1], &r, sizeof(r)) != sizeof(r))
 			_exit(1);
 		for (;;)
@@ -234,6 +266,69 @@ static pid_t start_ve(int fd, unsigned veid, int report[2])
 		return -1;
 	}
 	return pid;
+}
+
+/* A process group leader cannot become session leader: EINVAL. */
+static int create_as_group_leader(int fd, unsigned veid)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		_exit(-create_raw(fd, veid, OVZ_VE_CREATE, 32));
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static bool same_ns(pid_t pid, const char *ns)
+{
+	char path[64], ours[64], theirs[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns);
+	ssize_t n1 = readlink(path, theirs, sizeof(theirs) - 1);
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns);
+	ssize_t n2 = readlink(path, ours, sizeof(ours) - 1);
+	return n1 > 0 && n2 > 0 && (theirs[n1] = ours[n2] = '\0', strcmp(theirs, ours) == 0);
+}
+
+/* In a child entering VE veid: its capabilities afterwards, and whether a
+ * mount fails with EPERM once it has neither CAP_VE_ADMIN nor
+ * CAP_SYS_ADMIN, and works with them (a tmpfs on dir). */
+static void check_enter_caps(int fd, unsigned veid, const char *dir)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		uint64_t r[4] = { 0 };
+		if (ovz_vz_ve_enter(fd, veid, NULL) >= 0) {
+			r[0] = status_caps(getpid(), "CapEff");
+			r[1] = status_caps(getpid(), "CapBnd");
+			r[2] = mount("none", dir, "tmpfs", 0, NULL) == 0 && umount(dir) == 0;
+			uint64_t prm = status_caps(getpid(), "CapPrm");
+			r[2] = r[2] && sethostname("ve", 2) == 0;
+			set_caps(r[0] & ~(CAP_BIT(VE_ADMIN) | CAP_BIT(SYS_ADMIN)), prm, 0);
+			r[3] = mount("none", dir, "tmpfs", 0, NULL) < 0 ? (uint64_t)errno : 0;
+			if (sethostname("ve", 2) == 0 || errno != EPERM)
+				r[3] = 1000;
+		}
+		if (write(p[1], r, sizeof(r)) != sizeof(r))
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	uint64_t r[4] = { 0 };
+	vzs_check(read(p[0], r, sizeof(r)) == sizeof(r), "VE_ENTER child");
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	vzs_check(r[0] && !(r[0] & CAP_BIT(SYS_MODULE)) && (r[0] & CAP_BIT(VE_ADMIN)),
+		  "VE_ENTER gives the VE's capabilities: CapEff %llx", (unsigned long long)r[0]);
+	vzs_check(r[1] && !(r[1] & CAP_BIT(SYS_MODULE)), "VE_ENTER: CapBnd %llx",
+		  (unsigned long long)r[1]);
+	vzs_check(r[2] == 1, "mount and sethostname inside the VE with CAP_VE_ADMIN");
+	vzs_check(r[3] == EPERM, "mount and sethostname inside without CAP_VE_ADMIN: %llu",
+		  (unsigned long long)r[3]);
 }
 
 static int inner_kernel(void)
@@ -251,9 +346,10 @@ static int inner_kernel(void)
 	vzs_check(syscall(OVZ_NR_SETLUID, (unsigned long)-1) < 0 && errno == EINVAL, "setluid(-1)");
 	vzs_check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "10.9.9.9", 0) == ESRCH, "IP_MAP, no VE");
 	vzs_check(create_raw(fd, 901, OVZ_VE_CREATE, 4) == -EINVAL, "datalen 4");
-	vzs_check(create_raw(fd, 901, OVZ_VE_CREATE, 32) == -EINVAL, "CREATE without setsid");
+	vzs_check(create_as_group_leader(fd, 901) == EINVAL, "CREATE by a process group leader");
 	int rep1[2], rep2[2];
-	pid_t ve1 = start_ve(fd, 901, rep1), ve2 = start_ve(fd, 902, rep2);
+	pid_t ve1 = start_ve(fd, 901, true, rep1), ve2 = start_ve(fd, 902, false, rep2);
+	vzs_check(ve2 > 0, "CREATE by a process that can become session leader");
 	vzs_check(ovz_vz_ve_test(fd, 901, NULL) == 1, "VE 901 runs");
 	vzs_check(syscall(OVZ_NR_SETUBLIMIT, 901UL, 30UL, lim) < 0 && errno == EINVAL, "res 30");
 	vzs_check(syscall(OVZ_NR_SETUBLIMIT, 901UL, 6UL, lim) == 0, "setublimit physpages");
@@ -264,23 +360,31 @@ static int inner_kernel(void)
 	vzs_check(ip_map_raw(fd, 901, OVZ_VE_IP_DEL, "10.9.9.8", 0) == EADDRNOTAVAIL, "IP del");
 	vzs_check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "2001:db8::9", 0) == 0, "IPv6 add");
 	_cleanup_free_ char *veinfo = vzs_slurp("/proc/vz/veinfo");
-	vzs_check(strstr(veinfo, "10.9.9.9") && strstr(veinfo, "2001:0db8:0000:0000:0000:0000:0000:0009"),
-	      "veinfo: %s", veinfo);
+	/* newest VE first, VE0 last, each VE's newest address first */
+	const char *l902 = strstr(veinfo, "       902 "), *l901 = strstr(veinfo, "       901 "),
+		   *l0 = strstr(veinfo, "         0 "), *v6 = strstr(veinfo, "2001:db8:0:0:0:0:0:9"),
+		   *v4 = strstr(veinfo, "10.9.9.9");
+	vzs_check(l902 && l901 && l0 && v6 && v4 && l902 < l901 && l901 < v6 && v6 < v4 && v4 < l0,
+		  "veinfo order: %s", veinfo);
 	_cleanup_free_ char *ubc = vzs_slurp("/proc/user_beancounters");
 	vzs_check(strstr(ubc, "901:") && strstr(ubc, "902:"), "beancounters: %s", ubc);
 	uint32_t ids[4] = { 0 };
 	struct ovz_vzlist_veidctl l = { .num = 4, .id = ids };
-	vzs_check(ioctl(fd, OVZ_VZCTL_GET_VEIDS, &l) == 2 && ids[0] == 901 && ids[1] == 902,
-	      "GET_VEIDS");
+	vzs_check(ioctl(fd, OVZ_VZCTL_GET_VEIDS, &l) < 0 && errno == ENOTTY,
+		  "GET_VEIDS: 042stab141 has no vzlist ioctls");
+	vzs_check(status_caps(ve1, "CapPrm") && !(status_caps(ve1, "CapPrm") & CAP_BIT(SYS_MODULE)) &&
+		  !(status_caps(ve1, "CapBnd") & CAP_BIT(SYS_MODULE)),
+		  "the init's credentials are its effective set at create");
+	vzs_check(same_ns(ve1, "mnt") && !same_ns(ve1, "net"),
+		  "the VE shares our mount namespace and has its own network");
+	_cleanup_free_ char *dir = xasprintf("/tmp/vzemu-mnt.%d", (int)getpid());
+	mkdir(dir, 0700);
+	check_enter_caps(fd, 901, dir);
+	rmdir(dir);
 	vzs_check(create_raw(fd, 901, OVZ_VE_CREATE | OVZ_VE_EXCLUSIVE, 32) == -EACCES,
 	      "VE_EXCLUSIVE create of a running VE");
 	/* the VE's init has the VE's hostname and network, not ours */
-	char path[64], ours[64], theirs[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)ve1);
-	ssize_t n1 = readlink(path, theirs, sizeof(theirs) - 1);
-	ssize_t n2 = readlink("/proc/self/ns/uts", ours, sizeof(ours) - 1);
-	vzs_check(n1 > 0 && n2 > 0 && (theirs[n1] = ours[n2] = '\0', strcmp(theirs, ours) != 0),
-	      "the VE has its own UTS namespace");
+	vzs_check(!same_ns(ve1, "uts"), "the VE has its own UTS namespace");
 	/* VE_ENTER and reboot inside stop the VE; its init's exit stops the other */
 	pid_t p = fork();
 	if (p == 0) {
@@ -298,6 +402,8 @@ static int inner_kernel(void)
 	waitpid(ve2, NULL, 0);
 	vzs_check(ovz_vz_ve_test(fd, 902, NULL) == 0, "VE 902 is gone with its init");
 	vzs_check(ip_map_raw(fd, 902, OVZ_VE_IP_ADD, "10.9.9.9", 0) == ESRCH, "IP of a gone VE");
+	vzs_check(ip_map_raw(fd, 902, OVZ_VE_IP_DEL, "10.9.9.9", 0) == EADDRNOTAVAIL,
+		  "IP delete for a gone VE");
 	free(ubc);
 	ubc = vzs_slurp("/proc/user_beancounters");
 	vzs_check(!strstr(ubc, "901:") && !strstr(ubc, "902:"), "beancounters left: %s", ubc);

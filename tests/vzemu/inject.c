@@ -114,7 +114,11 @@ long emu_inject_call(struct emu_inject *in, long nr, long a0, long a1, long a2, 
 
 long emu_inject_str(struct emu_inject *in, const char *s)
 {
-	size_t len = strlen(s) + 1;
+	return emu_inject_data(in, s, strlen(s) + 1);
+}
+
+long emu_inject_data(struct emu_inject *in, const void *s, size_t len)
+{
 	unsigned long at = in->scratch - in->used - ((len + 15) & ~15UL);
 	if (emu_write_mem(in->tid, at, s, len) < 0)
 		return -EFAULT;
@@ -140,6 +144,11 @@ long emu_inject_call(struct emu_inject *in, long nr, long a0, long a1, long a2, 
 }
 
 long emu_inject_str(struct emu_inject *in, const char *s)
+{
+	return -ENOSYS;
+}
+
+long emu_inject_data(struct emu_inject *in, const void *s, size_t len)
 {
 	return -ENOSYS;
 }

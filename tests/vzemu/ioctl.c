@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -78,32 +79,46 @@ struct create_req {
 	unsigned total_vcpus;
 };
 
-/* What a VE_CREATE caller must be: a single-threaded group leader, session
- * and process group leader alone in its group, with no controlling tty. */
-static const char *create_precondition(pid_t tid)
+/* Whether another process than tid has pgrp (or session) id tid. */
+static bool group_has_other(pid_t tid, bool session)
+{
+	DIR *d = opendir("/proc");
+	bool other = false;
+	for (struct dirent *de; d && !other && (de = readdir(d));) {
+		pid_t pid = (pid_t)atoi(de->d_name), ppid, pgrp, sid;
+		int tty;
+		if (pid > 0 && pid != tid && emu_proc_stat(pid, &ppid, &pgrp, &sid, &tty))
+			other = (session ? sid : pgrp) == tid;
+	}
+	if (d)
+		closedir(d);
+	return other;
+}
+
+/* What a VE_CREATE caller must be, as do_env_create checks it: a
+ * single-threaded group leader without a controlling tty that is session
+ * and process group leader or could become both (not a session leader, no
+ * process group of its id), and alone in the group and session of its id.
+ * *setsid: it is not yet and the kernel makes it one. */
+static const char *create_precondition(pid_t tid, bool *setsid)
 {
 	pid_t tgid, ppid, pgrp, sid;
 	int tty;
+	*setsid = false;
 	if (!emu_proc_tgid(tid, &tgid) || tgid != tid || emu_proc_threads(tid) != 1)
 		return "caller is not a single-threaded group leader";
 	if (!emu_proc_stat(tid, &ppid, &pgrp, &sid, &tty))
 		return "caller is gone";
 	if (tty != 0)
 		return "caller has a controlling tty";
-	if (sid != tid || pgrp != tid)
-		return "caller is not session and process group leader (no setsid)";
-	DIR *d = opendir("/proc");
-	bool alone = true;
-	for (struct dirent *de; d && alone && (de = readdir(d));) {
-		pid_t other = (pid_t)atoi(de->d_name);
-		pid_t opp, opg, osid;
-		int otty;
-		if (other > 0 && other != tid && emu_proc_stat(other, &opp, &opg, &osid, &otty))
-			alone = opg != tid;
+	if (sid != tid || pgrp != tid) {
+		if (sid == tid || pgrp == tid || group_has_other(tid, false))
+			return "caller is a process group or session leader and cannot setsid";
+		*setsid = true;
 	}
-	if (d)
-		closedir(d);
-	return alone ? NULL : "caller is not alone in its process group";
+	if (group_has_other(tid, false) || group_has_other(tid, true))
+		return "caller is not alone in its process group and session";
+	return NULL;
 }
 
 static long inject_checked(struct emu_inject *in, long nr, long a0, long a1, long a2, long a3,
@@ -115,30 +130,41 @@ static long inject_checked(struct emu_inject *in, long nr, long a0, long a1, lon
 	return r;
 }
 
-/* What VE_CREATE does to its caller, done by the caller: new mount, UTS,
- * IPC and network namespaces whose root is VE_ROOT (its chroot). */
-static bool create_namespaces(struct emu_inject *in, pid_t tid, const char *root)
+/* The namespaces VE_CREATE gives its caller on the legacy kernel: UTS,
+ * IPC and network (and pid, which cannot be had here).  No mount
+ * namespace: a VE shares the host's, its root is the chroot its init
+ * made.  The kernel makes the init session and group leader too. */
+static bool create_namespaces(struct emu_inject *in, bool setsid)
 {
 	bool ok = true;
-	inject_checked(in, SYS_unshare, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET,
-		       0, 0, 0, &ok);
-	if (!ok)
+	inject_checked(in, SYS_unshare, CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET, 0, 0, 0, &ok);
+	if (ok && setsid)
+		inject_checked(in, SYS_setsid, 0, 0, 0, 0, &ok);
+	return ok;
+}
+
+/* commit_creds(ve->init_cred), as far as a process can do it to itself:
+ * the bounding set only shrinks and capset cannot raise the permitted set
+ * (the kernel replaces the credentials; here an entering process with
+ * fewer capabilities than the init keeps fewer). */
+static bool apply_ve_caps(struct emu_inject *in, pid_t tid, const struct emu_caps *want)
+{
+	struct emu_caps cur;
+	if (!emu_proc_caps(tid, &cur))
 		return false;
-	long pidfd = inject_checked(in, SYS_pidfd_open, tid, 0, 0, 0, &ok);
-	if (!ok)
-		return false;
-	/* joining its own mount namespace takes it out of the chroot */
-	inject_checked(in, SYS_setns, pidfd, CLONE_NEWNS, 0, 0, &ok);
-	emu_inject_call(in, SYS_close, pidfd, 0, 0, 0);
-	long dir = emu_inject_str(in, root), dot = emu_inject_str(in, "."),
-	     slash = emu_inject_str(in, "/");
-	inject_checked(in, SYS_chdir, dir, 0, 0, 0, &ok);
-	if (ok && emu_inject_call(in, SYS_pivot_root, dot, dot, 0, 0) == 0) {
-		inject_checked(in, SYS_umount2, dot, MNT_DETACH, 0, 0, &ok);
-		inject_checked(in, SYS_chdir, slash, 0, 0, 0, &ok);
-	} else if (ok) {
-		inject_checked(in, SYS_chroot, dot, 0, 0, 0, &ok);
-	}
+	bool ok = true;
+	for (int c = 0; c < 64; c++)
+		if ((cur.bnd & (1ULL << c)) && !(want->bnd & (1ULL << c)))
+			inject_checked(in, SYS_prctl, PR_CAPBSET_DROP, c, 0, 0, &ok);
+	uint64_t prm = want->prm & cur.prm, eff = want->eff & prm,
+		 inh = want->inh & (cur.inh | cur.prm) & (cur.inh | cur.bnd);
+	struct { uint32_t version; int pid; } hdr = { 0x20080522, 0 };	/* v3 */
+	struct { uint32_t eff, prm, inh; } data[2] = {
+		{ (uint32_t)eff, (uint32_t)prm, (uint32_t)inh },
+		{ (uint32_t)(eff >> 32), (uint32_t)(prm >> 32), (uint32_t)(inh >> 32) },
+	};
+	long h = emu_inject_data(in, &hdr, sizeof(hdr)), d = emu_inject_data(in, data, sizeof(data));
+	inject_checked(in, SYS_capset, h, d, 0, 0, &ok);
 	return ok;
 }
 
@@ -166,7 +192,11 @@ static void release_seized(pid_t tid)
 static void ve_create(struct emu *e, struct emu_call *c, const struct create_req *q)
 {
 	pid_t tid = (pid_t)c->req->pid;
-	const char *why = create_precondition(tid);
+	bool setsid;
+	struct emu_caps creator;
+	const char *why = create_precondition(tid, &setsid);
+	if (!why && !emu_proc_caps(tid, &creator))
+		why = "caller is gone";
 	if (why) {
 		c->note = why;
 		emu_call_finish(c, 0, EINVAL);
@@ -206,13 +236,19 @@ static void ve_create(struct emu *e, struct emu_call *c, const struct create_req
 	ve->total_vcpus = q->total_vcpus;
 	ve->datalen = q->datalen;
 	snprintf(ve->root, sizeof(ve->root), "%s", root);
+	/* set_ve_caps and init_ve_cred */
+	ve->cap_bset = creator.eff;
+	ve->init_caps = (struct emu_caps){ .inh = creator.inh & creator.eff,
+					   .prm = creator.prm & creator.eff, .eff = creator.eff,
+					   .bnd = creator.bnd & creator.eff };
+	emu_arg_hex(c, "ve_caps", ve->cap_bset);
 	uint64_t id = c->req->id;
 	emu_call_end(c, q->veid, 0);
 	emu_reply(e, id, q->veid, 0);
 	struct emu_inject *in;
 	if (emu_inject_begin(tid, &in) < 0)
 		return;	/* it died on the way back */
-	ve->namespaces = create_namespaces(in, tid, root);
+	ve->namespaces = create_namespaces(in, setsid) && apply_ve_caps(in, tid, &ve->init_caps);
 	if (ve->namespaces)
 		make_venet(tid);
 	emu_inject_end(in);
@@ -224,7 +260,9 @@ static void ve_create(struct emu *e, struct emu_call *c, const struct create_req
 }
 
 /* VE_ENTER: the caller joins the VE's namespaces (setns on a pidfd of its
- * init, installed in the caller first) and its cgroup. */
+ * init, installed in the caller first: UTS, IPC and network; the mount
+ * namespace is the host's, the caller keeps its root) and its cgroup, and
+ * gets the VE's init credentials. */
 static void ve_enter(struct emu *e, struct emu_call *c, struct emu_ve *ve)
 {
 	pid_t tid = (pid_t)c->req->pid;
@@ -255,13 +293,17 @@ static void ve_enter(struct emu *e, struct emu_call *c, struct emu_ve *ve)
 	struct emu_inject *in;
 	if (emu_inject_begin(tid, &in) < 0)
 		return;
-	long r = emu_inject_call(in, SYS_setns, target_fd,
-				 CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET, 0, 0);
+	long r = emu_inject_call(in, SYS_setns, target_fd, CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET,
+				 0, 0);
 	emu_inject_call(in, SYS_close, target_fd, 0, 0, 0);
+	bool caps = apply_ve_caps(in, tid, &ve->init_caps);
 	emu_inject_end(in);
 	if (r < 0)
 		fprintf(stderr, "vzemu: VE_ENTER %u: setns in the caller: %s\n", ve->veid,
 			strerror((int)-r));
+	if (!caps)
+		fprintf(stderr, "vzemu: VE_ENTER %u: the VE's capabilities in the caller failed\n",
+			ve->veid);
 }
 
 static bool read_create(struct emu *e, const struct seccomp_notif *req, bool with_data,
@@ -454,13 +496,17 @@ static void ip_map(struct emu *e, const struct seccomp_notif *req)
 	}
 	emu_arg_num(&c, "addrlen", addrlen);
 	struct emu_ve *ve = ok ? emu_ve_find(e, veid) : NULL;
+	/* real_ve_ip_map's order: capable_setveid, the address, the op; an
+	 * add needs a running VE, a delete only the address owned by veid */
 	if (fail)
 		err = e->fail_errno;
-	else if (!err && (emu_ve_of(e, pid) || !caller_is_root(req)))
+	else if (ok && (emu_ve_of(e, pid) || !caller_is_root(req)))
 		err = EPERM;
 	else if (!err && (op < 1 || op > 4))
 		err = EINVAL;
-	else if (!err && !ve)
+	else if (!err && op == 2 && !ve)
+		err = EADDRNOTAVAIL;
+	else if (!err && (!ve || (op == 1 && !emu_ve_running(ve))))
 		err = ESRCH;
 	else if (!err)
 		err = ip_map_apply(e, ve, op, &ip);
@@ -870,14 +916,19 @@ void emu_handle_ioctl(struct emu *e, const struct seccomp_notif *req)
 	case EMU_VZCTL_GET_CPU_STAT:
 		get_cpu_stat(e, req);
 		return;
-	case EMU_VZCTL_GET_VEIDS:
-		get_veids(e, req);
-		return;
-	case EMU_VZCTL_GET_VEPIDS:
-	case EMU_VZCTL_GET_VEIPS:
-	case EMU_VZCTL_GET_VEIP6S:
-		get_ve_list(e, req, cmd);
-		return;
+	}
+	/* 042stab141 has no vzlist ioctls; OpenVZ 7 kernels do */
+	if (e->kernel == EMU_KERNEL_VZ7) {
+		switch (cmd) {
+		case EMU_VZCTL_GET_VEIDS:
+			get_veids(e, req);
+			return;
+		case EMU_VZCTL_GET_VEPIDS:
+		case EMU_VZCTL_GET_VEIPS:
+		case EMU_VZCTL_GET_VEIP6S:
+			get_ve_list(e, req, cmd);
+			return;
+		}
 	}
 	struct emu_call c;
 	bool fail = emu_call_begin(&c, e, req, "ioctl", -1);

@@ -39,17 +39,21 @@
 
 /* ---- the filter ---- */
 
-enum label { L_NEXT, L_ALLOW, L_NOTIFY, L_KILL, L_IOCTL, L_COUNT };
+enum label { L_NEXT, L_SKIP1, L_SKIP2, L_ALLOW, L_NOTIFY, L_KILL, L_IOCTL, L_PRCTL, L_CAPBSET,
+	     L_FCNTL, L_UNSHARE, L_OPEN, L_OPENAT, L_COUNT };
+#define BPF_MAX 256	/* jumps are relative and 8 bits wide: keep it short */
 
 struct bpf_builder {
-	struct sock_filter ins[64];
-	int jt[64], jf[64];
+	struct sock_filter ins[BPF_MAX];
+	int jt[BPF_MAX], jf[BPF_MAX];
 	int at[L_COUNT];
 	size_t n;
 };
 
 static void emit(struct bpf_builder *b, struct sock_filter f, int jt, int jf)
 {
+	if (b->n == BPF_MAX)
+		abort();
 	b->ins[b->n] = f;
 	b->jt[b->n] = jt;
 	b->jf[b->n] = jf;
@@ -76,35 +80,129 @@ static void label(struct bpf_builder *b, enum label l)
 	b->at[l] = (int)b->n;
 }
 
+static uint8_t offset(const struct bpf_builder *b, size_t i, int l)
+{
+	int off = l == L_NEXT ? 0 : l == L_SKIP1 ? 1 : l == L_SKIP2 ? 2 : b->at[l] - (int)i - 1;
+	if (off < 0 || off > 255)
+		abort();
+	return (uint8_t)off;
+}
+
 static void resolve(struct bpf_builder *b)
 {
 	for (size_t i = 0; i < b->n; i++) {
 		if (BPF_CLASS(b->ins[i].code) != BPF_JMP)
 			continue;
-		b->ins[i].jt = (uint8_t)(b->jt[i] == L_NEXT ? 0 : b->at[b->jt[i]] - (int)i - 1);
-		b->ins[i].jf = (uint8_t)(b->jf[i] == L_NEXT ? 0 : b->at[b->jf[i]] - (int)i - 1);
+		b->ins[i].jt = offset(b, i, b->jt[i]);
+		b->ins[i].jf = offset(b, i, b->jf[i]);
 	}
 }
 
 #define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
 
+/* ---- the age of the kernel (age.c has the table) ---- */
+
+struct nr_range {
+	uint32_t lo, hi;
+};
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct nr_range *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The syscall numbers the emulated kernel answers ENOSYS, merged into
+ * ranges: the table's, and everything after its last syscall except the
+ * OpenVZ ones (trapped), up to the x32 bit. */
+static size_t enosys_ranges(enum emu_kernel k, struct nr_range *r, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < emu_age_count && n + 2 < max; i++) {
+		const struct emu_age *a = &emu_age_table[i];
+		if (a->kind == EMU_AGE_SYSCALL && emu_age_lacks(a, k))
+			r[n++] = (struct nr_range){ a->value, a->value };
+	}
+	r[n++] = (struct nr_range){ emu_kernel_last_nr(k) + 1, EMU_NR_FIRST - 1 };
+	r[n++] = (struct nr_range){ EMU_NR_LAST + 1, 0x3fffffff };
+	qsort(r, n, sizeof(*r), range_cmp);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (m && r[i].lo <= r[m - 1].hi + 1) {
+			if (r[i].hi > r[m - 1].hi)
+				r[m - 1].hi = r[i].hi;
+		} else {
+			r[m++] = r[i];
+		}
+	}
+	return m;
+}
+
+/* With the syscall number loaded: ENOSYS for what the kernel lacks, and
+ * on to the argument checks of prctl, fcntl, unshare, open and openat. */
+static void age_syscalls(struct bpf_builder *b, enum emu_kernel k)
+{
+	struct nr_range r[128];
+	size_t n = enosys_ranges(k, r, ARRAY_SIZE(r));
+	for (size_t i = 0; i < n; i++) {
+		jump(b, BPF_JGE, r[i].lo, L_NEXT, L_SKIP2);
+		jump(b, BPF_JGT, r[i].hi, L_SKIP1, L_NEXT);
+		ret(b, SECCOMP_RET_ERRNO | ENOSYS);
+	}
+	jump(b, BPF_JEQ, SYS_prctl, L_PRCTL, L_NEXT);
+	jump(b, BPF_JEQ, SYS_fcntl, L_FCNTL, L_NEXT);
+	jump(b, BPF_JEQ, SYS_unshare, L_UNSHARE, L_NEXT);
+	jump(b, BPF_JEQ, SYS_open, L_OPEN, L_NEXT);
+	jump(b, BPF_JEQ, SYS_openat, L_OPENAT, L_NEXT);
+}
+
+/* One argument checked against the table's entries of a kind: equal
+ * (options, commands, capabilities) or any bit set (flags); then `after`.
+ * prctl's capability-set options go on to L_CAPBSET first. */
+static void age_arg(struct bpf_builder *b, enum label at, enum emu_age_kind kind, int arg,
+		    enum emu_kernel k, uint32_t after)
+{
+	label(b, at);
+	ld(b, ARG_LO(arg));
+	if (kind == EMU_AGE_PRCTL) {
+		jump(b, BPF_JEQ, PR_CAPBSET_READ, L_CAPBSET, L_NEXT);
+		jump(b, BPF_JEQ, PR_CAPBSET_DROP, L_CAPBSET, L_NEXT);
+	}
+	for (size_t i = 0; i < emu_age_count; i++) {
+		const struct emu_age *a = &emu_age_table[i];
+		if (a->kind != kind || !emu_age_lacks(a, k))
+			continue;
+		bool bits = kind == EMU_AGE_UNSHARE || kind == EMU_AGE_OPEN;
+		jump(b, bits ? BPF_JSET : BPF_JEQ, a->value, L_NEXT, L_SKIP1);
+		ret(b, SECCOMP_RET_ERRNO | (uint32_t)a->err);
+	}
+	ret(b, after);
+}
+
 /* Traps the opens (the path is checked in the supervisor), mount, reboot,
  * kill(-1, ...) and kill(1, ...), ioctls of the OpenVZ types and the OpenVZ
- * syscalls; for vz7 also sendto and sendmsg (RTM_NEWLINK of kind venet). */
-static void build_filter(struct bpf_builder *b, bool vz7)
+ * syscalls; for legacy sethostname and setdomainname (CAP_VE_ADMIN), for
+ * vz7 sendto and sendmsg (RTM_NEWLINK of kind venet).
+ * With `aged`, first answers what the emulated kernel is too old for. */
+static void build_filter(struct bpf_builder *b, enum emu_kernel k, bool aged)
 {
 	memset(b, 0, sizeof(*b));
 	ld(b, offsetof(struct seccomp_data, arch));
 	jump(b, BPF_JEQ, AUDIT_ARCH_X86_64, L_NEXT, L_ALLOW);
 	ld(b, offsetof(struct seccomp_data, nr));
 	jump(b, BPF_JGE, 0x40000000, L_ALLOW, L_NEXT);	/* x32 */
+	if (aged)
+		age_syscalls(b, k);
 	static const uint32_t trapped[] = { SYS_open, SYS_openat, SYS_openat2, SYS_mount,
 					    SYS_reboot };
 	for (size_t i = 0; i < ARRAY_SIZE(trapped); i++)
 		jump(b, BPF_JEQ, trapped[i], L_NOTIFY, L_NEXT);
-	if (vz7) {
+	if (k == EMU_KERNEL_VZ7) {
 		jump(b, BPF_JEQ, SYS_sendto, L_NOTIFY, L_NEXT);
 		jump(b, BPF_JEQ, SYS_sendmsg, L_NOTIFY, L_NEXT);
+	} else {
+		jump(b, BPF_JEQ, SYS_sethostname, L_NOTIFY, L_NEXT);
+		jump(b, BPF_JEQ, SYS_setdomainname, L_NOTIFY, L_NEXT);
 	}
 	jump(b, BPF_JEQ, SYS_kill, L_KILL, L_NEXT);
 	jump(b, BPF_JEQ, SYS_ioctl, L_IOCTL, L_NEXT);
@@ -124,13 +222,21 @@ static void build_filter(struct bpf_builder *b, bool vz7)
 	ret(b, SECCOMP_RET_ALLOW);
 	label(b, L_NOTIFY);
 	ret(b, SECCOMP_RET_USER_NOTIF);
+	if (aged) {
+		age_arg(b, L_PRCTL, EMU_AGE_PRCTL, 0, k, SECCOMP_RET_ALLOW);
+		age_arg(b, L_CAPBSET, EMU_AGE_CAP, 1, k, SECCOMP_RET_ALLOW);
+		age_arg(b, L_FCNTL, EMU_AGE_FCNTL, 1, k, SECCOMP_RET_ALLOW);
+		age_arg(b, L_UNSHARE, EMU_AGE_UNSHARE, 0, k, SECCOMP_RET_ALLOW);
+		age_arg(b, L_OPEN, EMU_AGE_OPEN, 1, k, SECCOMP_RET_USER_NOTIF);
+		age_arg(b, L_OPENAT, EMU_AGE_OPEN, 2, k, SECCOMP_RET_USER_NOTIF);
+	}
 	resolve(b);
 }
 
-static int install_filter(bool vz7)
+static int install_filter(enum emu_kernel k, bool aged)
 {
 	struct bpf_builder b;
-	build_filter(&b, vz7);
+	build_filter(&b, k, aged);
 	struct sock_fprog prog = { .len = (unsigned short)b.n, .filter = b.ins };
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 			    SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
@@ -142,7 +248,7 @@ static int install_filter(bool vz7)
 /* The child tells its listener's number with write(2) and waits until the
  * supervisor has taken a copy (pidfd_getfd): sendmsg, the usual way, may be
  * trapped by the filter it has just installed. */
-static pid_t start_command(char **argv, bool vz7, int *listener)
+static pid_t start_command(char **argv, enum emu_kernel k, bool aged, int *listener)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -150,7 +256,7 @@ static pid_t start_command(char **argv, bool vz7, int *listener)
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(sv[0]);
-		int fd = install_filter(vz7);
+		int fd = install_filter(k, aged);
 		if (fd < 0) {
 			fprintf(stderr, "vzemu: seccomp user notification: %s\n", strerror(errno));
 			_exit(EXIT_UNSUPPORTED);
@@ -249,6 +355,8 @@ static void dispatch(struct emu *e, const struct seccomp_notif *req)
 		emu_handle_kill(e, req);
 	else if (nr >= EMU_NR_FIRST && nr <= EMU_NR_LAST)
 		emu_handle_vzsyscall(e, req);
+	else if (nr == SYS_sethostname || nr == SYS_setdomainname)
+		emu_handle_sethostname(e, req);
 	else if (nr == SYS_sendto || nr == SYS_sendmsg)
 		emu_handle_send(e, req);
 	else
@@ -355,7 +463,7 @@ static void shutdown_scenario(struct emu *e)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vzemu [--transcript FILE] [--fail-call N:ERRNO] "
-		   "[--kernel legacy|vz7] [--verbose] -- COMMAND...\n");
+		   "[--kernel legacy|vz7] [--modern-syscalls] [--verbose] -- COMMAND...\n");
 }
 
 static int parse_fail(struct emu *e, const char *s)
@@ -377,11 +485,12 @@ static int parse_args(struct emu *e, int argc, char **argv)
 		{ "fail-call", required_argument, NULL, 'f' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "modern-syscalls", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	int o;
-	while ((o = getopt_long(argc, argv, "+t:f:k:vh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+t:f:k:vmh", opts, NULL)) != -1) {
 		switch (o) {
 		case 't':
 			e->transcript = fopen(optarg, "we");
@@ -407,6 +516,9 @@ static int parse_args(struct emu *e, int argc, char **argv)
 		case 'v':
 			e->verbose = true;
 			break;
+		case 'm':
+			e->modern_syscalls = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -426,6 +538,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	const char *modern = getenv("VZEMU_MODERN_SYSCALLS");
+	if (modern && strcmp(modern, "1") == 0)
+		e.modern_syscalls = true;
 	if (geteuid() != 0) {
 		fprintf(stderr, "vzemu: needs root (namespaces, cgroups, ptrace)\n");
 		return EXIT_UNSUPPORTED;
@@ -438,7 +553,7 @@ int main(int argc, char **argv)
 		emu_cgroup_cleanup(&e);
 		return EXIT_UNSUPPORTED;
 	}
-	e.command = start_command(argv + first, e.kernel == EMU_KERNEL_VZ7, &e.listener);
+	e.command = start_command(argv + first, e.kernel, !e.modern_syscalls, &e.listener);
 	if (e.command < 0 || e.listener < 0) {
 		int st = 0;
 		if (e.command > 0)

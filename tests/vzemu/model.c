@@ -69,6 +69,21 @@ int emu_proc_uid(pid_t pid)
 	return eff;
 }
 
+bool emu_proc_caps(pid_t pid, struct emu_caps *caps)
+{
+	_cleanup_free_ char *s = proc_read(pid, "status");
+	static const char *const keys[] = { "CapInh", "CapPrm", "CapEff", "CapBnd" };
+	uint64_t *out[] = { &caps->inh, &caps->prm, &caps->eff, &caps->bnd };
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		const char *v = s ? status_field(s, keys[i]) : NULL;
+		unsigned long long x;
+		if (!v || sscanf(v, "%llx", &x) != 1)
+			return false;
+		*out[i] = x;
+	}
+	return true;
+}
+
 bool emu_proc_stat(pid_t pid, pid_t *ppid, pid_t *pgrp, pid_t *session, int *tty_nr)
 {
 	_cleanup_free_ char *s = proc_read(pid, "stat");

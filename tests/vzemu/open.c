@@ -103,6 +103,11 @@ static void answer_open(struct emu *e, const struct seccomp_notif *req, const ch
 		emu_call_finish(&c, 0, e->fail_errno);
 		return;
 	}
+	if (emu_age_file_absent(e, path)) {
+		c.note = "the emulated kernel is older than this file";
+		emu_call_finish(&c, 0, ENOENT);
+		return;
+	}
 	if ((flags & O_CREAT) && (flags & O_EXCL)) {
 		emu_call_finish(&c, 0, EEXIST);
 		return;
@@ -131,7 +136,8 @@ static void answer_open(struct emu *e, const struct seccomp_notif *req, const ch
 static bool may_be_emulated(const char *path)
 {
 	static const char *const names[] = { "vzctl", "veinfo", "vestat", "veip", "vswap",
-					     "user_beancounters", "filesystems", "cgroups" };
+					     "user_beancounters", "filesystems", "cgroups",
+					     "cap_last_cap" };
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -142,7 +148,7 @@ static bool may_be_emulated(const char *path)
 
 static bool emulated(struct emu *e, const char *path)
 {
-	if (strcmp(path, "/dev/vzctl") == 0)
+	if (strcmp(path, "/dev/vzctl") == 0 || emu_age_file_absent(e, path))
 		return true;
 	char *text = emu_proc_render(e, path);
 	free(text);

@@ -31,7 +31,8 @@ static int host_nproc(void)
 }
 
 /* IPv6 as eight unabbreviated groups, as the kernel printed it. */
-static void veinfo_ip(struct strbuf *sb, const struct emu_ip *ip)
+/* veaddr_print: IPv6 as eight %x groups, not compressed */
+static void veinfo_ip(struct strbuf *sb, const struct emu_ip *ip, bool legacy)
 {
 	char a[64];
 	if (ip->family == AF_INET) {
@@ -40,30 +41,33 @@ static void veinfo_ip(struct strbuf *sb, const struct emu_ip *ip)
 		return;
 	}
 	const uint8_t *b = ip->addr;
-	snprintf(a, sizeof(a), "%04x:%04x:%04x:%04x:%04x:%04x:%04x:%04x", b[0] << 8 | b[1],
-		 b[2] << 8 | b[3], b[4] << 8 | b[5], b[6] << 8 | b[7], b[8] << 8 | b[9],
-		 b[10] << 8 | b[11], b[12] << 8 | b[13], b[14] << 8 | b[15]);
+	snprintf(a, sizeof(a),
+		 legacy ? "%x:%x:%x:%x:%x:%x:%x:%x" : "%04x:%04x:%04x:%04x:%04x:%04x:%04x:%04x",
+		 b[0] << 8 | b[1], b[2] << 8 | b[3], b[4] << 8 | b[5], b[6] << 8 | b[7],
+		 b[8] << 8 | b[9], b[10] << 8 | b[11], b[12] << 8 | b[13], b[14] << 8 | b[15]);
 	strbuf_printf(sb, " %39s", a);
 }
 
+/* The legacy kernel adds VEs and each VE's addresses at the head of their
+ * lists (list_add), VE0 first of all: newest first, VE0 last. */
 static char *render_veinfo(struct emu *e)
 {
 	struct strbuf sb = STRBUF_INIT;
-	if (e->kernel == EMU_KERNEL_LEGACY)
-		strbuf_printf(&sb, "%10u %5u %5d\n", 0u, 0u, host_nproc());
-	for (size_t i = 0; i < e->n_ves; i++) {
-		const struct emu_ve *ve = e->ves[i];
+	bool legacy = e->kernel == EMU_KERNEL_LEGACY;
+	for (size_t k = 0; k < e->n_ves; k++) {
+		const struct emu_ve *ve = e->ves[legacy ? e->n_ves - 1 - k : k];
 		if (!emu_ve_running(ve))
 			continue;	/* vz7: a ve cgroup of a stopped VE */
-		if (e->kernel == EMU_KERNEL_VZ7) {
-			strbuf_printf(&sb, "%10s %5u %5d", ve->name, 0u, emu_ve_nproc(ve));
-		} else {
+		if (legacy)
 			strbuf_printf(&sb, "%10u %5u %5d", ve->veid, ve->class_id, emu_ve_nproc(ve));
-		}
+		else
+			strbuf_printf(&sb, "%10s %5u %5d", ve->name, 0u, emu_ve_nproc(ve));
 		for (size_t j = 0; j < ve->n_ips; j++)
-			veinfo_ip(&sb, &ve->ips[j]);
+			veinfo_ip(&sb, &ve->ips[legacy ? ve->n_ips - 1 - j : j], legacy);
 		strbuf_putc(&sb, '\n');
 	}
+	if (legacy)
+		strbuf_printf(&sb, "%10u %5u %5d\n", 0u, 0u, host_nproc());
 	return strbuf_steal(&sb);
 }
 
@@ -187,5 +191,7 @@ char *emu_proc_render(struct emu *e, const char *path)
 		return render_with(path, "nodev\tsimfs\n");
 	if (!legacy && strcmp(path, "/proc/cgroups") == 0)
 		return render_with(path, "ve\t0\t1\t1\n");
+	if (!legacy && !e->modern_syscalls && strcmp(path, "/proc/sys/kernel/cap_last_cap") == 0)
+		return xstrdup("36\n");	/* 3.10's CAP_BLOCK_SUSPEND */
 	return NULL;
 }

@@ -243,10 +243,49 @@ static int dir_check(const char *path)
 /* A legacy kernel mounts VE_PRIVATE on VE_ROOT as simfs; here it is a bind
  * mount of the same source on the same target, done by the supervisor in
  * the (shared) mount namespace of the caller. */
+/* Inside a legacy VE, mount needs CAP_VE_ADMIN (bit 30 there) or
+ * CAP_SYS_ADMIN in the effective set; false when the call was answered. */
+static bool ve_admin_check(struct emu *e, const struct seccomp_notif *req)
+{
+	pid_t pid = (pid_t)req->pid;
+	struct emu_caps caps;
+	struct emu_ve *ve = emu_ve_of(e, pid);
+	if (!ve || !emu_proc_caps(pid, &caps) ||
+	    (caps.eff & (1ULL << EMU_CAP_VE_ADMIN | 1ULL << EMU_CAP_SYS_ADMIN)))
+		return true;
+	struct emu_call c;
+	bool fail = emu_call_begin(&c, e, req, "mount", ve->veid);
+	emu_arg_hex(&c, "flags", req->data.args[3]);
+	c.note = "inside a VE without CAP_VE_ADMIN or CAP_SYS_ADMIN";
+	emu_call_finish(&c, 0, fail ? e->fail_errno : EPERM);
+	return false;
+}
+
+/* The legacy kernel's sethostname and setdomainname check CAP_VE_ADMIN
+ * (bit 30) alone, in VE0 as in a VE. */
+void emu_handle_sethostname(struct emu *e, const struct seccomp_notif *req)
+{
+	pid_t pid = (pid_t)req->pid;
+	struct emu_caps caps;
+	if (!emu_proc_caps(pid, &caps) || (caps.eff & (1ULL << EMU_CAP_VE_ADMIN))) {
+		emu_reply_continue(e, req->id);
+		return;
+	}
+	struct emu_call c;
+	struct emu_ve *ve = emu_ve_of(e, pid);
+	bool fail = emu_call_begin(&c, e, req,
+				   req->data.nr == SYS_sethostname ? "sethostname" : "setdomainname",
+				   ve ? ve->veid : 0);
+	c.note = "without CAP_VE_ADMIN";
+	emu_call_finish(&c, 0, fail ? e->fail_errno : EPERM);
+}
+
 void emu_handle_mount(struct emu *e, const struct seccomp_notif *req)
 {
 	pid_t pid = (pid_t)req->pid;
 	char fstype[64];
+	if (e->kernel == EMU_KERNEL_LEGACY && !ve_admin_check(e, req))
+		return;
 	if (e->kernel != EMU_KERNEL_LEGACY || !req->data.args[2] ||
 	    emu_read_str(pid, req->data.args[2], fstype, sizeof(fstype)) < 0 ||
 	    strcmp(fstype, "simfs") != 0) {

@@ -52,6 +52,32 @@ enum { EMU_NR_FIRST = 497, EMU_NR_FAIRSCHED_NODEMASK = 497, EMU_NR_FAIRSCHED_CPU
 #define EMU_ENOTSUPP 524	/* the kernel-internal errno vz7 answers ENV_CREATE with */
 
 enum emu_kernel { EMU_KERNEL_LEGACY, EMU_KERNEL_VZ7 };
+struct emu;
+
+/* ---- age.c: what the emulated kernel is too old for ---- */
+#define EMU_KV(a, b, c) (((unsigned)(a) << 16) | ((unsigned)(b) << 8) | (unsigned)(c))
+enum emu_age_kind { EMU_AGE_SYSCALL, EMU_AGE_PRCTL, EMU_AGE_FCNTL, EMU_AGE_UNSHARE,
+		    EMU_AGE_OPEN, EMU_AGE_CAP, EMU_AGE_FILE };
+/* In a probe: a pointer to a zeroed buffer, or the probe's descriptor. */
+#define EMU_PROBE_BUF (-2L)
+#define EMU_PROBE_FD (-3L)
+struct emu_age {
+	enum emu_age_kind kind;
+	const char *name;
+	uint32_t value;		/* syscall number, option, command, flag bits or
+				 * capability (PR_CAPBSET_READ/DROP); 0 for a file */
+	unsigned since;		/* EMU_KV of the mainline release that added it */
+	int err;		/* what an older kernel answers */
+	unsigned backported;	/* 1 << enum emu_kernel: that kernel has it anyway */
+	long probe[4];		/* arguments the tests call it with (see age.c) */
+};
+extern const struct emu_age emu_age_table[];
+extern const size_t emu_age_count;
+unsigned emu_kernel_version(enum emu_kernel k);
+unsigned emu_kernel_last_nr(enum emu_kernel k);
+bool emu_age_lacks(const struct emu_age *a, enum emu_kernel k);
+/* A /proc file the emulated kernel lacks (ENOENT), unless modern_syscalls. */
+bool emu_age_file_absent(const struct emu *e, const char *path);
 
 /* ---- the model ---- */
 
@@ -71,6 +97,13 @@ struct emu_task {
 	pid_t pid;
 	long long start_ticks;
 };
+
+/* A process's capability sets, as /proc/PID/status shows them. */
+struct emu_caps {
+	uint64_t inh, prm, eff, bnd;
+};
+#define EMU_CAP_SYS_ADMIN 21
+#define EMU_CAP_VE_ADMIN 30	/* the legacy kernel's (AUDIT_CONTROL elsewhere) */
 
 struct emu_ve {
 	unsigned veid;			/* vz7: 0 while ve.veid is unset */
@@ -96,7 +129,11 @@ struct emu_ve {
 	unsigned long meminfo;
 	unsigned cpu_weight, cpu_rate, vcpus;
 	struct timespec started;	/* CLOCK_MONOTONIC */
-	bool namespaces;		/* the init got its own mnt, uts, ipc and net */
+	bool namespaces;		/* the init got its own uts, ipc and net */
+	/* legacy: the creator's effective set (ve_cap_bset), and the init's
+	 * credentials, which VE_ENTER gives every process entering */
+	uint64_t cap_bset;
+	struct emu_caps init_caps;
 	/* OpenVZ 7: a VE is a directory of the ve cgroup, running (init > 0)
 	 * or not; cgroup[] stays empty */
 	struct emu *emu;
@@ -144,6 +181,7 @@ struct emu {
 	struct seccomp_notif_resp *resp;
 	size_t req_size, resp_size;
 	bool verbose;
+	bool modern_syscalls;		/* let through what the kernel is too old for */
 	/* OpenVZ 7 */
 	int fuse_fd;			/* /dev/fuse serving /sys/fs/cgroup/ve */
 	int exits_ep;			/* epoll of the VEs' init pidfds */
@@ -231,6 +269,7 @@ void emu_cgroup_cleanup(struct emu *e);
 int emu_proc_threads(pid_t pid);
 bool emu_proc_tgid(pid_t tid, pid_t *tgid);
 int emu_proc_uid(pid_t pid);
+bool emu_proc_caps(pid_t pid, struct emu_caps *caps);
 bool emu_proc_stat(pid_t pid, pid_t *ppid, pid_t *pgrp, pid_t *session, int *tty_nr);
 int emu_proc_comm(pid_t pid, char *buf, size_t len);
 
@@ -244,6 +283,8 @@ int emu_inject_begin(pid_t tid, struct emu_inject **out);
 long emu_inject_call(struct emu_inject *in, long nr, long a0, long a1, long a2, long a3);
 /* Copies s into the target's scratch area and returns its address there. */
 long emu_inject_str(struct emu_inject *in, const char *s);
+/* The same for len bytes. */
+long emu_inject_data(struct emu_inject *in, const void *s, size_t len);
 /* Restores the registers and lets the target go. */
 void emu_inject_end(struct emu_inject *in);
 
@@ -254,6 +295,7 @@ void emu_handle_vzsyscall(struct emu *e, const struct seccomp_notif *req);
 void emu_handle_mount(struct emu *e, const struct seccomp_notif *req);
 void emu_handle_reboot(struct emu *e, const struct seccomp_notif *req);
 void emu_handle_kill(struct emu *e, const struct seccomp_notif *req);
+void emu_handle_sethostname(struct emu *e, const struct seccomp_notif *req);
 /* /proc file contents (procfs.c); NULL when path is not emulated. */
 char *emu_proc_render(struct emu *e, const char *path);
 

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* What container root can reach of the host's kernel on the ns backend
+ * (issue 13, findings 6 and 8; docs/isolation.md), each tried from inside
+ * a real container: a busybox root with tests/unit/confine-probe.c built
+ * static, CT 1800, started by the command in a scratch root inside private
+ * mount and network namespaces that this program makes first.  The
+ * scratch network namespace is "the host": the container's venet pair
+ * ends there, and the host's addresses 10.78.0.1 and fd78::1 are on its lo.
+ *
+ * - /proc/irq read-only (an IRQ's smp_affinity rewritten with its own
+ *   value), /proc/sysrq-trigger read-only (when the kernel has one);
+ * - /proc/keys (with a key the test puts in root's user keyring),
+ *   /proc/timer_list and /sys/firmware show nothing;
+ * - c 5:1 made with mknod cannot be opened (no console is bound);
+ * - kexec_load fails with EPERM, from a process of exec and in init
+ *   (Seccomp: 2 in /proc/1/status). */
+#include "testutil.h"
+#include "core/util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <linux/keyctl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CTID "1800"
+#define HOST4 "10.78.0.1"
+#define HOST6 "fd78::1"
+#define CT4 "10.78.0.2"
+#define CT6 "fd78::2"
+#define EXTRA4 "10.78.0.3"
+#define PORT 5678
+#define KEY_DESC "ovz-confine-test"
+
+static struct {
+	const char *skip_reason;
+	char *root;
+	bool created;
+} t;
+
+#define CT(...) tu_cli(t.root, NULL, "--backend", "ns", __VA_ARGS__, (char *)NULL)
+#define REQUIRE() do { if (t.skip_reason) TU_SKIP("%s", t.skip_reason); } while (0)
+
+static char *const *remove_argv(const char *verb)
+{
+	static char *argv[4][8];
+	static int slot;
+	char **a = argv[slot++ % 4];
+	const char *bin = getenv("OVZ_BIN");
+	int n = 0;
+	a[n++] = (char *)(bin ? bin : "ovz-native");
+	a[n++] = "--root";
+	a[n++] = t.root;
+	a[n++] = "--backend";
+	a[n++] = "ns";
+	a[n++] = (char *)verb;
+	if (strcmp(verb, "stop") == 0)
+		a[n++] = "--fast";
+	a[n++] = CTID;
+	a[n] = NULL;
+	return a;
+}
+
+static void run_quietly(char *const argv[])
+{
+	struct tu_run r = tu_runv(argv, NULL);
+	tu_run_free(&r);
+}
+
+static void remove_ct(void)
+{
+	if (!t.created)
+		return;
+	run_quietly(remove_argv("stop"));
+	run_quietly(remove_argv("destroy"));
+	run_quietly(remove_argv("undefine"));
+	t.created = false;
+}
+
+/* busybox and the probe, packed as the template cache */
+static int make_template(const char *probe)
+{
+	char *cmd = xasprintf(
+		"set -e; t=$(mktemp -d); mkdir -p $t/bin $t/sbin $t/etc $t/proc $t/sys $t/dev "
+		"$t/tmp $t/root; cp /bin/busybox $t/bin/; cp '%s' $t/bin/confine-probe; "
+		"for a in sh ls cat echo sleep grep true; do ln -s busybox $t/bin/$a; done; "
+		"ln -s ../bin/busybox $t/sbin/init; "
+		"printf '::sysinit:/bin/true\\n::respawn:/bin/sleep 100000\\n' > $t/etc/inittab; "
+		"mkdir -p '%s/vz/template/cache'; "
+		"tar --numeric-owner -C $t -czf '%s/vz/template/cache/confine.tar.gz' .; rm -rf $t",
+		probe, t.root, t.root);
+	int r = system(cmd);
+	free(cmd);
+	return r == 0 ? 0 : -1;
+}
+
+static const char *create_and_start(void)
+{
+	char *dir = tu_mkdtemp();
+	char *path = xasprintf("%s/ct.xml", dir);
+	tu_write(path,
+		 "<domain type='openvz' id='" CTID "'>\n"
+		 "  <memory unit='MiB'>256</memory>\n"
+		 "  <os><type>exe</type></os>\n"
+		 "  <devices>\n"
+		 "    <filesystem type='template'><source name='confine'/><target dir='/'/>"
+		 "</filesystem>\n"
+		 "    <interface type='ethernet'><ip address='" CT4 "'/><ip address='" CT6 "'/>"
+		 "</interface>\n"
+		 "  </devices>\n"
+		 "</domain>\n");
+	struct tu_run r = CT("create", "--xml", path);
+	tu_rmrf(dir);
+	free(path);
+	free(dir);
+	int st = r.status;
+	if (st != 0)
+		print_message("create: %s", r.err);
+	tu_run_free(&r);
+	if (st != 0)
+		return "cannot create the test container";
+	t.created = true;
+	r = CT("start", CTID);
+	st = r.status;
+	if (st != 0)
+		print_message("start: %s", r.err);
+	tu_run_free(&r);
+	return st == 0 ? NULL : "cannot start the test container";
+}
+
+static const char *scratch_setup(void)
+{
+	const char *probe = getenv("OVZ_CONFINE_PROBE");
+	if (access("/bin/busybox", X_OK) < 0)
+		return "needs /bin/busybox (Debian's busybox-static)";
+	if (!probe || access(probe, X_OK) < 0)
+		return "needs the static confine-probe (OVZ_CONFINE_PROBE; gcc -static)";
+	if (unshare(CLONE_NEWNS | CLONE_NEWNET) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return "cannot make private mount and network namespaces";
+	if (system("ip link set lo up && ip addr add " HOST4 "/32 dev lo && "
+		   "ip addr add " HOST6 "/128 dev lo nodad") != 0)
+		return "cannot put addresses on the scratch namespace's lo";
+	t.root = tu_mkdtemp();
+	if (make_template(probe) < 0)
+		return "cannot build the template";
+	return create_and_start();
+}
+
+static int group_setup(void **state)
+{
+	if (!tu_is_root()) {
+		t.skip_reason = "needs root (namespaces, mounts, netlink)";
+		return 0;
+	}
+	t.skip_reason = scratch_setup();
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	remove_ct();
+	if (t.root)
+		tu_rmrf(t.root);
+	return 0;
+}
+
+/* sh -c SCRIPT in the container */
+static struct tu_run sh(const char *script)
+{
+	return CT("exec", CTID, "--", "/bin/sh", "-c", script);
+}
+
+static char *sh_ok(const char *script)
+{
+	struct tu_run r = sh(script);
+	if (r.status != 0)
+		fail_msg("'%s' in the container: exit %d: %s", script, r.status, r.err);
+	free(r.err);
+	return r.out;
+}
+
+/* ---- /proc and /sys ---- */
+
+/* An IRQ whose affinity root may rewrite (with its own value) here. */
+static int writable_irq(void)
+{
+	DIR *d = opendir("/proc/irq");
+	struct dirent *e;
+	int found = -1;
+	while (d && found < 0 && (e = readdir(d))) {
+		int irq = atoi(e->d_name);
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		char *path = xasprintf("/proc/irq/%d/smp_affinity", irq);
+		char *v = tu_read(path);
+		int fd = v ? open(path, O_WRONLY) : -1;
+		if (fd >= 0 && write(fd, v, strlen(v)) == (ssize_t)strlen(v))
+			found = irq;
+		if (fd >= 0)
+			close(fd);
+		free(v);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static void test_proc_readonly(void **state)
+{
+	REQUIRE();
+	int irq = writable_irq();
+	if (irq < 0) {
+		print_message("NOTE: no IRQ affinity is writable on this host: not checked\n");
+	} else {
+		char *script = xasprintf("f=/proc/irq/%d/smp_affinity; v=$(cat $f) && "
+					 "echo $v > $f", irq);
+		struct tu_run r = sh(script);
+		free(script);
+		assert_int_not_equal(r.status, 0);
+		assert_non_null(strstr(r.err, "Read-only"));
+		tu_run_free(&r);
+	}
+	if (access("/proc/sysrq-trigger", F_OK) < 0) {
+		print_message("NOTE: the kernel has no /proc/sysrq-trigger: not checked\n");
+		return;
+	}
+	/* a space is no sysrq command: harmless if it did get through */
+	struct tu_run r = sh("echo ' ' > /proc/sysrq-trigger");
+	assert_int_not_equal(r.status, 0);
+	tu_run_free(&r);
+}
+
+static void test_proc_keys_masked(void **state)
+{
+	REQUIRE();
+	/* root's user keyring is the container root's too: without the mask
+	 * its keys are listed in the container */
+	long key = syscall(SYS_add_key, "user", KEY_DESC, "secret", 6, KEY_SPEC_USER_KEYRING);
+	assert_true(key > 0);
+	struct tu_run r = sh("cat /proc/keys");
+	syscall(SYS_keyctl, KEYCTL_UNLINK, key, KEY_SPEC_USER_KEYRING);
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.out, KEY_DESC));
+	tu_run_free(&r);
+}
+
+static void test_timer_list_masked(void **state)
+{
+	REQUIRE();
+	char *host = tu_read("/proc/timer_list");
+	assert_true(host && *host);	/* so that the check below can fail */
+	free(host);
+	char *out = sh_ok("cat /proc/timer_list; echo end");
+	assert_string_equal(out, "end\n");
+	free(out);
+}
+
+static void test_sys_firmware_masked(void **state)
+{
+	REQUIRE();
+	char *out = sh_ok("ls -A /sys/firmware; echo end");
+	assert_string_equal(out, "end\n");
+	free(out);
+	DIR *d = opendir("/sys/firmware");
+	assert_non_null(d);
+	int entries = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		entries += e->d_name[0] != '.';
+	closedir(d);
+	assert_true(entries > 0);
+}
+
+/* ---- devices and system calls ---- */
+
+static void test_console_device(void **state)
+{
+	REQUIRE();
+	char *out = sh_ok("/bin/confine-probe console");
+	assert_string_equal(out, "open errno 1\n");	/* EPERM: the device cgroup */
+	free(out);
+}
+
+static void test_kexec_blocked(void **state)
+{
+	REQUIRE();
+	char *out = sh_ok("/bin/confine-probe kexec");
+	assert_string_equal(out, "kexec_load errno 1\n");	/* EPERM, not ENOSYS */
+	free(out);
+	/* init and so every process it starts has the filter */
+	out = sh_ok("grep '^Seccomp:' /proc/1/status");
+	assert_string_equal(out, "Seccomp:\t2\n");
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_proc_readonly),
+		cmocka_unit_test(test_proc_keys_masked),
+		cmocka_unit_test(test_timer_list_masked),
+		cmocka_unit_test(test_sys_firmware_masked),
+		cmocka_unit_test(test_console_device),
+		cmocka_unit_test(test_kexec_blocked),
+	};
+	return cmocka_run_group_tests_name("confine", tests, group_setup, group_teardown);
+}
