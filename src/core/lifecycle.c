@@ -163,6 +163,11 @@ static int create_prepare(struct create_ctx *c, struct ovz_error **err)
 	} else {
 		return r;
 	}
+	const char *why;
+	if (a->private_dir && (why = ovz_check_area_path(a->private_dir)))
+		return ovz_error_set(err, EINVAL, "--private: %s (%s)", why, a->private_dir);
+	if (a->root_dir && (why = ovz_check_area_path(a->root_dir)))
+		return ovz_error_set(err, EINVAL, "--root: %s (%s)", why, a->root_dir);
 	if (a->private_dir)
 		ovz_conf_set(c->conf, "VE_PRIVATE", a->private_dir);
 	if (a->root_dir)
@@ -178,7 +183,7 @@ static int create_prepare(struct create_ctx *c, struct ovz_error **err)
 	struct ovz_domain *d = c->d;
 	const char *tmpl = a->ostemplate ? a->ostemplate
 			   : d->ostemplate ? d->ostemplate : h->vz->def_ostemplate;
-	const char *why = ovz_check_template_name(tmpl);
+	why = ovz_check_template_name(tmpl);
 	if (why)
 		return ovz_error_set(err, EINVAL, "--ostemplate: %s (%s)", why, tmpl);
 	if (tmpl != d->ostemplate) {

@@ -1133,6 +1133,40 @@ static void test_unpack_clone_and_list(void **state)
 	free(base); free(tdir); free(src); free(priv); free(dir); free(dir2); free(archive);
 }
 
+/* An area made before the layout moved beside it keeps PRIVATE/.ovz-overlay:
+ * believed only when it names a tree of TEMPLATE/unpacked, then copied. */
+static void check_legacy_layout(const char *priv, const char *tdir, const char *lower)
+{
+	char *beside = xasprintf("%s.ovz-overlay", priv), *inside = at(priv, ".ovz-overlay");
+	char *unpacked = at(tdir, "unpacked"), *text = xasprintf("%s\n", lower);
+	assert_true(tu_exists(beside));
+	assert_false(tu_exists(inside));
+	assert_int_equal(rename(beside, inside), 0);
+	char *got = NULL;
+	assert_int_equal(ovz_overlay_lower(priv, NULL, &got, NULL), 0);
+	assert_null(got);	/* not looked at without the unpacked directory */
+	assert_int_equal(ovz_overlay_lower(priv, unpacked, &got, NULL), 0);
+	assert_string_equal(got, lower);
+	free(got);
+	assert_true(tu_exists(beside));	/* migrated */
+	/* one naming anything else is refused */
+	assert_int_equal(unlink(beside), 0);
+	tu_write(inside, "/etc\n");
+	struct ovz_error *err = NULL;
+	assert_int_equal(ovz_overlay_lower(priv, unpacked, &got, &err), -EPERM);
+	assert_non_null(strstr(ovz_error_message(err), "not an unpacked template"));
+	ovz_error_free(err);
+	/* a FIFO there (a bind area's own business without upper/ and work/) */
+	assert_int_equal(unlink(inside), 0);
+	assert_int_equal(mkfifo(inside, 0644), 0);
+	err = NULL;
+	assert_int_equal(ovz_overlay_lower(priv, unpacked, &got, &err), -EINVAL);
+	ovz_error_free(err);
+	assert_int_equal(unlink(inside), 0);
+	tu_write(beside, text);
+	free(beside); free(inside); free(unpacked); free(text);
+}
+
 static void test_overlay(void **state)
 {
 	(void)state;
@@ -1159,6 +1193,7 @@ static void test_overlay(void **state)
 	assert_true(tu_exists(up));
 	assert_false(tu_exists(lowerf));
 	assert_int_equal(umount(root), 0);
+	check_legacy_layout(priv, tdir, lower);
 	assert_int_equal(ovz_private_destroy(priv, NULL), 0);
 	assert_nothing_left(priv);
 	assert_true(tu_exists(lower));
