@@ -10,6 +10,7 @@ BUILD_DEPS=(
   libxml2-dev libxml2-utils libcap-dev libmnl-dev libarchive-dev libcmocka-dev
   zlib1g-dev libzstd-dev liblz4-dev libdeflate-dev liblzma-dev libseccomp-dev
   busybox-static iproute2 scdoc xfsprogs
+  libcgroup2  # run time of the vzctl 4.11 oracle (../shared/tools/vzctl-4.11)
 )
 BENCH_DEPS=(
   tar libarchive-tools pigz zstd lz4 xz-utils hyperfine debootstrap time
