@@ -8,9 +8,9 @@ set -euo pipefail
 BUILD_DEPS=(
   meson ninja-build pkg-config gcc make clang libclang-rt-14-dev
   libxml2-dev libxml2-utils libcap-dev libmnl-dev libarchive-dev libcmocka-dev
-  zlib1g-dev libzstd-dev liblz4-dev libdeflate-dev liblzma-dev libseccomp-dev
-  busybox-static iproute2 scdoc xfsprogs
-  libcgroup2  # run time of the vzctl 4.11 oracle (../shared/tools/vzctl-4.11)
+  zlib1g-dev libzstd-dev liblz4-dev libdeflate-dev liblzma-dev libseccomp-dev libnftnl-dev
+  busybox-static iproute2 scdoc xfsprogs musl-tools
+  libcgroup2
 )
 BENCH_DEPS=(
   tar libarchive-tools pigz zstd lz4 xz-utils hyperfine debootstrap time

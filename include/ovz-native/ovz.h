@@ -111,6 +111,13 @@ const char *ovz_host_backend_choice(const struct ovz_host *h);
 /* The backend that runs containers: the choice, or what "auto" finds on
  * this kernel.  -ENOTSUP when the chosen backend is not built in. */
 int ovz_host_probe(struct ovz_host *h, const char **backend, struct ovz_error **err);
+/* What the library forgave and went on without, as vzctl does: a config
+ * line it cannot parse, a duplicate key, a value it would not take (that
+ * line or key is skipped).  fn gets one line, "FILE:LINE: what", each
+ * message once per host; those of vz.conf at once.  Without a handler (or
+ * with fn NULL) warnings are dropped. */
+typedef void (*ovz_warning_fn)(void *data, const char *msg);
+void ovz_host_set_warning_handler(struct ovz_host *h, ovz_warning_fn fn, void *data);
 
 /* ---- domain XML and definitions ---- */
 
@@ -322,7 +329,8 @@ int ovz_container_check_changes(struct ovz_host *h, unsigned ctid, const struct 
 /* ---- running commands inside ---- */
 
 enum {
-	/* New session with fds[0] as its controlling terminal (a pty). */
+	/* The first terminal among fds (a pty made for the command) becomes
+	 * its controlling terminal. */
 	OVZ_EXEC_TTY = 1 << 0,
 };
 /* Starts argv (argv[0] looked up in the container's standard PATH when it
@@ -330,7 +338,11 @@ enum {
  * and capability set.  envp NULL gives root's login environment; fds may
  * be NULL, and an fd of -1 is inherited.  Returns once the command was
  * exec'd: -ENOENT when it could not be found.  *pid is for
- * ovz_container_wait(). */
+ * ovz_container_wait().  The command leads a session of its own and gets
+ * no descriptor of the caller's but fds.  It never gets the caller's
+ * terminal: a terminal among fds is refused (-EINVAL) unless flags has
+ * OVZ_EXEC_TTY, and the caller's controlling terminal always; give it a
+ * pty of its own and relay it, as the command's exec and enter do. */
 int ovz_container_spawn(struct ovz_host *h, unsigned ctid, char *const argv[],
 			char *const envp[], const int fds[3], unsigned flags, pid_t *pid,
 			struct ovz_error **err);

@@ -39,6 +39,9 @@ int cli_usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(p
 bool cli_want_help(struct cli *c, int argc, char **argv);
 const struct verb *cli_find_verb(const char *name);
 
+/* ovz_host_new for --root/--backend, with the library's warnings printed
+ * as "ovz-native: warning: FILE:LINE: what" (not with --quiet). */
+int cli_host_new(struct cli *c, struct ovz_host **h, struct ovz_error **err);
 /* Opens the host of --root/--backend and, unless ctid is NULL, resolves
  * id (CTID, name or UUID; lookup_flags are OVZ_LOOKUP_*); on failure prints
  * the error and returns the exit code (> 0). */

@@ -52,11 +52,24 @@ const struct verb *cli_find_verb(const char *name)
 	return NULL;
 }
 
+static void print_warning(void *data, const char *msg)
+{
+	fprintf(stderr, "ovz-native: warning: %s\n", msg);
+}
+
+int cli_host_new(struct cli *c, struct ovz_host **h, struct ovz_error **err)
+{
+	int r = ovz_host_new(c->root, c->backend, h, err);
+	if (r == 0 && !c->quiet)
+		ovz_host_set_warning_handler(*h, print_warning, NULL);
+	return r;
+}
+
 int cli_open(struct cli *c, const char *id, unsigned lookup_flags, struct ovz_host **h,
 	     unsigned *ctid)
 {
 	struct ovz_error *err = NULL;
-	int r = ovz_host_new(c->root, c->backend, h, &err);
+	int r = cli_host_new(c, h, &err);
 	if (r == 0 && ctid)
 		r = ovz_container_lookup(*h, id, lookup_flags, ctid, &err);
 	if (r < 0) {
@@ -121,7 +134,7 @@ static int print_version(struct cli *c)
 	struct ovz_host *h = NULL;
 	struct ovz_error *err = NULL;
 	const char *backend = NULL;
-	int r = ovz_host_new(c->root, c->backend, &h, &err);
+	int r = cli_host_new(c, &h, &err);
 	if (r == 0)
 		r = ovz_host_probe(h, &backend, &err);
 	printf("ovz-native %s (backend %s)\n", ovz_version(), r == 0 ? backend : "none");

@@ -72,7 +72,7 @@ static int create(struct cli *c, const char *id, const char *xml, struct ovz_cre
 	struct ovz_host *h = NULL;
 	int r = xml ? ovz_create_options_set_xml_file(o, xml, err) : 0;
 	if (r == 0)
-		r = ovz_host_new(c->root, c->backend, &h, err);
+		r = cli_host_new(c, &h, err);
 	bool tty = !c->quiet && isatty(STDERR_FILENO);
 	if (tty)
 		ovz_create_options_set_progress(o, progress, NULL);

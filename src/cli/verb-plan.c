@@ -21,7 +21,7 @@ static int make_plan(struct cli *c, const char *id, const char *xml, enum ovz_pl
 {
 	struct ovz_error *err = NULL;
 	struct ovz_host *h = NULL;
-	int r = ovz_host_new(c->root, c->backend, &h, &err);
+	int r = cli_host_new(c, &h, &err);
 	if (r == 0)
 		r = plan_of(h, id, xml, verb, p, &err);
 	ovz_host_close(h);

@@ -6,10 +6,14 @@
  * chroots into VE_ROOT, starts a session and takes the VE's beancounter
  * (setluid), then waits on a socket like the ns backend's first process.
  * The parent sends it the index of each step that must run there: every
- * setublimit, VZCTL_ENV_CREATE_DATA (after which it is the VE's init and
- * inside the VE), the in-VE netlink steps, hostname, /proc and /sys,
- * capabilities and finally the exec of init.  The socket is close-on-exec,
- * so end of file after the exec step means init runs.
+ * setublimit; the fork after them (as vzctl's, so that the VE's init is
+ * charged to the VE's beancounter from its start: the forking process
+ * exits and its child answers from then on, and stops when the socket
+ * closes); VZCTL_ENV_CREATE_DATA (after which it is the VE's init and
+ * inside the VE), the in-VE netlink steps, hostname, /proc and /sys, the
+ * capability bounding set of vzctl's mask (bit 30, CAP_VE_ADMIN, kept) and
+ * finally the exec of init.  The socket is close-on-exec, so end
+ * of file after the exec step means init runs.
  *
  * Stopping is vzctl's kill path: a child enters the VE (VE_ENTER) and calls
  * reboot(POWER_OFF) there, then VE_TEST is polled until the VE is gone. */
@@ -20,6 +24,7 @@
 #include "initexec.h"
 #include "runstate.h"
 #include "util.h"
+#include "vzparams.h"
 #include "fs/private.h"
 #include "fs/rootfs.h"
 #include "fs/template.h"
@@ -36,8 +41,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
@@ -52,6 +59,7 @@
 struct vz_state {
 	int vzfd;		/* /dev/vzctl, -1 until needed */
 	pid_t pid;		/* the VE's init-to-be, then its init */
+	bool forked;		/* pid is the child of our child, not ours to reap */
 	bool created;		/* VZCTL_ENV_CREATE_DATA succeeded */
 	int ctl;		/* parent end of the step socket, -1 when none */
 	struct ovz_netctx net;	/* host side only */
@@ -121,13 +129,27 @@ static int child_setup(struct child *ch, struct ovz_error **err)
 	return ovz_vz_setluid(ch->x->dom->ctid, err);
 }
 
-static int child_create(struct child *ch, struct ovz_error **err)
+/* vzctl's child B: the forking process ends, its child goes on in a
+ * session of its own (VE_CREATE wants its caller to lead one). */
+static int child_fork(struct ovz_error **err)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return ovz_error_sys(err, errno, "fork");
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return ovz_error_sys(err, errno, "setsid");
+	return 0;
+}
+
+static int child_create(struct child *ch, const struct ovz_op *op, struct ovz_error **err)
 {
 	const struct ovz_domain *d = ch->x->dom;
 	struct ovz_env_create_param3 p = {
-		.iptables_mask = OVZ_VE_IP_DEFAULT,
-		.feature_mask = OVZ_VE_FEATURE_SYSFS,
-		.known_features = OVZ_VE_FEATURE_SYSFS,
+		.iptables_mask = op->num2,
+		.feature_mask = op->num,
+		.known_features = op->num3,
 		.total_vcpus = d->vcpus,
 	};
 	int r = ovz_vz_env_create(ch->vzfd, d->ctid, &p, err);
@@ -174,8 +196,10 @@ static int child_step(struct child *ch, const struct ovz_op *op, struct ovz_erro
 		return ovz_vz_setublimit(ch->x->dom->ctid, (unsigned)op->num,
 					 strtoul(op->value, NULL, 10), strtoul(op->value2, NULL, 10),
 					 err);
+	case OVZ_OP_FORK:
+		return child_fork(err);
 	case OVZ_OP_CT_CREATE:
-		return child_create(ch, err);
+		return child_create(ch, op, err);
 	case OVZ_OP_LINK_UP:
 	case OVZ_OP_NET:
 		return ovz_exec_net_inside(ch->x, op, err);
@@ -186,7 +210,7 @@ static int child_step(struct child *ch, const struct ovz_op *op, struct ovz_erro
 	case OVZ_OP_ROOTFS:
 		return child_rootfs(err);
 	case OVZ_OP_CAPS:
-		return ovz_caps_apply(ovz_caps_default(), err);
+		return ovz_caps_apply(op->num, err);
 	case OVZ_OP_EXEC_INIT:
 		return child_exec(ch, err);
 	default:
@@ -226,7 +250,9 @@ static void reap(pid_t pid)
 		;
 }
 
-/* Ends an init-to-be that never became a VE (its beancounter goes too). */
+/* Ends an init-to-be that never became a VE (its beancounter goes too):
+ * our child is killed; the forked one is not ours to reap, and leaves by
+ * itself when the socket it waits on closes. */
 static void drop_child(struct vz_state *s)
 {
 	if (s->ctl >= 0) {
@@ -234,9 +260,12 @@ static void drop_child(struct vz_state *s)
 		s->ctl = -1;
 	}
 	if (s->pid > 0 && !s->created) {
-		kill(s->pid, SIGKILL);
-		reap(s->pid);
+		if (!s->forked) {
+			kill(s->pid, SIGKILL);
+			reap(s->pid);
+		}
 		s->pid = 0;
+		s->forked = false;
 	}
 }
 
@@ -275,12 +304,12 @@ static int ensure_child(struct ovz_exec *x, struct ovz_error **err)
 	return r;
 }
 
-/* CPUUNITS, CPULIMIT and CPUS on the VE's fairsched node. */
-static int set_cpu(const struct ovz_domain *d, struct ovz_error **err)
+/* CPUUNITS (1000 when unset, as vzctl), CPULIMIT and CPUS on the VE's
+ * fairsched node. */
+static int set_cpu(const struct ovz_exec *x, struct ovz_error **err)
 {
-	int r = 0;
-	if (d->cpu_shares != OVZ_UNSET)
-		r = ovz_vz_set_cpuunits(d->ctid, (unsigned long)d->cpu_shares, err);
+	const struct ovz_domain *d = x->dom;
+	int r = ovz_vz_set_cpuunits(d->ctid, x->plan->vz ? x->plan->vz->cpuunits : 1000, err);
 	if (r == 0 && d->cpu_quota > 0) {
 		uint64_t period = d->cpu_period != OVZ_UNSET ? d->cpu_period : 100000;
 		r = ovz_vz_set_cpulimit(d->ctid, (unsigned long)((uint64_t)d->cpu_quota * 100 / period),
@@ -293,17 +322,39 @@ static int set_cpu(const struct ovz_domain *d, struct ovz_error **err)
 
 static int ct_destroy(struct ovz_exec *x, struct ovz_error **err);
 
+/* Our child forks and exits; its child answers with its pid. */
+static int fork_step(struct vz_state *s, uint32_t i, struct ovz_error **err)
+{
+	if (s->forked)
+		return 0;
+	pid_t child = 0;
+	int r = ovz_step_send_pid(s->ctl, i, VE_INIT, &child, err);
+	reap(s->pid);
+	if (r < 0 || child <= 0) {
+		s->pid = 0;
+		close(s->ctl);
+		s->ctl = -1;
+		return r < 0 ? r : ovz_error_set(err, ESRCH, "%s did not say its pid", VE_INIT);
+	}
+	s->pid = child;
+	s->forked = true;
+	return 0;
+}
+
 static int ct_step(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
 {
 	int r = ensure_child(x, err);
 	if (r < 0)
 		return r;
 	struct vz_state *s = state(x);
-	r = send_step(s, (uint32_t)(op - x->plan->ops), op->type == OVZ_OP_EXEC_INIT, err);
+	uint32_t i = (uint32_t)(op - x->plan->ops);
+	if (op->type == OVZ_OP_FORK)
+		return fork_step(s, i, err);
+	r = send_step(s, i, op->type == OVZ_OP_EXEC_INIT, err);
 	if (r == 0 && op->type == OVZ_OP_CT_CREATE) {
 		s->created = true;
 		x->init_pid = s->pid;
-		r = set_cpu(x->dom, err);
+		r = set_cpu(x, err);
 		if (r < 0)	/* this step is not undone by the executor: it failed */
 			ct_destroy(x, NULL);
 	}
@@ -375,12 +426,15 @@ static int ct_destroy(struct ovz_exec *x, struct ovz_error **err)
 		close(s->ctl);
 		s->ctl = -1;
 	}
-	if (s->pid > 0) {
-		/* our child: it was the VE's init or would have been */
+	/* it was the VE's init or would have been: our child is killed; the
+	 * forked one, whose pid we cannot hold, only when the VE would not go
+	 * (the VE's init is alive while the VE is) */
+	if (s->pid > 0 && (!s->forked || (s->created && r < 0)))
 		kill(s->pid, SIGKILL);
+	if (s->pid > 0 && !s->forked)
 		reap(s->pid);
-		s->pid = 0;
-	}
+	s->pid = 0;
+	s->forked = false;
 	s->created = false;
 	return r;
 }
@@ -490,6 +544,57 @@ static int netdev(struct ovz_exec *x, const struct ovz_op *op, bool add,
 	return r;
 }
 
+/* A DEVNODES node as the host has it, made in the VE's /dev as vzctl makes
+ * it (under its last name: "net/tun" is /dev/tun there), never following
+ * a link the container put there; perms "none" removes it. */
+static int devnode(struct ovz_exec *x, const struct ovz_op *op, const struct ovz_devperm *dp,
+		   struct stat *st, struct ovz_error **err)
+{
+	_cleanup_free_ char *host = ovz_exec_host_path(x, "/dev");
+	_cleanup_free_ char *src = path_join(host, dp->node);
+	if (stat(src, st) < 0)
+		return ovz_error_sys(err, errno, "DEVNODES: '%s'", src);
+	if (!S_ISCHR(st->st_mode) && !S_ISBLK(st->st_mode))
+		return ovz_error_set(err, EINVAL, "DEVNODES: '%s' is not a device", src);
+	if (major(st->st_rdev) == 7)
+		return ovz_error_set(err, EPERM, "DEVNODES: '%s': loop devices are not given to "
+				     "containers", src);
+	_cleanup_free_ char *root = ovz_exec_host_path(x, op->path);
+	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int dev = rootfd < 0 ? -1
+				: openat(rootfd, "dev", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dev < 0)
+		return ovz_error_sys(err, errno, "open '%s/dev'", root);
+	const char *base = strrchr(dp->node, '/') ? strrchr(dp->node, '/') + 1 : dp->node;
+	if (unlinkat(dev, base, 0) < 0 && errno != ENOENT)
+		return ovz_error_sys(err, errno, "remove '%s/dev/%s'", root, base);
+	if (dp->mask && mknodat(dev, base, st->st_mode, st->st_rdev) < 0)
+		return ovz_error_sys(err, errno, "mknod '%s/dev/%s'", root, base);
+	return 0;
+}
+
+static int devperm(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
+{
+	const struct ovz_devperm *dp = op->data;
+	int fd = vzctl_fd(state(x), err);
+	if (fd < 0)
+		return fd;
+	unsigned type = dp->type == 'b' ? S_IFBLK : S_IFCHR;
+	unsigned maj = dp->major, min = dp->minor;
+	if (dp->node) {
+		struct stat st;
+		int r = devnode(x, op, dp, &st, err);
+		if (r < 0)
+			return r;
+		type = S_ISBLK(st.st_mode) ? S_IFBLK : S_IFCHR;
+		maj = major(st.st_rdev);
+		min = minor(st.st_rdev);
+	}
+	type |= dp->all_minors ? OVZ_VE_USE_MAJOR : OVZ_VE_USE_MINOR;
+	return ovz_vz_setdevperms(fd, x->dom->ctid, type, maj, dp->all_minors ? 0 : min, dp->mask,
+				  err);
+}
+
 static int host_net(struct ovz_exec *x, const struct ovz_op *op, bool apply,
 		    struct ovz_error **err)
 {
@@ -503,7 +608,8 @@ static int host_net(struct ovz_exec *x, const struct ovz_op *op, bool apply,
 
 static int vz_apply(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
 {
-	if (op->ctx == OVZ_CTX_CT || op->type == OVZ_OP_UBC_SET || op->type == OVZ_OP_CT_CREATE)
+	if (op->ctx == OVZ_CTX_CT || op->type == OVZ_OP_UBC_SET || op->type == OVZ_OP_FORK ||
+	    op->type == OVZ_OP_CT_CREATE)
 		return ct_step(x, op, err);
 	switch (op->type) {
 	case OVZ_OP_PRIVATE_CREATE:
@@ -516,6 +622,8 @@ static int vz_apply(struct ovz_exec *x, const struct ovz_op *op, struct ovz_erro
 		return veth_ioctl(x, op, true, err);
 	case OVZ_OP_NETDEV:
 		return netdev(x, op, true, err);
+	case OVZ_OP_DEVPERM:
+		return devperm(x, op, err);
 	case OVZ_OP_NET:
 		return host_net(x, op, true, err);
 	case OVZ_OP_ETC_WRITE:
@@ -539,6 +647,7 @@ static int vz_undo(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error
 		a = ovz_exec_host_path(x, op->path2);
 		return ovz_umount_root(a, err);
 	case OVZ_OP_UBC_SET:
+	case OVZ_OP_FORK:
 		drop_child(state(x));
 		return 0;
 	case OVZ_OP_CT_CREATE:
@@ -621,8 +730,13 @@ static _Noreturn void exec_in_ve(char *const argv[], char *const envp[], bool ct
 {
 	if (chdir("/") < 0)
 		_exit(127);
-	if (ctty && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) {
-		dprintf(report, "controlling terminal: %s", strerror(errno));
+	/* a session of its own; its terminal only with ctty, the first of
+	 * fds 0-2 that is one (a pty of the caller's making) */
+	int tty = 0;
+	while (ctty && tty < 2 && !isatty(tty))
+		tty++;
+	if (setsid() < 0 || (ctty && ioctl(tty, TIOCSCTTY, 0) < 0)) {
+		dprintf(report, "%s: %s", ctty ? "controlling terminal" : "setsid", strerror(errno));
 		_exit(127);
 	}
 	execve(argv[0], argv, envp);
@@ -642,14 +756,18 @@ static _Noreturn void exec_in_ve(char *const argv[], char *const envp[], bool ct
 static _Noreturn void spawn_child(unsigned ctid, const char *root, char *const argv[],
 				  char *const envp[], const int fds[3], bool ctty, int report)
 {
+	/* the kernel keeps the VE apart from the host (VE_ENTER); the process
+	 * still takes in nothing of ours: not dumpable, stdio and report only */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0 && fds[i] != i && dup2(fds[i], i) < 0)
+			_exit(125);
+	fds_close_except(&report, 1);
 	struct ovz_error *e = NULL;
 	if (enter_ve(ctid, root, &e) < 0) {
 		dprintf(report, "%s", ovz_error_message(e));
 		_exit(125);
 	}
-	for (int i = 0; i < 3; i++)
-		if (fds[i] >= 0 && dup2(fds[i], i) < 0)
-			_exit(125);
 	pid_t pid = fork();
 	if (pid < 0)
 		_exit(125);
@@ -706,6 +824,8 @@ static int ips_inside(unsigned ctid, const char *root, const struct ovz_iface *a
 	}
 	if (pid == 0) {
 		close(rep[0]);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		fds_close_except(&rep[1], 1);
 		struct ovz_error *e = NULL;
 		struct ovz_netctx n = { .ctid = ctid, .host_netns_fd = -1, .ct_netns_fd = -1 };
 		int r = enter_ve(ctid, root, &e);
@@ -736,6 +856,46 @@ static int ips_inside(unsigned ctid, const char *root, const struct ovz_iface *a
 	}
 	return status == 0 ? 0 : ovz_error_set(err, EIO, "configuring addresses inside CT %u",
 						  ctid);
+}
+
+static int vz_enter_call(unsigned ctid, const char *root,
+			 int (*fn)(void *arg, struct ovz_error **err), void *arg,
+			 struct ovz_error **err)
+{
+	int rep[2];
+	if (pipe2(rep, O_CLOEXEC) < 0)
+		return ovz_error_sys(err, errno, "pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(rep[0]);
+		close(rep[1]);
+		return ovz_error_sys(err, errno, "fork");
+	}
+	if (pid == 0) {
+		close(rep[0]);
+		struct ovz_error *e = NULL;
+		int r = enter_ve(ctid, root, &e);
+		if (r == 0)
+			r = fn(arg, &e);
+		if (r < 0)
+			dprintf(rep[1], "%d %s", e ? e->errnum : EIO, ovz_error_message(e));
+		_exit(r < 0 ? 1 : 0);
+	}
+	close(rep[1]);
+	char msg[512];
+	ssize_t n;
+	while ((n = read(rep[0], msg, sizeof(msg) - 1)) < 0 && errno == EINTR)
+		;
+	close(rep[0]);
+	int status = wait_status(pid);
+	if (n > 0) {
+		msg[n] = '\0';
+		char *text;
+		long e = strtol(msg, &text, 10);
+		return ovz_error_set(err, e > 0 ? (int)e : EIO, "%s", *text ? text + 1 : text);
+	}
+	return status == 0 ? 0 : ovz_error_set(err, EIO, "CT %u: entered child exited %d", ctid,
+					       status);
 }
 
 static int vz_set_ips(struct ovz_host *h, const struct ovz_domain *d,
@@ -803,4 +963,5 @@ const struct ovz_backend ovz_backend_vz = {
 	.enter_spawn = vz_enter_spawn,
 	.set_ips = vz_set_ips,
 	.stop = vz_stop,
+	.enter_call = vz_enter_call,
 };

@@ -32,7 +32,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/reboot.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -155,16 +154,31 @@ static int ve_mkdir(unsigned ctid, const char *path, bool *made, struct ovz_erro
 	return r;
 }
 
-static int ve_configure(int dir, unsigned ctid, unsigned long long features,
-			struct ovz_error **err)
+/* libvzctl changes the features the config names and keeps the rest of
+ * what the kernel put in ve.features. */
+static int ve_features(int dir, const struct ovz_op *op, struct ovz_error **err)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = read_file_at(dir, "ve.features", 64, &text, NULL, err);
+	uint64_t cur;
+	if (r < 0)
+		return r;
+	text[strcspn(text, "\n")] = '\0';
+	if (parse_u64(text, &cur) < 0)
+		return ovz_error_set(err, EINVAL, "ve.features reads '%s'", text);
+	char v[32];
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)((cur & ~op->num2) | (op->num & op->num2)));
+	return write_at(dir, "ve.features", v, err);
+}
+
+static int ve_configure(int dir, unsigned ctid, const struct ovz_op *op, struct ovz_error **err)
 {
 	char v[32];
 	snprintf(v, sizeof(v), "%u", ctid);
 	int r = write_at(dir, "ve.veid", v, err);
-	snprintf(v, sizeof(v), "%llu", features);
 	if (r == 0)
-		r = write_at(dir, "ve.features", v, err);
-	snprintf(v, sizeof(v), "%llu", (unsigned long long)OVZ_VE_IP_DEFAULT);
+		r = ve_features(dir, op, err);
+	snprintf(v, sizeof(v), "%llu", op->num3);
 	if (r == 0)
 		r = write_at(dir, "ve.iptables_mask", v, err);
 	if (r == 0)
@@ -184,7 +198,7 @@ static int ve_create(struct ovz_exec *x, const struct ovz_op *op, struct ovz_err
 	if (s->ve_dir < 0)
 		r = ovz_error_sys(err, errno, "open '%s'", path);
 	if (r == 0)
-		r = ve_configure(s->ve_dir, x->dom->ctid, op->num, err);
+		r = ve_configure(s->ve_dir, x->dom->ctid, op, err);
 	if (r < 0 && made)	/* a failed step is not undone by the executor */
 		rmdir(path);
 	return r;
@@ -482,33 +496,6 @@ static int halt_inside(struct ovz_host *h, unsigned ctid)
 	return r;
 }
 
-/* reboot(POWER_OFF) from a process of the container's pid namespace ends
- * its init: a child joins the namespace, its child calls reboot. */
-static int poweroff_inside(pid_t init, struct ovz_error **err)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
-	_cleanup_close_ int pidns = open(path, O_RDONLY | O_CLOEXEC);
-	if (pidns < 0)
-		return ovz_error_sys(err, errno, "open '%s'", path);
-	pid_t pid = fork();
-	if (pid < 0)
-		return ovz_error_sys(err, errno, "fork");
-	if (pid == 0) {
-		if (setns(pidns, CLONE_NEWPID) < 0)
-			_exit(1);
-		pid_t inner = fork();
-		if (inner == 0) {
-			syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
-				LINUX_REBOOT_CMD_POWER_OFF, NULL);
-			_exit(2);
-		}
-		_exit(inner < 0 ? 1 : ovz_ct_wait(inner));
-	}
-	ovz_ct_wait(pid);
-	return 0;
-}
-
 static int kill_all(unsigned ctid, pid_t init, struct ovz_error **err)
 {
 	_cleanup_free_ char *path = ve_path(ctid);
@@ -532,7 +519,9 @@ static int vz7_stop(struct ovz_host *h, const struct ovz_domain *d, bool fast, u
 	ovz_host_ct_state(h, ctid, &init, NULL);
 	if (!fast && halt_inside(h, ctid) == 0 && wait_stopped(ctid, init, (long)timeout * 1000))
 		return 0;
-	if (init > 0 && poweroff_inside(init, NULL) == 0 && wait_stopped(ctid, init, STOP_WAIT_MS))
+	/* reboot(POWER_OFF) from a process of the container's pid namespace
+	 * ends its init; that process joins the whole container first */
+	if (ovz_ct_poweroff(h, ctid, NULL) == 0 && wait_stopped(ctid, init, STOP_WAIT_MS))
 		return 0;
 	return kill_all(ctid, init, err);
 }

@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static const char *const cap_names[] = {
 	[CAP_CHOWN] = "CHOWN",
@@ -192,12 +194,13 @@ static int drop_inheritable(uint64_t keep, int n, struct ovz_error **err)
 
 static int drop_ambient(uint64_t keep, int n, struct ovz_error **err)
 {
+	/* before 4.3 there is no ambient set (PR_CAP_AMBIENT: EINVAL) */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 0UL, 0UL, 0UL) < 0 && errno == EINVAL)
+		return 0;
 	for (int c = 0; c < n; c++) {
 		if (keep & OVZ_CAP_BIT(c))
 			continue;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, (unsigned long)c, 0UL, 0UL) < 0) {
-			if (errno == EINVAL && c == 0)
-				return 0;	/* kernel without ambient capabilities */
 			return ovz_error_sys(err, errno, "dropping %s from the ambient set",
 					     ovz_cap_name(c) ? ovz_cap_name(c) : "capability");
 		}
@@ -214,4 +217,94 @@ int ovz_caps_apply(uint64_t keep, struct ovz_error **err)
 	if (r >= 0)
 		r = drop_ambient(keep, n, err);
 	return r < 0 ? ovz_error_wrap(err, r, "restricting capabilities") : 0;
+}
+
+/* ---- legacy OpenVZ kernels ---- */
+
+/* vzctl's capability table: mainline's names up to 29, then VE_ADMIN. */
+static const char *const vz_cap_names[32] = {
+	"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID",
+	"SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST",
+	"NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO",
+	"SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
+	"SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE",
+	"VE_ADMIN", "SETFCAP",
+};
+
+const char *ovz_cap_vz_name(int cap)
+{
+	return cap >= 0 && cap < 32 ? vz_cap_names[cap] : NULL;
+}
+
+uint64_t ovz_caps_vz_default(void)
+{
+	static const int off[] = { CAP_NET_ADMIN, CAP_SYS_MODULE, CAP_SYS_RAWIO, CAP_SYS_PACCT,
+				   CAP_SYS_ADMIN, CAP_SYS_TIME };
+	uint64_t mask = UINT64_C(0xffffffff);
+	for (size_t i = 0; i < ARRAY_SIZE(off); i++)
+		mask &= ~OVZ_CAP_BIT(off[i]);
+	return mask;
+}
+
+static int vz_cap_by_name(const char *name)
+{
+	for (int i = 0; i < 32; i++)
+		if (strcasecmp(name, vz_cap_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int ovz_caps_vz_parse(const char *value, uint64_t *on, uint64_t *off, struct ovz_error **err)
+{
+	_cleanup_strv_ char **toks = strv_split(value ? value : "", " \t,");
+	for (char **t = toks; t && *t; t++) {
+		const char *colon = strrchr(*t, ':');
+		uint64_t *set = !colon ? NULL : strcmp(colon + 1, "on") == 0 ? on
+					: strcmp(colon + 1, "off") == 0 ? off : NULL;
+		if (!set)
+			return ovz_error_set(err, EINVAL, "CAPABILITY: '%s' is not NAME:on or "
+					     "NAME:off", *t);
+		_cleanup_free_ char *name = xstrndup(*t, (size_t)(colon - *t));
+		int cap = vz_cap_by_name(name);
+		if (cap < 0)
+			return ovz_error_set(err, EINVAL, "CAPABILITY: unknown capability '%s'",
+					     name);
+		*set |= OVZ_CAP_BIT(cap);
+	}
+	return 0;
+}
+
+/* Bits past the kernel's last capability answer EINVAL: the end. */
+static int vz_bound(uint64_t mask, struct ovz_error **err)
+{
+	for (int c = 0; c < 64; c++) {
+		if (mask & OVZ_CAP_BIT(c))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, (unsigned long)c, 0UL, 0UL, 0UL) == 0)
+			continue;
+		if (errno == EINVAL && c > 0)
+			return 0;
+		return ovz_error_sys(err, errno, "dropping capability %d from the bounding set",
+				     c);
+	}
+	return 0;
+}
+
+int ovz_caps_vz_set(uint64_t mask, struct ovz_error **err)
+{
+	int r = vz_bound(mask, err);
+	if (r < 0)
+		return r;
+	/* a VE cannot get what its creator lacks (root in a container may) */
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return ovz_error_sys(err, errno, "capget");
+	for (int i = 0; i < 2; i++) {
+		uint32_t half = (uint32_t)(mask >> (32 * i)) & data[i].permitted;
+		data[i].effective = data[i].permitted = data[i].inheritable = half;
+	}
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return ovz_error_sys(err, errno, "capset 0x%llx", (unsigned long long)mask);
+	return 0;
 }

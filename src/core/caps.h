@@ -29,6 +29,29 @@ int ovz_caps_parse(const char *value, uint64_t *mask, struct ovz_error **err);
 /* Space separated names in bit order ("CHOWN DAC_OVERRIDE ..."). */
 char *ovz_caps_format(uint64_t mask);
 
+/* ---- legacy OpenVZ kernels (openvz-abi.md §3.1 step 6) ----
+ * There, bit 30 is CAP_VE_ADMIN (admin rights inside the VE: mount, network
+ * configuration, hostname), not AUDIT_CONTROL, and the kernel copies the
+ * creating process's effective set into the VE: it bounds every process of
+ * the VE, init and whatever enters it later. */
+#define OVZ_CAP_VE_ADMIN 30
+
+/* vzctl 4.x's CAPDEFAULTMASK, 0xfdccefff: VE_ADMIN and DAC_READ_SEARCH
+ * included; no NET_ADMIN, SYS_MODULE, SYS_RAWIO, SYS_PACCT, SYS_ADMIN,
+ * SYS_TIME. */
+uint64_t ovz_caps_vz_default(void);
+/* A CAPABILITY value as vzctl reads it: "NAME:on|off" tokens separated by
+ * spaces, tabs or commas, names from vzctl's table (CHOWN .. SETFCAP, with
+ * VE_ADMIN for bit 30; any case, no "CAP_").  The VE gets
+ * (default | on) & ~off. */
+int ovz_caps_vz_parse(const char *value, uint64_t *on, uint64_t *off, struct ovz_error **err);
+/* Name of bit cap in vzctl's table, NULL past 31. */
+const char *ovz_cap_vz_name(int cap);
+/* What vzctl does in the VE's creator before VE_CREATE: every capability
+ * outside mask leaves the bounding set, then effective, permitted and
+ * inheritable become mask (capset). */
+int ovz_caps_vz_set(uint64_t mask, struct ovz_error **err);
+
 /* Drops every capability outside keep from the bounding, inheritable and
  * ambient sets of the calling process.  Effective and permitted are left
  * alone: the setup still needs them, and the exec of init as uid 0 derives

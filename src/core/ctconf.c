@@ -7,6 +7,7 @@
  * really changes.  docs/config.md lists every key and format. */
 #include "ctconf.h"
 #include "util.h"
+#include "vznum.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -26,6 +27,7 @@ struct rd {
 	unsigned line;
 	struct ovz_domain *d;
 	struct ovz_error **err;
+	const struct ovz_warn *warn;
 };
 
 static int bad(const struct rd *r, const char *why, const char *value)
@@ -108,44 +110,14 @@ static uint64_t page_kib(void)
 	return ps >= 1024 ? (uint64_t)ps / 1024 : 4;
 }
 
-static int suffix_shift(char ch)
+/* The key's number (in units of unit_kib KiB, as vzctl reads it) in KiB;
+ * LONG_MAX units and more mean unlimited, which the model holds as
+ * OVZ_UNSET. */
+static uint64_t units_to_kib(uint64_t n, uint64_t unit_kib)
 {
-	static const char suffixes[] = "KMGTP";
-	const char *p = ch ? strchr(suffixes, ch & ~0x20) : NULL;
-	return p ? 10 * (int)(p - suffixes + 1) : -1;
-}
-
-/* A number of units (unit_kib KiB each), a byte count with a K/M/G/T/P
- * suffix, or "unlimited".  LONG_MAX units and more mean unlimited, which the
- * model holds as OVZ_UNSET. */
-static const char *parse_amount(const char *s, uint64_t unit_kib, uint64_t *kib)
-{
-	if (strcmp(s, "unlimited") == 0) {
-		*kib = OVZ_UNSET;
-		return NULL;
-	}
-	size_t digits = strspn(s, "0123456789");
-	int shift = suffix_shift(s[digits]);
-	if (digits == 0 || (s[digits] && (shift < 0 || s[digits + 1])))
-		return "is not a number, a number with K, M, G, T or P, or unlimited";
-	_cleanup_free_ char *num = xstrndup(s, digits);
-	uint64_t n;
-	if (parse_u64(num, &n) < 0)
-		return "is too large";
-	if (shift < 0 && n >= (uint64_t)LONG_MAX) {
-		*kib = OVZ_UNSET;
-		return NULL;
-	}
-	if (shift < 0) {
-		if (n > (UINT64_MAX - 1) / unit_kib)
-			return "is too large";
-		*kib = n * unit_kib;
-		return NULL;
-	}
-	if (n > ((uint64_t)LONG_MAX >> shift))
-		return "is too large";
-	*kib = (n << shift) / 1024;
-	return NULL;
+	if (n >= (uint64_t)LONG_MAX || n > (OVZ_UNSET - 1) / unit_kib)
+		return OVZ_UNSET;
+	return n * unit_kib;
 }
 
 /* Whole units when exact, else KiB with a K suffix so nothing is rounded. */
@@ -163,18 +135,16 @@ struct pair {
 };
 
 /* "barrier:limit"; a single value is the limit alone. */
-static const char *parse_pair(const char *s, uint64_t unit_kib, struct pair *p)
+static const char *parse_pair(const char *s, uint64_t unit_kib, struct pair *p, bool *cut)
 {
-	const char *colon = strchr(s, ':');
-	if (!colon) {
-		p->barrier = OVZ_UNSET;
-		return parse_amount(s, unit_kib, &p->limit);
-	}
-	if (strchr(colon + 1, ':'))
-		return "is not barrier:limit";
-	_cleanup_free_ char *b = xstrndup(s, (size_t)(colon - s));
-	const char *why = parse_amount(b, unit_kib, &p->barrier);
-	return why ? why : parse_amount(colon + 1, unit_kib, &p->limit);
+	struct ovz_vznum how = { .unit_bytes = unit_kib * 1024, .allow_unlimited = true };
+	uint64_t b, l;
+	const char *why = ovz_vznum_pair(&how, s, &b, &l, cut);
+	if (why)
+		return why;
+	p->barrier = strchr(s, ':') ? units_to_kib(b, unit_kib) : OVZ_UNSET;
+	p->limit = units_to_kib(l, unit_kib);
+	return NULL;
 }
 
 static char *format_pair(uint64_t barrier, uint64_t limit, uint64_t unit_kib)
@@ -190,8 +160,14 @@ static char *format_pair(uint64_t barrier, uint64_t limit, uint64_t unit_kib)
 
 static int read_pair(const struct rd *r, const char *value, uint64_t unit_kib, struct pair *p)
 {
-	const char *why = parse_pair(value, unit_kib, p);
-	return why ? bad(r, why, value) : 0;
+	bool cut;
+	const char *why = parse_pair(value, unit_kib, p, &cut);
+	if (why)
+		return bad(r, why, value);
+	if (cut)
+		ovz_warn(r->warn, "%s:%u: %s: too large, read as unlimited (%s)", r->file, r->line,
+			 r->key, value);
+	return 0;
 }
 
 /* ---- readers and formatters, one pair per owned key ------------------ */
@@ -212,13 +188,13 @@ static char *fmt_name(const struct ovz_domain *d, const struct ovz_conf *c)
 
 static int read_description(struct rd *r, const char *v)
 {
-	r->d->description = unescape(v);
+	r->d->description = xstrdup(v);
 	return 0;
 }
 
 static char *fmt_description(const struct ovz_domain *d, const struct ovz_conf *c)
 {
-	return d->description ? escape(d->description, "") : NULL;
+	return dup_or_null(d->description);
 }
 
 /* vz7 also knows ONBOOT="auto" (restore the last state): no model value. */
@@ -289,9 +265,18 @@ static int read_diskspace(struct rd *r, const char *v)
 	return 0;
 }
 
+/* vzctl takes no "unlimited" for the disk quota: LONG_MAX blocks instead. */
 static char *fmt_diskspace(const struct ovz_domain *d, const struct ovz_conf *c)
 {
-	return format_pair(d->space_soft_limit, d->space_hard_limit, 1);
+	uint64_t soft = d->space_soft_limit, hard = d->space_hard_limit;
+	if (soft == OVZ_UNSET && hard == OVZ_UNSET)
+		return NULL;
+	if (soft == OVZ_UNSET)
+		return format_amount(hard, 1);
+	_cleanup_free_ char *b = format_amount(soft, 1);
+	_cleanup_free_ char *l = hard == OVZ_UNSET ? xasprintf("%ld", LONG_MAX)
+						   : format_amount(hard, 1);
+	return xasprintf("%s:%s", b, l);
 }
 
 /* PHYSPAGES barrier 0 means no separate current memory. */
@@ -335,9 +320,14 @@ static int read_swappages(struct rd *r, const char *v)
 	return 0;
 }
 
+/* vzctl refuses a memory limit (PHYSPAGES) without SWAPPAGES ("required UB
+ * parameter (swap) not set"): a memory limit without a swap limit gets no
+ * swap. */
 static char *fmt_swappages(const struct ovz_domain *d, const struct ovz_conf *c)
 {
 	uint64_t swap = d->mem_swap_hard_limit, base = swap_base(d);
+	if (swap == OVZ_UNSET && d->memory != OVZ_UNSET)
+		return xstrdup("0:0");
 	if (swap == OVZ_UNSET)
 		return NULL;
 	return format_pair(0, swap > base ? swap - base : 0, page_kib());
@@ -544,6 +534,20 @@ static const char *parse_ip_or_netmask(const char *s, struct ovz_ip *ip)
 	return NULL;
 }
 
+static bool has_ip(const struct ovz_iface *f, const struct ovz_ip *ip)
+{
+	char want[64], have[64];
+	ovz_format_ip(ip, true, want, sizeof(want));
+	for (size_t i = 0; i < f->n_ips; i++) {
+		ovz_format_ip(&f->ips[i], true, have, sizeof(have));
+		if (strcmp(have, want) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* IP_ADDRESS (field NULL) is a set, as vzctl reads it: an address given
+ * again (on the same line or another IP_ADDRESS line) counts once. */
 static int read_ips(const struct rd *r, const char *field, const char *v, struct ovz_iface *f)
 {
 	_cleanup_strv_ char **list = split(v, " \t");
@@ -552,6 +556,8 @@ static int read_ips(const struct rd *r, const char *field, const char *v, struct
 		const char *why = parse_ip_or_netmask(list[i], &ip);
 		if (why)
 			return field ? bad_field(r, field, why, list[i]) : bad(r, why, list[i]);
+		if (!field && has_ip(f, &ip))
+			continue;
 		ovz_iface_add_ip(f, &ip);
 	}
 	return 0;
@@ -776,26 +782,95 @@ static void put_netif_extras(struct strbuf *sb, const struct ovz_conf *c, const 
 	}
 }
 
+/* The container side name: as given, else ethN by its place among the veth
+ * interfaces, as the backends name it (src/net/veth.c).  vzctl skips a NETIF
+ * device without one. */
+static void veth_ifname(const struct ovz_iface *f, unsigned n, char out[OVZ_IFNAME_MAX + 1])
+{
+	if (f->guest_dev[0])
+		snprintf(out, OVZ_IFNAME_MAX + 1, "%s", f->guest_dev);
+	else
+		snprintf(out, OVZ_IFNAME_MAX + 1, "eth%u", n);
+}
+
+/* vzctl's fields only: vzctl rewrites NETIF on every veth change and drops
+ * the fields it does not know, so addresses live in NETIF_IP. */
 static char *fmt_netif(const struct ovz_domain *d, const struct ovz_conf *c)
 {
 	struct strbuf sb = STRBUF_INIT;
-	bool any = false;
+	unsigned n = 0;
 	for (size_t i = 0; i < d->n_ifaces; i++) {
 		const struct ovz_iface *f = &d->ifaces[i];
 		if (f->type != OVZ_IFACE_VETH)
 			continue;
-		if (any)
-			strbuf_putc(&sb, ';');
-		any = true;
-		size_t start = sb.len;
-		for (size_t k = 0; k < ARRAY_SIZE(netif_fields); k++)
-			put_netif_field(&sb, &netif_fields[k], f);
-		put_netif_extras(&sb, c, f->guest_dev);
-		if (sb.len == start)	/* nothing set: still one device */
-			strbuf_puts(&sb, "ifname=");
+		char ifname[OVZ_IFNAME_MAX + 1];
+		veth_ifname(f, n, ifname);
+		strbuf_printf(&sb, "%sifname=%s", n++ ? ";" : "", ifname);
+		for (size_t k = 1; k < ARRAY_SIZE(netif_fields); k++)
+			if (netif_fields[k].type == NF_IFNAME || netif_fields[k].type == NF_MAC)
+				put_netif_field(&sb, &netif_fields[k], f);
+		put_netif_extras(&sb, c, ifname);
 	}
-	if (!any)
+	if (!n)
 		return NULL;
+	return strbuf_steal(&sb);
+}
+
+/* ---- veth addresses: NETIF_IP (ours) ---------------------------------- */
+
+/* "ifname=eth0,ip=A/P B,gw=G,gw6=G6;ifname=eth1,...", for the devices of
+ * NETIF with that ifname; a device NETIF does not have is skipped. */
+static int read_netif_ip(struct rd *r, const char *v)
+{
+	_cleanup_strv_ char **devs = split(v, ";");
+	for (size_t i = 0; devs[i]; i++) {
+		_cleanup_strv_ char **fields = split(devs[i], ",");
+		if (!fields[0] || !str_startswith(fields[0], "ifname="))
+			return bad(r, "device does not start with ifname=", devs[i]);
+		struct ovz_iface *f = NULL;
+		for (size_t k = 0; k < r->d->n_ifaces && !f; k++)
+			if (r->d->ifaces[k].type == OVZ_IFACE_VETH &&
+			    strcmp(r->d->ifaces[k].guest_dev, fields[0] + 7) == 0)
+				f = &r->d->ifaces[k];
+		if (!f)
+			return bad(r, "names a device NETIF does not have", fields[0] + 7);
+		for (size_t j = 1; fields[j]; j++) {
+			const char *eq = strchr(fields[j], '=');
+			const struct netif_field *nf =
+				eq ? netif_field_by_name(fields[j], (size_t)(eq - fields[j])) : NULL;
+			if (!nf || (nf->type != NF_IPS && nf->type != NF_GW))
+				return bad(r, "field is not ip=, gw= or gw6=", fields[j]);
+			int e = read_netif_value(r, nf, eq + 1, f);
+			if (e < 0)
+				return e;
+		}
+	}
+	return 0;
+}
+
+static char *fmt_netif_ip(const struct ovz_domain *d, const struct ovz_conf *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	unsigned n = 0;
+	for (size_t i = 0; i < d->n_ifaces; i++) {
+		const struct ovz_iface *f = &d->ifaces[i];
+		if (f->type != OVZ_IFACE_VETH)
+			continue;
+		char ifname[OVZ_IFNAME_MAX + 1];
+		veth_ifname(f, n++, ifname);
+		size_t start = sb.len;
+		strbuf_printf(&sb, "%sifname=%s", start ? ";" : "", ifname);
+		size_t bare = sb.len;
+		for (size_t k = 0; k < ARRAY_SIZE(netif_fields); k++)
+			if (netif_fields[k].type == NF_IPS || netif_fields[k].type == NF_GW)
+				put_netif_field(&sb, &netif_fields[k], f);
+		if (sb.len == bare)	/* nothing to say about this one */
+			sb.buf[sb.len = start] = '\0';
+	}
+	if (!sb.len) {
+		strbuf_release(&sb);
+		return NULL;
+	}
 	return strbuf_steal(&sb);
 }
 
@@ -804,12 +879,21 @@ static char *fmt_netif(const struct ovz_domain *d, const struct ovz_conf *c)
 static int read_netdev(struct rd *r, const char *v)
 {
 	_cleanup_strv_ char **list = split(v, " \t");
+	size_t n = 0;
 	for (size_t i = 0; list[i]; i++) {
 		const char *why = ovz_check_netdev(list[i]);
 		if (why)
 			return bad(r, why, list[i]);
+		bool again = false;	/* vzctl keeps a device once */
+		for (size_t j = 0; j < n && !again; j++)
+			again = strcmp(list[j], list[i]) == 0;
+		if (again)
+			free(list[i]);
+		else
+			list[n++] = list[i];
 	}
-	if (list[0]) {
+	list[n] = NULL;
+	if (n) {
 		r->d->netdevs = list;
 		list = NULL;
 	}
@@ -981,6 +1065,7 @@ static const char *vz_ve_private(const struct ovz_vzconf *vz)
 enum {
 	KEY_READ_EMPTY = 1 << 0,	/* an empty value means something */
 	KEY_KEEP = 1 << 1,		/* never removed */
+	KEY_FS = 1 << 2,		/* unset without a root filesystem: left as it is */
 };
 
 struct key_map {
@@ -1000,7 +1085,7 @@ static const struct key_map keys[] = {
 	{ "OSTEMPLATE", read_ostemplate, fmt_ostemplate, 0, NULL },
 	{ "VE_ROOT", NULL, NULL, KEY_KEEP, vz_ve_root },
 	{ "VE_PRIVATE", read_private, fmt_private, KEY_KEEP, vz_ve_private },
-	{ "DISKSPACE", read_diskspace, fmt_diskspace, 0, NULL },
+	{ "DISKSPACE", read_diskspace, fmt_diskspace, KEY_FS, NULL },
 	{ "PHYSPAGES", read_physpages, fmt_physpages, 0, NULL },
 	{ "SWAPPAGES", read_swappages, fmt_swappages, 0, NULL },
 	{ "PRIVVMPAGES", read_privvmpages, fmt_privvmpages, 0, NULL },
@@ -1015,6 +1100,7 @@ static const struct key_map keys[] = {
 	{ "GATEWAY", read_gateway, fmt_gateway, 0, NULL },
 	{ "GATEWAY6", read_gateway6, fmt_gateway6, 0, NULL },
 	{ "NETIF", read_netif, fmt_netif, 0, NULL },
+	{ "NETIF_IP", read_netif_ip, fmt_netif_ip, 0, NULL },
 	{ "NETDEV", read_netdev, fmt_netdev, 0, NULL },
 	{ "BINDMOUNT", read_bindmount, fmt_bindmount, 0, NULL },
 	{ "INIT", read_init, fmt_init, 0, NULL },
@@ -1125,32 +1211,85 @@ static int read_key(struct rd *r, const struct key_map *k)
 	return k->read(r, v);
 }
 
+/* A value vzctl would not take is skipped with a warning, as vzctl does;
+ * what the model had from it is dropped with it. */
+static void skip_key(struct rd *r, const struct key_map *k, struct ovz_error **e)
+{
+	ovz_warn(r->warn, "%s, skipped", ovz_error_message(*e));
+	ovz_error_clear(e);
+	struct ovz_domain *d = r->d;
+	_cleanup_(ovz_domain_freep) struct ovz_domain *fresh = ovz_domain_new();
+	fresh->ctid = d->ctid;
+	/* read again every key before this one: a reader may have filled part
+	 * of the model before it failed */
+	struct rd again = *r;
+	again.d = fresh;
+	again.err = NULL;
+	again.warn = NULL;
+	for (const struct key_map *p = keys; p < k; p++)
+		read_key(&again, p);
+	r->d = fresh;
+	fresh = d;
+}
+
 int ovz_domain_from_conf(const struct ovz_conf *c, unsigned ctid, const char *filename,
-			 struct ovz_domain **out, struct ovz_error **err)
+			 const struct ovz_warn *warn, struct ovz_domain **out,
+			 struct ovz_error **err)
 {
 	_cleanup_(ovz_domain_freep) struct ovz_domain *d = ovz_domain_new();
 	d->ctid = ctid;
-	struct rd r = { .c = c, .file = filename ? filename : "<config>", .d = d, .err = err };
+	struct rd r = { .c = c, .file = filename ? filename : "<config>", .d = d, .warn = warn };
+	struct ovz_error *e = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-		int e = read_key(&r, &keys[i]);
-		if (e < 0)
-			return e;
+		r.err = &e;
+		if (read_key(&r, &keys[i]) < 0)
+			skip_key(&r, &keys[i], &e);
 	}
-	int e = read_uuid(&r);
-	if (e == 0)
-		e = check_domain(&r);
-	if (e < 0)
-		return e;
+	d = r.d;
+	r.err = &e;
+	if (read_uuid(&r) < 0) {
+		ovz_warn(warn, "%s, skipped", ovz_error_message(e));
+		ovz_error_clear(&e);
+		d->has_uuid = false;
+	}
+	r.err = err;
+	int ret = check_domain(&r);
+	if (ret < 0)
+		return ret;
 	*out = d;
 	d = NULL;
 	return 0;
 }
 
+/* vzctl's "diskspace quota not set": with the quota on (the config's
+ * DISK_QUOTA, else vz.conf's, which defaults to yes) a start needs both
+ * limits, which vzctl create takes from the sample.  A new file gets them
+ * when the model has none: LONG_MAX, which reads back as no limit. */
+static void write_quota_defaults(const struct ovz_vzconf *vz, struct ovz_conf *c)
+{
+	const char *q = ovz_conf_get(c, "DISK_QUOTA");
+	bool on = q ? strcmp(q, "no") != 0 : !vz || vz->disk_quota;
+	if (!on)
+		return;
+	_cleanup_free_ char *unlimited = xasprintf("%ld:%ld", LONG_MAX, LONG_MAX);
+	if (!ovz_conf_get(c, "DISKSPACE"))
+		ovz_conf_set(c, "DISKSPACE", unlimited);
+	if (!ovz_conf_get(c, "DISKINODES"))
+		ovz_conf_set(c, "DISKINODES", unlimited);
+}
+
+static bool has_root_fs(const struct ovz_domain *d)
+{
+	return d->ostemplate || d->private_dir;
+}
+
 static void write_key(const struct key_map *k, const struct ovz_domain *d,
-		      const struct ovz_domain *old, const struct ovz_vzconf *vz,
+		      const struct ovz_domain *old, const struct ovz_vzconf *vz, bool fresh,
 		      struct ovz_conf *c)
 {
 	_cleanup_free_ char *want = k->format ? k->format(d, c) : NULL;
+	if ((k->flags & KEY_FS) && !want && !has_root_fs(d))
+		return;	/* the XML has nowhere to hold it: keep it */
 	bool present = ovz_conf_get(c, k->key) != NULL;
 	if (present && old) {
 		_cleanup_free_ char *had = k->format ? k->format(old, c) : NULL;
@@ -1159,8 +1298,8 @@ static void write_key(const struct key_map *k, const struct ovz_domain *d,
 	}
 	if (want)
 		ovz_conf_set(c, k->key, want);
-	else if (!present && k->vz_default && vz)
-		ovz_conf_set(c, k->key, k->vz_default(vz));
+	else if (!present && k->vz_default && vz && fresh)
+		ovz_conf_set(c, k->key, k->vz_default(vz));	/* a new file, as vzctl create */
 	else if (!(k->flags & KEY_KEEP))
 		ovz_conf_unset(c, k->key);
 }
@@ -1169,9 +1308,13 @@ void ovz_domain_to_conf(const struct ovz_domain *d, const struct ovz_vzconf *vz,
 			struct ovz_conf *c)
 {
 	_cleanup_(ovz_domain_freep) struct ovz_domain *old = NULL;
-	if (ovz_domain_from_conf(c, d->ctid, NULL, &old, NULL) < 0)
+	if (ovz_domain_from_conf(c, d->ctid, NULL, NULL, &old, NULL) < 0)
 		old = NULL;
+	size_t pos = 0;
+	bool fresh = !ovz_conf_next_key(c, &pos, NULL);
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		write_key(&keys[i], d, old, vz, c);
+		write_key(&keys[i], d, old, vz, fresh, c);
 	write_uuid(d, old, c);
+	if (fresh)
+		write_quota_defaults(vz, c);
 }

@@ -8,9 +8,12 @@
 #include "model.h"
 #include "vzconf.h"
 
-/* Builds a model from a container config (ours or vzctl's). */
+/* Builds a model from a container config (ours or vzctl's).  A key whose
+ * value vzctl would not take either is skipped with a warning to warn (may
+ * be NULL); only a model that breaks its own rules (ovz_domain_check) fails. */
 int ovz_domain_from_conf(const struct ovz_conf *c, unsigned ctid, const char *filename,
-			 struct ovz_domain **out, struct ovz_error **err);
+			 const struct ovz_warn *warn, struct ovz_domain **out,
+			 struct ovz_error **err);
 /* Sets every key the model owns from d, unsets owned keys d leaves empty,
  * keeps all other lines.  An owned line whose value already means what d
  * says is kept as written.  VE_ROOT/VE_PRIVATE are written from vz (with

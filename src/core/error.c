@@ -117,3 +117,15 @@ int ovz_error_exit_code(int errnum)
 		return 2;
 	}
 }
+
+void ovz_warn(const struct ovz_warn *w, const char *fmt, ...)
+{
+	if (!w || !w->fn)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	w->fn(w->data, msg);
+	free(msg);
+}

@@ -37,6 +37,16 @@ void ovz_error_free(struct ovz_error *err);
 /* Frees *err (if any) and sets it to NULL: for an error the caller handled. */
 void ovz_error_clear(struct ovz_error **err);
 
+/* Where the library reports what it forgave and went on without (a config
+ * line vzctl skips too): one line each, "FILE:LINE: what".  A NULL sink or
+ * fn drops them: the library itself never prints. */
+struct ovz_warn {
+	void (*fn)(void *data, const char *msg);
+	void *data;
+};
+
+void ovz_warn(const struct ovz_warn *w, const char *fmt, ...) OVZ_PRINTF(2, 3);
+
 /* Exit status a command uses for this error: 1 bad input, 2 system, 3 conflict. */
 int ovz_error_exit_code(int errnum);
 

@@ -31,7 +31,7 @@ char *ovz_exec_host_path(const struct ovz_exec *x, const char *path)
 
 bool ovz_step_reply(int ctl, int r, struct ovz_error *e)
 {
-	struct ovz_step_reply rep = { 0 };
+	struct ovz_step_reply rep = { .pid = getpid() };
 	if (r < 0) {
 		rep.err = e ? e->errnum : EIO;
 		snprintf(rep.msg, sizeof(rep.msg), "%s", ovz_error_message(e));
@@ -39,7 +39,8 @@ bool ovz_step_reply(int ctl, int r, struct ovz_error *e)
 	return write(ctl, &rep, sizeof(rep)) == sizeof(rep) && r == 0;
 }
 
-int ovz_step_read_reply(int ctl, bool exec_step, const char *who, struct ovz_error **err)
+static int read_reply(int ctl, bool exec_step, const char *who, pid_t *pid,
+		      struct ovz_error **err)
 {
 	struct ovz_step_reply rep;
 	ssize_t n;
@@ -51,7 +52,14 @@ int ovz_step_read_reply(int ctl, bool exec_step, const char *who, struct ovz_err
 		return ovz_error_set(err, ESRCH, "%s died", who);
 	if (rep.err)
 		return ovz_error_set(err, rep.err, "%s", rep.msg);
+	if (pid)
+		*pid = rep.pid;
 	return 0;
+}
+
+int ovz_step_read_reply(int ctl, bool exec_step, const char *who, struct ovz_error **err)
+{
+	return read_reply(ctl, exec_step, who, NULL, err);
 }
 
 int ovz_step_send(int ctl, uint32_t i, bool exec_step, const char *who, struct ovz_error **err)
@@ -61,6 +69,15 @@ int ovz_step_send(int ctl, uint32_t i, bool exec_step, const char *who, struct o
 	if (write(ctl, &i, sizeof(i)) != sizeof(i))
 		return ovz_error_sys(err, errno, "send a step to %s", who);
 	return ovz_step_read_reply(ctl, exec_step, who, err);
+}
+
+int ovz_step_send_pid(int ctl, uint32_t i, const char *who, pid_t *pid, struct ovz_error **err)
+{
+	if (ctl < 0)
+		return ovz_error_set(err, ESRCH, "%s is gone", who);
+	if (write(ctl, &i, sizeof(i)) != sizeof(i))
+		return ovz_error_sys(err, errno, "send a step to %s", who);
+	return read_reply(ctl, false, who, pid, err);
 }
 
 int ovz_exec_private_create(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)

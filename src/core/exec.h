@@ -45,6 +45,7 @@ char *ovz_exec_host_path(const struct ovz_exec *x, const char *path);
  * of file after the exec step means init runs.  who names the process in
  * messages ("the VE's init"). */
 struct ovz_step_reply {
+	int32_t pid;	/* of the process that answered, as it sees itself */
 	int32_t err;
 	char msg[500];
 };
@@ -53,6 +54,9 @@ struct ovz_step_reply {
 bool ovz_step_reply(int ctl, int r, struct ovz_error *e);
 int ovz_step_read_reply(int ctl, bool exec_step, const char *who, struct ovz_error **err);
 int ovz_step_send(int ctl, uint32_t i, bool exec_step, const char *who, struct ovz_error **err);
+/* ovz_step_send for a step that another process may answer: *pid is the
+ * pid of the one that did. */
+int ovz_step_send_pid(int ctl, uint32_t i, const char *who, pid_t *pid, struct ovz_error **err);
 
 /* Operations every backend carries out the same way. */
 int ovz_exec_private_create(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err);

@@ -20,6 +20,46 @@
 
 #define FIRST_AUTO_CTID 101
 
+static bool warned_before(struct ovz_host *h, const char *msg)
+{
+	for (size_t i = 0; i < h->n_warned; i++)
+		if (strcmp(h->warned[i], msg) == 0)
+			return true;
+	return false;
+}
+
+static void host_warn(void *data, const char *msg)
+{
+	struct ovz_host *h = data;
+	if (!h->user_warn.fn || warned_before(h, msg))
+		return;
+	h->warned = xrealloc(h->warned, (h->n_warned + 1) * sizeof(*h->warned));
+	h->warned[h->n_warned++] = xstrdup(msg);
+	h->user_warn.fn(h->user_warn.data, msg);
+}
+
+static void pass_conf_warnings(struct ovz_host *h, const struct ovz_conf *c)
+{
+	for (size_t i = 0; i < ovz_conf_n_warnings(c); i++)
+		ovz_warn(&h->warn, "%s", ovz_conf_warning(c, i));
+}
+
+void ovz_host_set_warn(struct ovz_host *h, void (*fn)(void *data, const char *msg), void *data)
+{
+	h->user_warn = (struct ovz_warn){ .fn = fn, .data = data };
+	for (size_t i = 0; i < h->vz->n_warnings; i++)
+		ovz_warn(&h->warn, "%s", h->vz->warnings[i]);
+}
+
+int ovz_host_conf_load(struct ovz_host *h, const char *path, struct ovz_conf **out,
+		       struct ovz_error **err)
+{
+	int r = ovz_conf_load(path, out, err);
+	if (r == 0)
+		pass_conf_warnings(h, *out);
+	return r;
+}
+
 int ovz_host_open(const char *root, const char *backend, struct ovz_host **out,
 		  struct ovz_error **err)
 {
@@ -31,6 +71,7 @@ int ovz_host_open(const char *root, const char *backend, struct ovz_host **out,
 	h->vz = vz;
 	h->backend = xstrdup(backend ? backend : "auto");
 	h->lockdir = path_join(vz->root, vz->lockdir);
+	h->warn = (struct ovz_warn){ .fn = host_warn, .data = h };
 	*out = h;
 	return 0;
 }
@@ -42,6 +83,9 @@ void ovz_host_free(struct ovz_host *h)
 	ovz_vzconf_free(h->vz);
 	free(h->backend);
 	free(h->lockdir);
+	for (size_t i = 0; i < h->n_warned; i++)
+		free(h->warned[i]);
+	free(h->warned);
 	free(h);
 }
 
@@ -75,7 +119,7 @@ int ovz_host_load_conf(struct ovz_host *h, unsigned ctid, struct ovz_conf **out,
 		       struct ovz_error **err)
 {
 	_cleanup_free_ char *path = ovz_vzconf_ct_conf(h->vz, ctid);
-	return ovz_conf_load(path, out, err);
+	return ovz_host_conf_load(h, path, out, err);
 }
 
 uint64_t ovz_host_numproc(struct ovz_host *h, unsigned ctid)
@@ -97,14 +141,14 @@ int ovz_host_load(struct ovz_host *h, unsigned ctid, struct ovz_domain **out,
 {
 	_cleanup_free_ char *path = ovz_vzconf_ct_conf(h->vz, ctid);
 	struct ovz_conf *c;
-	int r = ovz_conf_load(path, &c, err);
+	int r = ovz_host_conf_load(h, path, &c, err);
 	if (r == -ENOENT) {
 		ovz_error_clear(err);
 		return ovz_error_set(err, ENOENT, "CT %u is not defined", ctid);
 	}
 	if (r < 0)
 		return r;
-	r = ovz_domain_from_conf(c, ctid, path, out, err);
+	r = ovz_domain_from_conf(c, ctid, path, &h->warn, out, err);
 	ovz_conf_free(c);
 	return r;
 }
@@ -141,7 +185,7 @@ int ovz_host_load_live(struct ovz_host *h, unsigned ctid, struct ovz_domain **ou
 	struct ovz_conf *c;
 	if (ovz_conf_load(path, &c, NULL) < 0)
 		return ovz_host_load(h, ctid, out, err);
-	int r = ovz_domain_from_conf(c, ctid, path, out, err);
+	int r = ovz_domain_from_conf(c, ctid, path, &h->warn, out, err);
 	ovz_conf_free(c);
 	return r;
 }
@@ -173,7 +217,7 @@ static int write_definition(struct ovz_host *h, struct ovz_domain *d, struct ovz
 {
 	_cleanup_free_ char *path = ovz_vzconf_ct_conf(h->vz, d->ctid);
 	struct ovz_conf *c = NULL;
-	int r = ovz_conf_load(path, &c, err);
+	int r = ovz_host_conf_load(h, path, &c, err);
 	bool existed = r == 0;
 	if (r == -ENOENT) {
 		ovz_error_clear(err);
@@ -659,8 +703,8 @@ static void fill_info(struct ovz_host_iter *it, struct ovz_ct_info *ci)
 	strbuf_puts(path, h->vz->conf_dir);
 	strbuf_puts(path, name);
 	struct ovz_error *e = NULL;
-	if (ovz_conf_load(path->buf, &ci->conf, &e) == 0 &&
-	    ovz_domain_from_conf(ci->conf, ci->ctid, path->buf, &ci->dom, &e) == 0) {
+	if (ovz_host_conf_load(h, path->buf, &ci->conf, &e) == 0 &&
+	    ovz_domain_from_conf(ci->conf, ci->ctid, path->buf, &h->warn, &ci->dom, &e) == 0) {
 		ci->private_path = private_path(h, ci->conf, ci->ctid);
 		ci->root_path = root_path(h, ci->conf, ci->ctid);
 	} else {

@@ -18,11 +18,22 @@ struct ovz_host {
 	struct ovz_vzconf *vz;
 	char *backend;		/* "auto", "vz", "vz7", "ns" */
 	char *lockdir;		/* ROOT + LOCKDIR */
+	struct ovz_warn warn;	/* to the user's handler, each message once */
+	struct ovz_warn user_warn;
+	char **warned;		/* what was passed on */
+	size_t n_warned;
 };
 
 int ovz_host_open(const char *root, const char *backend, struct ovz_host **out,
 		  struct ovz_error **err);
 void ovz_host_free(struct ovz_host *h);
+
+/* Warnings go to fn from now on (NULL drops them); vz.conf's, found when
+ * the host was opened, at once.  Each message is passed on once. */
+void ovz_host_set_warn(struct ovz_host *h, void (*fn)(void *data, const char *msg), void *data);
+/* Loads a config, passing the lines it skipped to the host's warnings. */
+int ovz_host_conf_load(struct ovz_host *h, const char *path, struct ovz_conf **out,
+		       struct ovz_error **err);
 
 /* CTID or name to CTID.  -ENOENT when no such container is defined. */
 int ovz_host_lookup(struct ovz_host *h, const char *id, unsigned *ctid, struct ovz_error **err);

@@ -2,6 +2,7 @@
 #include "initexec.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -102,20 +103,37 @@ void ovz_init_cmd_release(struct ovz_init_cmd *cmd)
 	memset(cmd, 0, sizeof(*cmd));
 }
 
-/* Before Linux 5.11 close_range has no CLOEXEC flag: mark fd by fd. */
+static void set_cloexec(int fd)
+{
+	int flags = fcntl(fd, F_GETFD);
+	if (flags >= 0)
+		fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+/* close_range's CLOEXEC flag came with 5.11 (the call with 5.9): before
+ * it, each fd /proc/self/fd lists, or failing that every possible one. */
 static void cloexec_from_3(void)
 {
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 		return;
+	DIR *d = opendir("/proc/self/fd");
+	if (d) {
+		int own = dirfd(d);
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			int fd = atoi(e->d_name);
+			if (fd >= 3 && fd != own)
+				set_cloexec(fd);
+		}
+		closedir(d);
+		return;
+	}
 	struct rlimit rl;
 	rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
 			     ? rl.rlim_cur
 			     : 65536;
-	for (rlim_t fd = 3; fd < max; fd++) {
-		int flags = fcntl((int)fd, F_GETFD);
-		if (flags >= 0)
-			fcntl((int)fd, F_SETFD, flags | FD_CLOEXEC);
-	}
+	for (rlim_t fd = 3; fd < max; fd++)
+		set_cloexec((int)fd);
 }
 
 static int reset_signals(struct ovz_error **err)

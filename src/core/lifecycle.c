@@ -7,7 +7,6 @@
 #include "exec.h"
 #include "lock.h"
 #include "runstate.h"
-#include "seccomp.h"
 #include "util.h"
 #include "fs/rootfs.h"
 
@@ -126,7 +125,7 @@ static int sample_conf(struct ovz_host *h, const char *sample, struct ovz_conf *
 		       struct ovz_error **err)
 {
 	_cleanup_free_ char *path = ovz_vzconf_sample(h->vz, sample);
-	int r = ovz_conf_load(path, out, err);
+	int r = ovz_host_conf_load(h, path, out, err);
 	if (r == -ENOENT) {
 		ovz_error_clear(err);
 		*out = ovz_conf_new();
@@ -149,7 +148,7 @@ static int create_prepare(struct create_ctx *c, struct ovz_error **err)
 	struct ovz_host *h = c->h;
 	struct ovz_create_args *a = c->a;
 	_cleanup_free_ char *path = ovz_vzconf_ct_conf(h->vz, c->ctid);
-	int r = ovz_conf_load(path, &c->conf, err);
+	int r = ovz_host_conf_load(h, path, &c->conf, err);
 	if (r == 0) {
 		c->old_conf = ovz_conf_format(c->conf, NULL);
 	} else if (r == -ENOENT) {
@@ -171,7 +170,7 @@ static int create_prepare(struct create_ctx *c, struct ovz_error **err)
 	 * it will be written as */
 	if (a->xml)
 		ovz_domain_to_conf(a->xml, h->vz, c->conf);
-	r = ovz_domain_from_conf(c->conf, c->ctid, path, &c->d, err);
+	r = ovz_domain_from_conf(c->conf, c->ctid, path, &h->warn, &c->d, err);
 	if (r < 0)
 		return r;
 	c->d->ctid = c->ctid;
@@ -330,22 +329,6 @@ static int poweroff_signal(pid_t pid)
 	return SIGTERM;
 }
 
-/* Waits up to timeout_ms for pid to exit; true when it did. */
-static bool wait_exit(pid_t pid, int timeout_ms)
-{
-	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pfd < 0)
-		return errno == ESRCH;
-	struct pollfd p = { .fd = pfd, .events = POLLIN };
-	int r = poll(&p, 1, timeout_ms);
-	close(pfd);
-	/* init is our child when this process also started it (a program
-	 * embedding the library): reap it, or it stays a zombie */
-	if (r > 0)
-		waitpid(pid, NULL, WNOHANG);
-	return r > 0;
-}
-
 int ovz_ct_stop(struct ovz_host *h, unsigned ctid, bool fast, unsigned timeout,
 		struct ovz_error **err)
 {
@@ -371,11 +354,11 @@ int ovz_ct_stop(struct ovz_host *h, unsigned ctid, bool fast, unsigned timeout,
 	} else if (running && init > 0) {
 		if (!fast) {
 			kill(init, poweroff_signal(init));
-			if (wait_exit(init, (int)(timeout * 1000)))
+			if (wait_pid_exit(init, (int)(timeout * 1000)))
 				init = 0;
 		}
 		if (init > 0 && kill(init, SIGKILL) == 0)
-			wait_exit(init, 10000);
+			wait_pid_exit(init, 10000);
 	}
 	/* the teardown removes whatever start set up, even for a container
 	 * that died on its own */
@@ -441,33 +424,49 @@ static size_t boot_list(struct ovz_host *h, struct boot_item **out, struct ovz_e
 	return k;
 }
 
-/* Waits for one of our children (never for the caller's other children). */
+/* Exit code of child pid, or -1 while it runs. */
+static int reaped(pid_t pid)
+{
+	int st;
+	if (waitpid(pid, &st, WNOHANG) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Waits for one of our children (never for the caller's other children):
+ * on their pidfds, or (before 5.3) a look at each every 100 ms. */
 static void reap_one(pid_t *pids, unsigned *ctids, unsigned slots, ovz_boot_fn done,
 		     void *userdata, int *failed)
 {
 	struct pollfd p[256];
 	unsigned slot_of[256], n = 0;
+	bool pidfds = true;
 	for (unsigned s = 0; s < slots && n < 256; s++) {
 		if (!pids[s])
 			continue;
 		p[n] = (struct pollfd){ .fd = (int)syscall(SYS_pidfd_open, pids[s], 0),
 					.events = POLLIN };
+		pidfds = pidfds && p[n].fd >= 0;
 		slot_of[n++] = s;
 	}
-	while (poll(p, n, -1) < 0 && errno == EINTR)
-		;
-	for (unsigned i = 0; i < n; i++) {
-		unsigned s = slot_of[i];
+	for (bool any = false; !any;) {
+		if (poll(p, n, pidfds ? -1 : 100) < 0 && errno == EINTR)
+			continue;
+		for (unsigned i = 0; i < n; i++) {
+			unsigned s = slot_of[i];
+			int code = pids[s] ? reaped(pids[s]) : -1;
+			if (code < 0)
+				continue;
+			*failed += code != 0;
+			if (done)
+				done(ctids[s], -code, userdata);
+			pids[s] = 0;
+			any = true;
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
 		if (p[i].fd >= 0)
 			close(p[i].fd);
-		if (!(p[i].revents & POLLIN) && p[i].fd >= 0)
-			continue;
-		int code = ovz_ct_wait(pids[s]);
-		*failed += code != 0;
-		if (done)
-			done(ctids[s], -code, userdata);
-		pids[s] = 0;
-	}
 }
 
 int ovz_host_boot(struct ovz_host *h, unsigned parallel, ovz_boot_fn done, void *userdata,
@@ -520,188 +519,4 @@ int ovz_host_boot(struct ovz_host *h, unsigned parallel, ovz_boot_fn done, void 
 	free(ctids);
 	free(items);
 	return failed;
-}
-
-/* ---- exec ---- */
-
-static const char *const ns_order[] = { "ipc", "uts", "net", "pid", "cgroup", "mnt" };
-
-static int open_namespaces(pid_t pid, int fds[], struct ovz_error **err)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_order[i]);
-		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
-		if (fds[i] < 0) {
-			int e = errno;
-			while (i-- > 0)
-				close(fds[i]);
-			return ovz_error_sys(err, e, "open '%s'", path);
-		}
-	}
-	return 0;
-}
-
-static char *const login_env[] = {
-	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-	"HOME=/root", "USER=root", "LOGNAME=root", "TERM=linux", NULL,
-};
-
-static void setup_stdio(const struct ovz_exec_io *io)
-{
-	int fds[3] = { io->in, io->out, io->err };
-	for (int i = 0; i < 3; i++)
-		if (fds[i] >= 0 && fds[i] != i)
-			dup2(fds[i], i);
-	if (io->controlling_tty) {
-		setsid();
-		ioctl(0, TIOCSCTTY, 0);
-	}
-}
-
-static _Noreturn void exec_command(char *const argv[], const struct ovz_exec_io *io,
-				   const struct ovz_seccomp *filter, int report)
-{
-	char *const *envp = io->envp ? io->envp : login_env;
-	if (chdir("/") < 0 || ovz_caps_apply(ovz_caps_default(), NULL) < 0) {
-		dprintf(report, "dropping capabilities: %s", strerror(errno));
-		_exit(125);
-	}
-	struct ovz_error *e = NULL;
-	if (ovz_seccomp_install(filter, &e) < 0) {
-		dprintf(report, "%s", ovz_error_message(e));
-		_exit(125);
-	}
-	setup_stdio(io);
-	execve(argv[0], argv, envp);
-	if (!strchr(argv[0], '/')) {
-		static const char *const dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-						    "/usr/bin", "/sbin", "/bin" };
-		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-			char path[4096];
-			snprintf(path, sizeof(path), "%s/%s", dirs[i], argv[0]);
-			execve(path, argv, envp);
-		}
-	}
-	dprintf(report, "exec '%s': %s", argv[0], strerror(errno));
-	_exit(127);
-}
-
-/* In the forked child: join the container, fork (a pid namespace applies to
- * children only) and wait for the command; never returns. */
-static _Noreturn void join_and_run(const struct ovz_backend *b, unsigned ctid, const int fds[],
-				   char *const argv[], const struct ovz_exec_io *io,
-				   const struct ovz_seccomp *filter, int report)
-{
-	struct ovz_cgroups cg;
-	_cleanup_free_ char *cgname = ovz_cgroup_name(OVZ_CGROUP_ROOT, ctid);
-	if (ovz_cgroups_detect(&cg, NULL) == 0)
-		ovz_cgroup_add_pid(&cg, cgname, getpid(), NULL);
-	if (b->attach)
-		b->attach(ctid, getpid(), NULL);
-	for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++)
-		if (setns(fds[i], 0) < 0) {
-			dprintf(report, "setns %s: %s", ns_order[i], strerror(errno));
-			_exit(125);
-		}
-	pid_t pid = fork();
-	if (pid < 0)
-		_exit(125);
-	if (pid == 0)
-		exec_command(argv, io, filter, report);
-	close(report);
-	_exit(ovz_ct_wait(pid));
-}
-
-int ovz_ct_wait(pid_t pid)
-{
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return 125;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static int spawn_by_backend(struct ovz_host *h, const struct ovz_backend *b, unsigned ctid,
-			    char *const argv[], const struct ovz_exec_io *io, pid_t *pid,
-			    struct ovz_error **err)
-{
-	_cleanup_(ovz_domain_freep) struct ovz_domain *d = NULL;
-	int r = ovz_host_load(h, ctid, &d, err);
-	if (r < 0)
-		return r;
-	_cleanup_free_ char *priv = NULL, *root = NULL;
-	ovz_host_ct_dirs(h, d, &priv, &root);
-	_cleanup_free_ char *hr = host_dir(h, root);
-	const int fds[3] = { io->in, io->out, io->err };
-	return b->enter_spawn(ctid, hr, argv, io->envp ? io->envp : login_env, fds,
-			      io->controlling_tty, pid, err);
-}
-
-int ovz_ct_spawn(struct ovz_host *h, unsigned ctid, char *const argv[],
-		 const struct ovz_exec_io *io, pid_t *pid, struct ovz_error **err)
-{
-	pid_t init = 0;
-	if (!ovz_host_ct_running(h, ctid, &init))
-		return ovz_error_set(err, EINVAL, "CT %u is not running", ctid);
-	const struct ovz_backend *b;
-	int r = ovz_host_backend(h, &b, err);
-	if (r < 0)
-		return r;
-	if (b->enter_spawn)	/* legacy kernels have no setns: VE_ENTER */
-		return spawn_by_backend(h, b, ctid, argv, io, pid, err);
-	if (init <= 0)
-		return ovz_error_set(err, ESRCH, "CT %u runs, but its init is not recorded", ctid);
-	_cleanup_(ovz_seccomp_release) struct ovz_seccomp filter = { NULL, 0 };
-	r = ovz_seccomp_build(&filter, err);
-	if (r < 0)
-		return r;
-	int fds[ARRAY_SIZE(ns_order)];
-	r = open_namespaces(init, fds, err);
-	if (r < 0)
-		return r;
-	int rep[2];
-	if (pipe2(rep, O_CLOEXEC) < 0) {
-		r = ovz_error_sys(err, errno, "pipe");
-		goto out;
-	}
-	*pid = fork();
-	if (*pid == 0) {
-		close(rep[0]);
-		join_and_run(b, ctid, fds, argv, io, &filter, rep[1]);
-	}
-	close(rep[1]);
-	if (*pid < 0) {
-		r = ovz_error_sys(err, errno, "fork");
-		close(rep[0]);
-		goto out;
-	}
-	/* end of file: the command was exec'd; text: why it was not */
-	char msg[512];
-	ssize_t n;
-	while ((n = read(rep[0], msg, sizeof(msg) - 1)) < 0 && errno == EINTR)
-		;
-	close(rep[0]);
-	if (n > 0) {
-		msg[n] = '\0';
-		int status = ovz_ct_wait(*pid);
-		r = ovz_error_set(err, status == 127 ? ENOENT : EIO, "%s", msg);
-	}
-out:
-	for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++)
-		close(fds[i]);
-	return r;
-}
-
-int ovz_ct_exec(struct ovz_host *h, unsigned ctid, char *const argv[], int *status,
-		struct ovz_error **err)
-{
-	struct ovz_exec_io io = OVZ_EXEC_IO_INHERIT;
-	pid_t pid;
-	int r = ovz_ct_spawn(h, ctid, argv, &io, &pid, err);
-	if (r == 0)
-		*status = ovz_ct_wait(pid);
-	else
-		*status = r == -ENOENT ? 127 : 125;
-	return r;
 }

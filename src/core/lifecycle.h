@@ -11,6 +11,7 @@
 #include "backend.h"
 #include "error.h"
 #include "host.h"
+#include "join.h"
 #include "plan.h"
 #include "fs/private.h"
 
@@ -72,25 +73,5 @@ int ovz_host_boot(struct ovz_host *h, unsigned parallel, ovz_boot_fn done, void 
 int ovz_ct_set(struct ovz_host *h, unsigned ctid, struct ovz_domain *want_live,
 	       struct ovz_domain *want_conf, bool save, bool *applied_live,
 	       struct ovz_error **err);
-
-/* How a command inside is started.  fds of -1 are inherited from the
- * caller; envp NULL gives root's login environment. */
-struct ovz_exec_io {
-	int in, out, err;
-	bool controlling_tty;	/* new session with in as its terminal (a pty) */
-	char *const *envp;
-};
-#define OVZ_EXEC_IO_INHERIT { -1, -1, -1, false, NULL }
-
-/* Starts argv inside the running container (joining its namespaces, cgroup
- * and capability set) and returns once it was exec'd; *pid is to be passed
- * to ovz_ct_wait. */
-int ovz_ct_spawn(struct ovz_host *h, unsigned ctid, char *const argv[],
-		 const struct ovz_exec_io *io, pid_t *pid, struct ovz_error **err);
-/* The exit status of a spawned command (128+signal when killed). */
-int ovz_ct_wait(pid_t pid);
-/* spawn and wait, with the caller's stdio. */
-int ovz_ct_exec(struct ovz_host *h, unsigned ctid, char *const argv[], int *status,
-		struct ovz_error **err);
 
 #endif

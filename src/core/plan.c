@@ -5,6 +5,8 @@
 #include "host.h"
 #include "net/net.h"
 #include "net/vzabi.h"
+#include "caps.h"
+#include "vzparams.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -72,6 +74,9 @@ void ovz_plan_free(struct ovz_plan *p)
 		free(p->ops[i].args);
 	free(p->ops);
 	strv_free(p->strings);
+	if (p->vz)
+		ovz_vz_params_release(p->vz);
+	free(p->vz);
 	free(p);
 }
 
@@ -88,6 +93,7 @@ struct compiler {
 	const struct ovz_domain *d;
 	struct ovz_plan *p;
 	const char *private_dir, *root_dir;
+	struct ovz_vz_params *vz;	/* vz: the plan's, what the VE is created with */
 };
 
 static bool has(const struct compiler *c, enum ovz_op_type t)
@@ -156,6 +162,14 @@ static void compile_venet(struct compiler *c, const struct ovz_iface *f)
 			add_net_step(c, s, f, 0, "netlink", "RTM_NEWLINK veth", "RTM_DELLINK");
 			op = &c->p->ops[c->p->n_ops - 1];
 			ovz_op_argf(c->p, op, "host=%s peer=" OVZ_VENET_DEV " netns=ct noarp", host);
+		} else if (s->apply == ovz_venet_filter_add) {
+			add_net_step(c, s, f, 0, "nftables", "NFT_MSG_NEWTABLE netdev",
+				     "NFT_MSG_DELTABLE");
+			op = &c->p->ops[c->p->n_ops - 1];
+			ovz_op_argf(c->p, op, "table=ovz-native-%u hook=ingress dev=%s policy=drop",
+				    c->d->ctid, host);
+			for (size_t i = 0; i < f->n_ips; i++)
+				ovz_op_argf(c->p, op, "saddr=%s", ip_text(c, &f->ips[i], false));
 		} else if (s->apply == ovz_venet_up) {
 			add_net_step(c, s, f, 0, "netlink", "RTM_NEWLINK up", "RTM_NEWLINK down");
 			op = &c->p->ops[c->p->n_ops - 1];
@@ -503,15 +517,20 @@ static void compile_cgroup(struct compiler *c)
 		ovz_op_argf(c->p, op, "numproc=%llu", (unsigned long long)nproc);
 }
 
-/* The VE as the kernel knows it; its limits are in the cgroup above. */
+/* The VE as the kernel knows it; its limits are in the cgroup above.
+ * FEATURES and NETFILTER as on vz; the known features are changed in
+ * ve.features, the others left as the kernel has them. */
 static void compile_ve_cgroup(struct compiler *c)
 {
 	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_VE_CGROUP, OVZ_CTX_HOST, "cgroup",
 					 "mkdir ve", "kill+rmdir");
-	op->num = OVZ_VE_FEATURE_SYSFS;
-	ovz_op_argf(c->p, op, "path=ve/%u veid=%u features=sysfs iptables_mask=0x%llx "
-			      "pseudosuper=1", c->d->ctid, c->d->ctid,
-		    (unsigned long long)OVZ_VE_IP_DEFAULT);
+	op->num = c->vz->features;
+	op->num2 = c->vz->features_known;
+	op->num3 = c->vz->iptables_mask;
+	_cleanup_free_ char *feat = ovz_vz_features_format(c->vz->features, c->vz->features_known);
+	ovz_op_argf(c->p, op, "path=ve/%u veid=%u features=%s iptables_mask=0x%llx "
+			      "pseudosuper=1", c->d->ctid, c->d->ctid, feat,
+		    (unsigned long long)c->vz->iptables_mask);
 }
 
 static long long vz_cpulimit(const struct ovz_domain *d)
@@ -543,15 +562,22 @@ static void compile_ct_create(struct compiler *c)
 	if (has(c, OVZ_OP_CGROUP_CREATE))
 		return;
 	const struct ovz_domain *d = c->d;
-	ovz_op_argf(c->p, op, "flags=VE_CREATE|VE_EXCLUSIVE setluid=%u", d->ctid);
+	_cleanup_free_ char *feat = ovz_vz_features_format(c->vz->features, c->vz->features_known);
+	op->num = c->vz->features;
+	op->num2 = c->vz->iptables_mask;
+	op->num3 = c->vz->features_known;
+	ovz_op_argf(c->p, op, "flags=VE_CREATE|VE_EXCLUSIVE setluid=%u iptables_mask=0x%llx "
+			      "features=%s", d->ctid, (unsigned long long)c->vz->iptables_mask, feat);
 	/* then the VE's fairsched node, from the host as vzctl does */
-	if (d->cpu_shares != OVZ_UNSET)
-		ovz_op_argf(c->p, op, "cpuunits=%llu", (unsigned long long)d->cpu_shares);
+	ovz_op_argf(c->p, op, "cpuunits=%lu", c->vz->cpuunits);
 	if (d->cpu_quota > 0)
 		ovz_op_argf(c->p, op, "cpulimit=%lld%%", (long long)vz_cpulimit(d));
 	if (d->vcpus)
 		ovz_op_argf(c->p, op, "cpus=%u", d->vcpus);
 }
+
+static void compile_vz_caps(struct compiler *c, enum ovz_ctx ctx, const char *call);
+static int load_vz_params(struct compiler *c, struct ovz_error **err);
 
 static void compile_inside(struct compiler *c)
 {
@@ -581,8 +607,13 @@ static void compile_inside(struct compiler *c)
 		op->path = c->root_dir;
 		ovz_op_argf(c->p, op, "root=%s proc sys dev devpts", c->root_dir);
 	}
-	op = ovz_plan_add(c->p, OVZ_OP_CAPS, OVZ_CTX_CT, "prctl", "PR_CAPBSET_DROP", "none");
-	ovz_op_argf(c->p, op, "set=openvz-default");
+	if (is_vz(c)) {
+		compile_vz_caps(c, OVZ_CTX_CT, "PR_CAPBSET_DROP");
+	} else {
+		op = ovz_plan_add(c->p, OVZ_OP_CAPS, OVZ_CTX_CT, "prctl", "PR_CAPBSET_DROP",
+				  "none");
+		ovz_op_argf(c->p, op, "set=openvz-default");
+	}
 	if (is_vz7(c)) {
 		op = ovz_plan_add(c->p, OVZ_OP_VE_PSEUDOSUPER, OVZ_CTX_CT, "cgroup",
 				  "write ve.pseudosuper", "none");
@@ -595,63 +626,71 @@ static void compile_inside(struct compiler *c)
 		ovz_op_argf(c->p, op, "%s", d->init_args[i]);
 }
 
-/* ---- vz: beancounters (openvz-abi.md §2) ---- */
+/* ---- vz: the VE's init-to-be (openvz-abi.md §2, §3.1 steps 5-6) ---- */
 
-#define UB_UNLIMITED 9223372036854775807ULL	/* LONG_MAX on 64-bit */
-
-static void add_ubc(struct compiler *c, unsigned res, uint64_t barrier, uint64_t limit)
+static void add_ubc(struct compiler *c, const struct ovz_ub_limit *u)
 {
 	char b[24], l[24];
-	snprintf(b, sizeof(b), "%llu", (unsigned long long)barrier);
-	snprintf(l, sizeof(l), "%llu", (unsigned long long)limit);
+	snprintf(b, sizeof(b), "%lu", u->barrier);
+	snprintf(l, sizeof(l), "%lu", u->limit);
 	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_UBC_SET, OVZ_CTX_HOST, "syscall",
 					 "setublimit", "none");
-	op->num = res;
+	op->num = u->res;
 	op->value = ovz_plan_str(c->p, b);
 	op->value2 = ovz_plan_str(c->p, l);
-	ovz_op_argf(c->p, op, "id=%u res=%s barrier=%s limit=%s", c->d->ctid, ovz_ub_name(res),
-		    b, l);
+	ovz_op_argf(c->p, op, "id=%u res=%s barrier=%s limit=%s", c->d->ctid,
+		    ovz_ub_name(u->res), b, l);
 }
 
-static uint64_t kib_pages(uint64_t kib)
+/* As vzctl: the process that took the VE's beancounter sets every limit
+ * and forks so that the VE's init is charged to it from its first page. */
+static void compile_vz_init(struct compiler *c)
 {
-	return kib / ((uint64_t)getpagesize() / 1024);
+	for (size_t i = 0; i < c->vz->n_ub; i++)
+		add_ubc(c, &c->vz->ub[i]);
+	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_FORK, OVZ_CTX_HOST, "fork",
+					 "init-to-be", "kill");
+	ovz_op_argf(c->p, op, "ub=%u", c->d->ctid);
 }
 
-/* The limits the model holds, set in the VE's init-to-be before
- * VE_CREATE; with <memory> (vswap) the unset ones are derived as vzctl's
- * fill_vswap_ub does. */
-static void compile_ubc(struct compiler *c)
+/* vzctl's capability mask with CAPABILITY, and the changes to it named. */
+static void compile_vz_caps(struct compiler *c, enum ovz_ctx ctx, const char *call)
 {
-	const struct ovz_domain *d = c->d;
-	bool vswap = d->memory != OVZ_UNSET;
-	uint64_t ram = vswap ? kib_pages(d->memory) : 0, swap = 0;
-	if (vswap && d->mem_swap_hard_limit != OVZ_UNSET && d->mem_swap_hard_limit >= d->memory)
-		swap = kib_pages(d->mem_swap_hard_limit - d->memory);
-	if (vswap) {
-		add_ubc(c, OVZ_UB_PHYSPAGES,
-			d->current_memory != OVZ_UNSET ? kib_pages(d->current_memory) : 0, ram);
-		if (d->mem_swap_hard_limit != OVZ_UNSET)
-			add_ubc(c, OVZ_UB_SWAPPAGES, 0, swap);
-		add_ubc(c, OVZ_UB_LOCKEDPAGES, ram, ram);
-		add_ubc(c, OVZ_UB_OOMGUARPAGES, ram, UB_UNLIMITED);
+	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_CAPS, ctx, "prctl", call, "none");
+	op->num = c->vz->caps;
+	ovz_op_argf(c->p, op, "mask=0x%llx", (unsigned long long)c->vz->caps);
+	uint64_t def = ovz_caps_vz_default();
+	for (int cap = 0; cap < 32; cap++)
+		if ((def ^ c->vz->caps) & OVZ_CAP_BIT(cap))
+			ovz_op_argf(c->p, op, "%s:%s", ovz_cap_vz_name(cap),
+				    c->vz->caps & OVZ_CAP_BIT(cap) ? "on" : "off");
+}
+
+/* VZCTL_SETDEVPERMS for each of DEVICES and DEVNODES, from the host once
+ * the VE runs; the permissions go with the VE. */
+static void compile_devperms(struct compiler *c)
+{
+	for (size_t i = 0; i < c->vz->n_devs; i++) {
+		const struct ovz_devperm *dp = &c->vz->devs[i];
+		struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_DEVPERM, OVZ_CTX_HOST, "ioctl",
+						 "VZCTL_SETDEVPERMS", "none");
+		op->data = dp;
+		op->path = c->root_dir;
+		_cleanup_free_ char *text = ovz_devperm_format(dp);
+		ovz_op_argf(c->p, op, "veid=%u %s%s", c->d->ctid, text,
+			    dp->node ? " mknod=/dev" : "");
 	}
-	if (d->mem_hard_limit != OVZ_UNSET || d->mem_soft_limit != OVZ_UNSET) {
-		uint64_t hard = d->mem_hard_limit != OVZ_UNSET ? kib_pages(d->mem_hard_limit)
-							       : UB_UNLIMITED;
-		uint64_t soft = d->mem_soft_limit != OVZ_UNSET ? kib_pages(d->mem_soft_limit) : hard;
-		add_ubc(c, OVZ_UB_PRIVVMPAGES, soft, hard);
-	} else if (vswap) {
-		add_ubc(c, OVZ_UB_PRIVVMPAGES, UB_UNLIMITED, UB_UNLIMITED);
-	}
-	if (d->mem_min_guarantee != OVZ_UNSET)
-		add_ubc(c, OVZ_UB_VMGUARPAGES, kib_pages(d->mem_min_guarantee), UB_UNLIMITED);
-	else if (vswap)
-		add_ubc(c, OVZ_UB_VMGUARPAGES, ram + swap, UB_UNLIMITED);
-	/* The kernel only enforces numproc's limit; the barrier is set alike. */
-	uint64_t nproc = ovz_host_numproc(c->h, d->ctid);
-	if (nproc)
-		add_ubc(c, OVZ_UB_NUMPROC, nproc, nproc);
+}
+
+static int load_vz_params(struct compiler *c, struct ovz_error **err)
+{
+	_cleanup_(ovz_conf_freep) struct ovz_conf *conf = NULL;
+	if (ovz_host_load_conf(c->h, c->d->ctid, &conf, NULL) < 0)
+		conf = NULL;
+	c->p->vz = xcalloc(1, sizeof(*c->p->vz));
+	c->vz = c->p->vz;
+	int r = ovz_vz_params_get(conf, c->d, c->vz, err);
+	return r < 0 ? ovz_error_wrap(err, r, "CT %u", c->d->ctid) : 0;
 }
 
 static int compile_start(struct compiler *c, struct ovz_error **err)
@@ -659,14 +698,21 @@ static int compile_start(struct compiler *c, struct ovz_error **err)
 	compile_root_mount(c);
 	if (has(c, OVZ_OP_CGROUP_CREATE))
 		compile_cgroup(c);
+	if (is_vz(c) || is_vz7(c)) {
+		int r = load_vz_params(c, err);
+		if (r < 0)
+			return r;
+	}
 	if (is_vz7(c))
 		compile_ve_cgroup(c);
-	if (has(c, OVZ_OP_UBC_SET))
-		compile_ubc(c);
+	if (is_vz(c))
+		compile_vz_init(c);
 	compile_ct_create(c);
 	int r = compile_network(c, err);
 	if (r < 0)
 		return r;
+	if (is_vz(c))
+		compile_devperms(c);
 	compile_inside(c);
 	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_STATE_WRITE, OVZ_CTX_HOST, "fs",
 					 "write state", "unlink state");

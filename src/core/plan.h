@@ -27,12 +27,14 @@ enum ovz_op_type {
 	OVZ_OP_ROOT_MOUNT,	/* VE_PRIVATE on VE_ROOT (bind, or simfs on vz) */
 	OVZ_OP_CGROUP_CREATE,	/* the container's cgroup with its limits */
 	OVZ_OP_UBC_SET,		/* vz: setublimit for one beancounter */
+	OVZ_OP_FORK,		/* vz: the VE's init-to-be forks once it is charged to its UB */
 	OVZ_OP_CT_CREATE,	/* clone with namespaces / VZCTL_ENV_CREATE_DATA */
 	OVZ_OP_LINK_UP,		/* a link inside (lo) */
 	OVZ_OP_NET,		/* one step of src/net's venet or veth semantics */
 	OVZ_OP_VENET_IP,	/* vz: VENETCTL_VE_IP_MAP for one address */
 	OVZ_OP_VETH_IOCTL,	/* vz: VETHCTL_VE_HWADDR for one pair */
 	OVZ_OP_NETDEV,		/* vz: VZCTL_VE_NETDEV, one host device moved in */
+	OVZ_OP_DEVPERM,		/* vz: VZCTL_SETDEVPERMS (and the node) for one device */
 	OVZ_OP_VE_CGROUP,	/* vz7: the ve cgroup with veid, features, pseudosuper=1 */
 	OVZ_OP_VE_START,	/* vz7: START to ve.state, by the container's first process */
 	OVZ_OP_VENET_LINK,	/* vz7: the kernel's venet0, made inside */
@@ -41,7 +43,7 @@ enum ovz_op_type {
 	OVZ_OP_ETC_WRITE,	/* /etc/hostname, /etc/hosts, /etc/resolv.conf */
 	OVZ_OP_HOSTNAME,	/* sethostname inside */
 	OVZ_OP_ROOTFS,		/* pivot_root, /proc, /sys, /dev, /dev/pts */
-	OVZ_OP_CAPS,		/* capability bounding set */
+	OVZ_OP_CAPS,		/* capability bounding set (vz: and capset, before the VE) */
 	OVZ_OP_EXEC_INIT,
 	OVZ_OP_STATE_WRITE,	/* run state for later commands */
 	OVZ_OP__COUNT,
@@ -68,7 +70,10 @@ struct ovz_op {
 	const struct ovz_iface *iface;
 	unsigned iface_n;	/* position among the veth interfaces */
 	const struct ovz_net_step *net_step;
-	unsigned long long num;	/* ubc index, flags */
+	unsigned long long num;	/* ubc index, flags, capability mask, features */
+	unsigned long long num2;	/* vz: iptables mask; vz7 ve cgroup: known features */
+	unsigned long long num3;	/* vz: known features; vz7 ve cgroup: iptables mask */
+	const void *data;	/* vz: the struct ovz_devperm of OVZ_OP_DEVPERM */
 };
 
 enum ovz_verb { OVZ_VERB_CREATE, OVZ_VERB_START, OVZ_VERB_MOUNT };
@@ -80,10 +85,12 @@ struct ovz_plan {
 	struct ovz_op *ops;
 	size_t n_ops;
 	char **strings;		/* storage for the ops' strings */
+	struct ovz_vz_params *vz;	/* vz start: what the VE is created with */
 };
 
 struct ovz_backend;
 struct ovz_host;
+struct ovz_vz_params;
 struct ovz_net_step;
 
 /* Compiles d for verb on backend b.  Refuses (-ENOTSUP, naming the element)

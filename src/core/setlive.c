@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 static const struct ovz_net_step venet_ip_steps[] = {
+	{ "venet source addresses", ovz_venet_sources_add, ovz_venet_sources_del },
 	{ "venet addresses", ovz_venet_addrs_add, ovz_venet_addrs_del },
 	{ "venet host routes", ovz_venet_host_routes_add, ovz_venet_host_routes_del },
 	{ "venet proxy neighbours", ovz_venet_proxy_add, ovz_venet_proxy_del },
@@ -174,9 +175,25 @@ static int set_veths(struct live *l, const struct ovz_domain *cur, const struct 
 	return r;
 }
 
-/* sethostname in the container's UTS namespace, from a forked child. */
-static int set_hostname(struct live *l, const char *name, struct ovz_error **err)
+static int sethostname_here(void *arg, struct ovz_error **err)
 {
+	const char *name = arg;
+	if (sethostname(name, strlen(name)) < 0)
+		return ovz_error_sys(err, errno, "sethostname '%s'", name);
+	return 0;
+}
+
+/* sethostname in the container's UTS namespace, from a forked child:
+ * entered by the backend on kernels without setns (3.0), else by setns. */
+static int set_hostname(struct live *l, const struct ovz_domain *d, const char *name,
+			struct ovz_error **err)
+{
+	if (l->backend->enter_call) {
+		_cleanup_free_ char *priv = NULL, *rel = NULL;
+		ovz_host_ct_dirs(l->h, d, &priv, &rel);
+		_cleanup_free_ char *root = path_join(l->h->vz->root, rel);
+		return l->backend->enter_call(l->ctid, root, sethostname_here, (void *)name, err);
+	}
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)l->init);
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -215,7 +232,7 @@ static int set_etc(struct live *l, const struct ovz_domain *cur, const struct ov
 		return 0;
 	int r = 0;
 	if (want->hostname && str_differs(cur->hostname, want->hostname))
-		r = set_hostname(l, want->hostname, err);
+		r = set_hostname(l, want, want->hostname, err);
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *priv = NULL, *root = NULL;

@@ -1,14 +1,25 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
 
 _Noreturn void oom(void)
 {
@@ -306,6 +317,65 @@ int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+static bool fd_kept(int fd, const int *keep, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (keep[i] == fd)
+			return true;
+	return false;
+}
+
+/* Without close_range: the fds /proc/self/fd lists (collected first, since
+ * closing changes the directory), or every number below the limit. */
+static void close_each(const int *keep, size_t n)
+{
+	int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		struct rlimit rl;
+		int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1 << 20)
+				  ? (int)rl.rlim_cur : 1 << 20;
+		for (int fd = 3; fd < max; fd++)
+			if (!fd_kept(fd, keep, n))
+				close(fd);
+		return;
+	}
+	int *fds = NULL;
+	size_t nfds = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+		if (fd >= 3 && fd != dfd && !fd_kept(fd, keep, n)) {
+			fds = xrealloc(fds, (nfds + 1) * sizeof(*fds));
+			fds[nfds++] = fd;
+		}
+	}
+	closedir(d);
+	for (size_t i = 0; i < nfds; i++)
+		close(fds[i]);
+	free(fds);
+}
+
+void fds_close_except(const int *keep, size_t n)
+{
+	unsigned lo = 3;
+	for (;;) {
+		unsigned next = UINT_MAX;	/* the lowest kept fd from lo up */
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] >= 0 && (unsigned)keep[i] >= lo && (unsigned)keep[i] < next)
+				next = (unsigned)keep[i];
+		if (next > lo && syscall(SYS_close_range, lo, next - 1, 0) < 0) {
+			close_each(keep, n);
+			return;
+		}
+		if (next == UINT_MAX)
+			return;
+		lo = next + 1;
+	}
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
 		      struct ovz_error **err)
 {
@@ -374,4 +444,36 @@ long long proc_start_ticks(pid_t pid)
 				 "%*d %*d %*d %*d %*d %llu", &start) == 1;
 	free(buf);
 	return ok ? (long long)start : -1;
+}
+
+static bool reaped_or_gone(pid_t pid)
+{
+	if (waitpid(pid, NULL, WNOHANG) == pid)
+		return true;
+	return kill(pid, 0) < 0 && errno == ESRCH;
+}
+
+bool wait_pid_exit(pid_t pid, int timeout_ms)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd >= 0) {
+		struct pollfd p = { .fd = pfd, .events = POLLIN };
+		int r;
+		while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+			;
+		close(pfd);
+		if (r > 0)
+			waitpid(pid, NULL, WNOHANG);
+		return r > 0;
+	}
+	if (errno == ESRCH)
+		return true;
+	for (int waited = 0;; waited += 50) {	/* before 5.3 */
+		if (reaped_or_gone(pid))
+			return true;
+		if (timeout_ms >= 0 && waited >= timeout_ms)
+			return false;
+		struct timespec t = { 0, 50 * 1000000L };
+		nanosleep(&t, NULL);
+	}
 }

@@ -72,10 +72,20 @@ int write_file_atomic(const char *path, const char *data, size_t len, mode_t mod
 		      struct ovz_error **err);
 /* mkdir -p with the given mode for the directories it creates. */
 int mkdir_p(const char *path, mode_t mode, struct ovz_error **err);
+/* Closes every descriptor from 3 up but the n in keep: close_range where
+ * the kernel has it (5.9), else each fd that /proc/self/fd lists, else
+ * each below RLIMIT_NOFILE.  For a process about to enter a container. */
+void fds_close_except(const int *keep, size_t n);
+
 /* Field 22 of /proc/PID/stat (start time in clock ticks after boot), or -1
  * when the process does not exist.  With the pid it names one process
  * across pid reuse. */
 long long proc_start_ticks(pid_t pid);
+
+/* Waits up to timeout_ms (-1: no limit) for pid to exit and reaps it when
+ * it is a child of ours; true when it is gone.  A pidfd where the kernel
+ * has one (5.3), else a look every 50 ms. */
+bool wait_pid_exit(pid_t pid, int timeout_ms);
 
 /* Joins a root prefix and an absolute path: ("/tmp/r", "/etc/vz") -> "/tmp/r/etc/vz". */
 char *path_join(const char *root, const char *path);

@@ -45,6 +45,9 @@ void ovz_vzconf_free(struct ovz_vzconf *v)
 	free(v->names_dir);
 	free(v->vz_conf_path);
 	free(v->run_dir);
+	for (size_t i = 0; i < v->n_warnings; i++)
+		free(v->warnings[i]);
+	free(v->warnings);
 	free(v);
 }
 
@@ -60,8 +63,14 @@ static const char *check_vz_value(const struct vz_key *k, const char *value)
 	return ovz_check_template_name(value);
 }
 
+static void add_warning(struct ovz_vzconf *v, char *msg)
+{
+	v->warnings = xrealloc(v->warnings, (v->n_warnings + 1) * sizeof(*v->warnings));
+	v->warnings[v->n_warnings++] = msg;
+}
+
 /* An empty value counts as unset: an empty VE_ROOT must never mean "/". */
-static int take_values(struct ovz_vzconf *v, const struct ovz_conf *c, struct ovz_error **err)
+static void take_values(struct ovz_vzconf *v, const struct ovz_conf *c)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(vz_keys); i++) {
 		const struct vz_key *k = &vz_keys[i];
@@ -72,11 +81,11 @@ static int take_values(struct ovz_vzconf *v, const struct ovz_conf *c, struct ov
 		}
 		const char *why = check_vz_value(k, value);
 		if (why)
-			return ovz_error_set(err, EINVAL, "%s:%u: %s: %s (%s)", v->vz_conf_path,
-					     ovz_conf_line(c, k->key), k->key, why, value);
-		*vz_field(v, k) = xstrdup(value);
+			add_warning(v, xasprintf("%s:%u: %s: %s (%s), using %s", v->vz_conf_path,
+						 ovz_conf_line(c, k->key), k->key, why, value,
+						 k->fallback));
+		*vz_field(v, k) = xstrdup(why ? k->fallback : value);
 	}
-	return 0;
 }
 
 static void pass_error(struct ovz_error **err, struct ovz_error *e)
@@ -104,9 +113,11 @@ int ovz_vzconf_load(const char *root, struct ovz_vzconf **out, struct ovz_error 
 		return r;
 	}
 	ovz_error_free(e);
-	r = take_values(v, c, err);
-	if (r < 0)
-		return r;
+	for (size_t i = 0; c && i < ovz_conf_n_warnings(c); i++)
+		add_warning(v, xstrdup(ovz_conf_warning(c, i)));
+	take_values(v, c);
+	const char *q = c ? ovz_conf_get(c, "DISK_QUOTA") : NULL;
+	v->disk_quota = !q || strcmp(q, "no") != 0;
 	*out = v;
 	v = NULL;
 	return 0;

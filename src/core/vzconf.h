@@ -19,14 +19,18 @@ struct ovz_vzconf {
 	char *def_ostemplate;	/* DEF_OSTEMPLATE, default centos-6-x86 */
 	char *configfile;	/* CONFIGFILE, default vswap-256m */
 	char *ve_layout;	/* VE_LAYOUT, default simfs */
+	bool disk_quota;	/* DISK_QUOTA, default yes */
 	/* derived absolute host paths (root prefix applied) */
 	char *conf_dir;		/* ROOT/etc/vz/conf */
 	char *names_dir;	/* ROOT/etc/vz/names */
 	char *vz_conf_path;	/* ROOT/etc/vz/vz.conf */
 	char *run_dir;		/* ROOT/var/run/ovz-native */
+	char **warnings;	/* what vz.conf had that was skipped, "FILE:LINE: what" */
+	size_t n_warnings;
 };
 
-/* Loads ROOT/etc/vz/vz.conf; a missing file gives vzctl's defaults. */
+/* Loads ROOT/etc/vz/vz.conf; a missing file gives vzctl's defaults, and so
+ * does a value that is not valid (with a warning). */
 int ovz_vzconf_load(const char *root, struct ovz_vzconf **out, struct ovz_error **err);
 void ovz_vzconf_free(struct ovz_vzconf *v);
 

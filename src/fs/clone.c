@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "fs/fsutil.h"
 
 #define MAX_DEPTH 512
 #define COPY_BUF (1u << 20)
@@ -234,8 +235,7 @@ static int clone_subdir(struct cloner *c, int sdir, int ddir, const char *name, 
 	int sfd = openat(sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sfd < 0)
 		return ovz_error_sys(err, errno, "'%s': open", rel);
-	struct statx stx;
-	if (statx(sfd, "", AT_EMPTY_PATH, 0, &stx) == 0 && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
+	if (ovz_fd_is_mount_root(sfd) == 1) {
 		close(sfd);
 		return ovz_error_set(err, EXDEV, "'%s' is a mount point; not copying across it", rel);
 	}

@@ -54,6 +54,11 @@ void ovz_host_close(struct ovz_host *h)
 	ovz_host_free(h);
 }
 
+void ovz_host_set_warning_handler(struct ovz_host *h, ovz_warning_fn fn, void *data)
+{
+	ovz_host_set_warn(h, fn, data);
+}
+
 const char *ovz_host_root(const struct ovz_host *h)
 {
 	return h->vz->root;

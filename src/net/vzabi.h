@@ -8,6 +8,7 @@
 #ifndef OVZ_NET_VZABI_H
 #define OVZ_NET_VZABI_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
@@ -139,6 +140,13 @@ struct ovz_env_create_param3 {
 	uint64_t known_features;
 };
 
+struct ovz_vzctl_setdevperms {
+	uint32_t veid;
+	uint32_t type;	/* S_IFCHR or S_IFBLK | VE_USE_MAJOR (010) or VE_USE_MINOR (030) */
+	uint32_t dev;	/* the kernel's new_encode_dev of major:minor */
+	uint32_t mask;	/* 04 read, 02 write, 010 quota */
+};
+
 struct ovz_vzctl_ve_netdev {
 	uint32_t veid;
 	int op;
@@ -191,6 +199,7 @@ struct ovz_vzlist_veipctl {
 	void *ip;
 };
 
+#define OVZ_VZCTL_SETDEVPERMS		_IOW('.', 2, struct ovz_vzctl_setdevperms)
 #define OVZ_VZCTL_ENV_CREATE		_IOW('.', 5, struct ovz_vzctl_env_create)
 #define OVZ_VZCTL_GET_CPU_STAT		_IOW('.', 6, struct ovz_vzctl_cpustatctl)
 #define OVZ_VZCTL_ENV_CREATE_DATA	_IOW('.', 10, struct ovz_vzctl_env_create_data)
@@ -237,6 +246,8 @@ _Static_assert(offsetof(struct ovz_env_create_param3, known_features) == 24,
 	       "param3.known_features");
 _Static_assert(sizeof(struct ovz_vzctl_ve_configure) == 16, "vzctl_ve_configure size");
 _Static_assert(OVZ_VZCTL_ENV_CREATE == 0x400c2e05, "VZCTL_ENV_CREATE");
+_Static_assert(sizeof(struct ovz_vzctl_setdevperms) == 16, "vzctl_setdevperms size");
+_Static_assert(OVZ_VZCTL_SETDEVPERMS == 0x40102e02, "VZCTL_SETDEVPERMS");
 _Static_assert(OVZ_VZCTL_VE_CONFIGURE == 0x40102e0f, "VZCTL_VE_CONFIGURE");
 #if defined(__x86_64__)
 _Static_assert(sizeof(struct ovz_vzctl_env_create_data) == 32, "env_create_data size");
@@ -282,6 +293,10 @@ enum {
 	OVZ_UB_NUMFILE = 19, OVZ_UB_NUMIPTENT = 23, OVZ_UB_SWAPPAGES = 24,
 	OVZ_UB_RESOURCES = 25,
 };
+/* setublimit's "unlimited": LONG_MAX of the caller's word size (a 32-bit
+ * caller on a 64-bit kernel is translated by its compat entry). */
+#define OVZ_UB_UNLIMITED ((unsigned long)LONG_MAX)
+
 /* "physpages" for OVZ_UB_PHYSPAGES; "dummy" for the unused slots. */
 const char *ovz_ub_name(unsigned res);
 
@@ -299,6 +314,11 @@ void ovz_vz_env_create_encode(unsigned veid, unsigned flags,
  * vzctl does; EBUSY is retried (3 times, 1 s apart).  Returns the veid. */
 int ovz_vz_env_create(int vzfd, unsigned veid, const struct ovz_env_create_param3 *param,
 		      struct ovz_error **err);
+
+/* VZCTL_SETDEVPERMS: what the VE may do with a device (type as in struct
+ * ovz_vzctl_setdevperms; major and minor are encoded here). */
+int ovz_vz_setdevperms(int vzfd, unsigned veid, unsigned type, unsigned major, unsigned minor,
+		       unsigned mask, struct ovz_error **err);
 
 /* VZCTL_VE_NETDEV: move a host device into the VE (add) or back (del). */
 int ovz_vz_netdev(int vzfd, unsigned veid, int op, const char *dev, struct ovz_error **err);

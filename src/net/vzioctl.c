@@ -235,6 +235,20 @@ int ovz_vz_env_create(int vzfd, unsigned veid, const struct ovz_env_create_param
 	return ovz_error_sys(err, e, "VZCTL_ENV_CREATE_DATA for CT %u", veid);
 }
 
+int ovz_vz_setdevperms(int vzfd, unsigned veid, unsigned type, unsigned major, unsigned minor,
+		       unsigned mask, struct ovz_error **err)
+{
+	struct ovz_vzctl_setdevperms req = {
+		.veid = veid,
+		.type = type,
+		.dev = (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12),
+		.mask = mask,
+	};
+	if (ioctl(vzfd, OVZ_VZCTL_SETDEVPERMS, &req) == 0)
+		return 0;
+	return ovz_error_sys(err, errno, "VZCTL_SETDEVPERMS %u:%u for CT %u", major, minor, veid);
+}
+
 int ovz_vz_netdev(int vzfd, unsigned veid, int op, const char *dev, struct ovz_error **err)
 {
 	char name[16];

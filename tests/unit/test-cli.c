@@ -219,6 +219,67 @@ static void test_vzctl_config_fixed_point(void **state)
 	free(src);
 }
 
+/* The config a stock vzctl create makes, with the oddities vzctl forgives:
+ * the command reads it as vzctl does, warns naming FILE:LINE and goes on. */
+static void test_vzctl_forgiven_config(void **state)
+{
+	struct fixture *f = *state;
+	char *conf = rootpath(f, "etc/vz/conf/203.conf");
+	tu_write(conf, "  HOSTNAME=\"ct203.example.com\"   # note\n"
+		       "ONBOOT=yes # c\n"
+		       "DISKSPACE=\"2G:2.2G\"\n"
+		       "DISKINODES=\"131072:144179\"\n"
+		       "PHYSPAGES=\"0:256M\"\nSWAPPAGES=\"0:512M\"\n"
+		       "a line without an equals sign\n"
+		       "IP_ADDRESS=\"192.0.2.203\"\n"
+		       "IP_ADDRESS=\"192.0.2.204\"\n"
+		       "HOSTNAME=\"second\"\n"
+		       "DESCRIPTION=\"say \\\"hi\\\" \\\\ bye\"\n"
+		       "NAMESERVER=\"unterminated\n"
+		       "export LOCAL=1\nlower=1\nK = v\nOSTEMPLATE=\"centos-6-x86_64\"\n"
+		       "VE_ROOT=\"/vz/root/$VEID\"\nVE_PRIVATE=\"/vz/private/$VEID\"\n");
+	char *before = tu_read(conf);
+	struct tu_run r = tu_cli(f->root, NULL, "list", "-a", "-H", "-o", "ctid,hostname,onboot,ip",
+				 NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "203 ct203.example.com"));
+	assert_non_null(strstr(r.out, "192.0.2.203 192.0.2.204"));
+	char *want = xasprintf("ovz-native: warning: %s:7: '=' not found, line skipped\n", conf);
+	assert_non_null(strstr(r.err, want));
+	free(want);
+	want = xasprintf("ovz-native: warning: %s:12: unmatched quotes, line skipped\n", conf);
+	assert_non_null(strstr(r.err, want));
+	free(want);
+	want = xasprintf("ovz-native: warning: %s:10: HOSTNAME: duplicate, ignored (\"second\")",
+			 conf);
+	assert_non_null(strstr(r.err, want));
+	free(want);
+	want = xasprintf("ovz-native: warning: %s:2: ONBOOT: is not yes or no (yes # c), skipped",
+			 conf);
+	assert_non_null(strstr(r.err, want));
+	free(want);
+	tu_run_free(&r);
+
+	r = tu_cli(f->root, NULL, "dumpxml", "203", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "<description>say \"hi\" \\ bye</description>"));
+	assert_non_null(strstr(r.out, "<space_hard_limit unit='KiB'>2306867</space_hard_limit>"));
+	char *dumped = xasprintf("%s/dumped203.xml", f->dir);
+	tu_write(dumped, r.out);
+	tu_run_free(&r);
+	/* define of what dumpxml printed changes nothing vzctl reads */
+	r = tu_cli(f->root, NULL, "--quiet", "define", dumped, NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	tu_run_free(&r);
+	char *after = tu_read(conf);
+	assert_string_equal(before, after);
+	free(after);
+	free(before);
+	free(dumped);
+	free(conf);
+}
+
 static void test_list(void **state)
 {
 	struct fixture *f = *state;
@@ -556,6 +617,7 @@ static void test_golden_plans(void **state)
 		{ "proposal", "start", "proposal-start.plan", false, NULL },
 		{ "example", "start", "example-start-vz7.plan", false, "vz7" },
 		{ "example", "stop", "example-stop-vz7.plan", false, "vz7" },
+		{ "example", "start", "example-start-vz.plan", false, "vz" },
 		{ "netdev", "start", "netdev-start-vz.plan", false, "vz" },
 		{ "netdev", "stop", "netdev-stop-vz.plan", false, "vz" },
 	};
@@ -583,6 +645,52 @@ static void test_golden_plans(void **state)
 	}
 	/* planning changes nothing on disk */
 	assert_true(dir_is_empty(f->root));
+}
+
+/* The vz backend creates a VE with what vzctl reads from its config:
+ * every beancounter in setublimit's order (the vswap ones derived), the
+ * capability mask with CAPABILITY, FEATURES, NETFILTER, DEVICES and
+ * DEVNODES, CPUUNITS; tests/data/plans/vzparams-start-vz.plan. */
+static void test_plan_vz_config(void **state)
+{
+	struct fixture *f = *state;
+	char *src = tu_data("conf/vzctl-ubc.conf"), *text = tu_read(src);
+	char *confdir = rootpath(f, "etc/vz/conf"), *conf = rootpath(f, "etc/vz/conf/1401.conf");
+	char *all;
+	assert_true(asprintf(&all, "%sCAPABILITY=\"SYS_TIME:on VE_ADMIN:off\"\n"
+				   "FEATURES=\"nfs:on bridge:on\"\nNETFILTER=\"stateful\"\n"
+				   "DEVICES=\"c:10:200:rw b:8:all:r\"\nDEVNODES=\"net/tun:rw\"\n"
+				   "IP_ADDRESS=\"\"\n", text) > 0);
+	char *mk;
+	assert_true(asprintf(&mk, "mkdir -p '%s'", confdir) > 0);
+	assert_int_equal(system(mk), 0);
+	free(mk);
+	tu_write(conf, all);
+	char *gp = tu_data("plans/vzparams-start-vz.plan"), *golden = tu_read(gp);
+	free(gp);
+	assert_non_null(golden);
+	struct tu_run r = tu_cli(f->root, NULL, "--backend", "vz", "plan", "start", "1401", NULL);
+	assert_int_equal(r.status, 0);
+	if (strcmp(r.out, golden) != 0)
+		fail_msg("vzparams-start-vz.plan differs:\n%s", r.out);
+	tu_run_free(&r);
+	/* a capability vzctl does not know, and the loop device, are refused */
+	static const char *const bad[] = { "CAPABILITY=\"AUDIT_CONTROL:on\"\n",
+					   "DEVICES=\"b:7:0:rw\"\n", "NETFILTER=\"some\"\n",
+					   "FEATURES=\"sysfs:yes\"\n", "KMEMSIZE=\"12X\"\n" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		tu_write(conf, bad[i]);
+		r = tu_cli(f->root, NULL, "--backend", "vz", "plan", "start", "1401", NULL);
+		assert_int_equal(r.status, 1);
+		assert_non_null(strstr(r.err, "CT 1401: "));
+		tu_run_free(&r);
+	}
+	free(golden);
+	free(all);
+	free(conf);
+	free(confdir);
+	free(text);
+	free(src);
 }
 
 /* Only the vz backend moves host devices in; the others refuse, as does
@@ -644,6 +752,8 @@ int main(void)
 		T(test_dumpxml_fixed_point),
 		T(test_vzctl_config_fixed_point),
 		T(test_plan_netdev_refused),
+		T(test_plan_vz_config),
+		T(test_vzctl_forgiven_config),
 		T(test_list),
 		T(test_list_vzctl_config),
 		T(test_list_many),

@@ -60,8 +60,8 @@ static void test_parse_keeps_every_byte(void **state)
 static void test_get_values(void **state)
 {
 	struct ovz_conf *c = parse_ok(sample);
-	assert_string_equal(ovz_conf_get(c, "ONBOOT"), "no");	/* last wins */
-	assert_int_equal(ovz_conf_line(c, "ONBOOT"), 8);
+	assert_string_equal(ovz_conf_get(c, "ONBOOT"), "yes");	/* the first, as vzctl */
+	assert_int_equal(ovz_conf_line(c, "ONBOOT"), 3);
 	assert_string_equal(ovz_conf_get(c, "KMEMSIZE"), "14372700:14790164");
 	assert_string_equal(ovz_conf_get(c, "VE_ROOT"), "/vz/root/$VEID");
 	assert_string_equal(ovz_conf_get(c, "UNKNOWN_KEY"), "a b  c");
@@ -69,7 +69,10 @@ static void test_get_values(void **state)
 	assert_string_equal(ovz_conf_get(c, "BARE"), "");
 	assert_string_equal(ovz_conf_get(c, "DESCRIPTION"), "say \"hi\" twice");
 	assert_string_equal(ovz_conf_get(c, "CRLF"), "x");
-	assert_string_equal(ovz_conf_get(c, "NETIF"), "ifname=eth10,mac=00:18:51:C1:05:EE");
+	assert_null(ovz_conf_get(c, "NETIF"));	/* no closing quote: skipped */
+	assert_int_equal(ovz_conf_n_warnings(c), 2);
+	assert_string_equal(ovz_conf_warning(c, 0), "t.conf:13: unmatched quotes, line skipped");
+	assert_string_equal(ovz_conf_warning(c, 1), "t.conf:8: ONBOOT: duplicate, ignored (\"no\")");
 	assert_string_equal(ovz_conf_get(c, "LAST"), "no newline");
 	assert_null(ovz_conf_get(c, "MISSING"));
 	assert_int_equal(ovz_conf_line(c, "MISSING"), 0);
@@ -93,12 +96,25 @@ static void test_empty_input(void **state)
 	ovz_conf_free(c);
 }
 
-static void test_set_replaces_last_in_place(void **state)
+/* The line that counts is replaced, the others go: the first for most
+ * keys, the last for beancounters, the first for lists (which held them all). */
+static void test_set_replaces_in_place(void **state)
 {
 	struct ovz_conf *c = parse_ok("A=1\n# keep\nB=2\nA=3\nC=4\n");
 	ovz_conf_set(c, "A", "9");
-	assert_text(c, "# keep\nB=2\nA=\"9\"\nC=4\n");
-	assert_int_equal(ovz_conf_line(c, "A"), 3);
+	assert_text(c, "A=\"9\"\n# keep\nB=2\nC=4\n");
+	assert_int_equal(ovz_conf_line(c, "A"), 1);
+	ovz_conf_free(c);
+
+	c = parse_ok("KMEMSIZE=1\n# keep\nKMEMSIZE=3\nC=4\n");
+	ovz_conf_set(c, "KMEMSIZE", "9");
+	assert_text(c, "# keep\nKMEMSIZE=\"9\"\nC=4\n");
+	ovz_conf_free(c);
+
+	c = parse_ok("IP_ADDRESS=\"1.1.1.1\"\nB=2\nIP_ADDRESS=\"2.2.2.2\"\n");
+	assert_string_equal(ovz_conf_get(c, "IP_ADDRESS"), "1.1.1.1 2.2.2.2");
+	ovz_conf_set(c, "IP_ADDRESS", "1.1.1.1 2.2.2.2");
+	assert_text(c, "IP_ADDRESS=\"1.1.1.1 2.2.2.2\"\nB=2\n");
 	ovz_conf_free(c);
 }
 
@@ -151,8 +167,8 @@ static void test_unset_removes_every_assignment(void **state)
 static void test_next_key_in_file_order(void **state)
 {
 	struct ovz_conf *c = parse_ok("A=1\nB=2\n# x\nA=3\nC=\n");
-	const char *want_keys[] = { "B", "A", "C" };
-	const char *want_values[] = { "2", "3", "" };
+	const char *want_keys[] = { "A", "B", "C" };
+	const char *want_values[] = { "1", "2", "" };
 	size_t pos = 0, n = 0;
 	const char *key, *value;
 	while ((key = ovz_conf_next_key(c, &pos, &value))) {
@@ -185,57 +201,91 @@ static void test_uuid_comment(void **state)
 	ovz_conf_free(c);
 }
 
-struct reject {
-	const char *text;
-	const char *message;
+/* vzctl 4.11's reading rules (docs/config.md): what key reads as what, and
+ * which line is skipped with which warning. */
+static const struct {
+	const char *text, *key, *value, *warning;
+} rules[] = {
+	{ "K=\"v\"   # note\n", "K", "v", NULL },
+	{ "ONBOOT=yes # c\n", "ONBOOT", "yes # c", NULL },
+	{ "NAMESERVER=inherit # Copy from host\n", "NAMESERVER", "inherit # Copy from host", NULL },
+	{ "K = v\n", "K ", " v", NULL },
+	{ "export K=v\n", "export K", "v", NULL },
+	{ "export K=v\n", "K", NULL, NULL },
+	{ "  lower=1  \n", "lower", "1", NULL },
+	{ "\t1KEY=x\r\n", "1KEY", "x", NULL },
+	{ "=x\n", "", "x", NULL },
+	{ "K=\"a\"b\"\n", "K", "a\"b", NULL },
+	{ "K=\"a\\\"b\"\n", "K", "a\"b", NULL },
+	{ "K=\"x\\\\y\"\n", "K", "x\\y", NULL },
+	{ "K=\"\\012\"\n", "K", "012", NULL },
+	{ "K=v\\\n", "K", "v", NULL },
+	{ "K=abc\"\n", "K", "abc\"", NULL },
+	{ "K= \"x\"\n", "K", " \"x\"", NULL },
+	{ "K=\"a\" b\n", "K", "a", NULL },
+	{ "\\#K=1\n", "#K", NULL, NULL },
+	{ "K=\"\"\n", "K", "", NULL },
+	{ "A=1\nJUST WORDS\n", "A", "1", "t.conf:2: '=' not found, line skipped" },
+	{ "# ok\nK=\"open\n", "K", NULL, "t.conf:2: unmatched quotes, line skipped" },
+	{ "K=\"\n", "K", NULL, "t.conf:1: unmatched quotes, line skipped" },
+	{ "HOSTNAME=a\nHOSTNAME=b\n", "HOSTNAME", "a",
+	  "t.conf:2: HOSTNAME: duplicate, ignored (\"b\")" },
+	{ "KMEMSIZE=1\nKMEMSIZE=\"2:3\"\n", "KMEMSIZE", "2:3", NULL },
+	{ "NAMESERVER=1.1.1.1\nX=1\nNAMESERVER=\"2.2.2.2 3.3.3.3\"\n", "NAMESERVER",
+	  "1.1.1.1 2.2.2.2 3.3.3.3", NULL },
+	{ "VE0CPUUNITS=1\nVE0CPUUNITS=2\n", "VE0CPUUNITS", "1", NULL },
 };
 
-static const struct reject rejects[] = {
-	{ "A=1\nJUST WORDS\n", "t.conf:2: JUST: not a KEY=value line, '=' is missing (JUST WORDS)" },
-	{ "lower=1\n",
-	  "t.conf:1: lower: invalid key, expected A-Z, 0-9 and '_' not starting with a digit "
-	  "(lower=1)" },
-	{ "\n\n1KEY=x\n",
-	  "t.conf:3: 1KEY: invalid key, expected A-Z, 0-9 and '_' not starting with a digit "
-	  "(1KEY=x)" },
-	{ "=x\n",
-	  "t.conf:1: : invalid key, expected A-Z, 0-9 and '_' not starting with a digit (=x)" },
-	{ "KEY =x\n",
-	  "t.conf:1: KEY : invalid key, expected A-Z, 0-9 and '_' not starting with a digit "
-	  "(KEY =x)" },
-	{ "# ok\nNETIF=\"a\" b\n", "t.conf:2: NETIF: text after the closing quote (\"a\" b)" },
-	{ "KEY=\"a\" # comment\n",
-	  "t.conf:1: KEY: text after the closing quote (\"a\" # comment)" },
-	{ "KEY=abc\"\n", "t.conf:1: KEY: quote inside an unquoted value (abc\")" },
-	{ "KEY= \"x\"\n", "t.conf:1: KEY: quote inside an unquoted value ( \"x\")" },
-};
-
-static void test_rejections(void **state)
+static void test_vzctl_rules(void **state)
 {
-	for (size_t i = 0; i < sizeof(rejects) / sizeof(rejects[0]); i++) {
-		struct ovz_conf *c = NULL;
-		struct ovz_error *e = NULL;
-		int r = ovz_conf_parse(rejects[i].text, strlen(rejects[i].text), "t.conf", &c, &e);
-		assert_int_equal(r, -EINVAL);
-		assert_null(c);
-		assert_non_null(e);
-		assert_string_equal(ovz_error_message(e), rejects[i].message);
-		ovz_error_free(e);
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
+		struct ovz_conf *c = parse_ok(rules[i].text);
+		const char *got = ovz_conf_get(c, rules[i].key);
+		if (rules[i].value ? !got || strcmp(got, rules[i].value) : got != NULL)
+			fail_msg("%s: %s is '%s', want '%s'", rules[i].text, rules[i].key,
+				 got ? got : "(none)", rules[i].value ? rules[i].value : "(none)");
+		const char *w = ovz_conf_n_warnings(c) ? ovz_conf_warning(c, 0) : NULL;
+		if (rules[i].warning ? !w || strcmp(w, rules[i].warning) : w != NULL)
+			fail_msg("%s: warned '%s', want '%s'", rules[i].text, w ? w : "nothing",
+				 rules[i].warning ? rules[i].warning : "nothing");
+		assert_text(c, rules[i].text);	/* every byte kept */
+		ovz_conf_free(c);
 	}
 }
 
-static void test_reject_nul_and_size(void **state)
+/* What ovz_conf_set writes, vzctl's rules read back as it was. */
+static void test_set_escapes_for_vzctl(void **state)
+{
+	struct ovz_conf *c = ovz_conf_new();
+	ovz_conf_set(c, "D", "a \"q\" b\\c \\012");
+	assert_text(c, "D=\"a \\\"q\\\" b\\\\c \\\\012\"\n");
+	char *text = ovz_conf_format(c, NULL);
+	struct ovz_conf *back = parse_ok(text);
+	assert_string_equal(ovz_conf_get(back, "D"), "a \"q\" b\\c \\012");
+	free(text);
+	ovz_conf_free(back);
+	ovz_conf_free(c);
+}
+
+/* vzctl reads a line as a C string: a NUL ends it; the bytes are kept. */
+static void test_nul_and_size(void **state)
 {
 	struct ovz_conf *c = NULL;
 	struct ovz_error *e = NULL;
-	assert_int_equal(ovz_conf_parse("A=1\nB=\0x\n", 9, "t.conf", &c, &e), -EINVAL);
-	assert_string_equal(ovz_error_message(e), "t.conf:2: line contains a NUL byte");
-	ovz_error_free(e);
-	e = NULL;
+	assert_int_equal(ovz_conf_parse("A=1\nB=\"x\0y\"\n", 10, "t.conf", &c, &e), 0);
+	assert_string_equal(ovz_conf_get(c, "A"), "1");
+	assert_null(ovz_conf_get(c, "B"));	/* B="x: unmatched quotes */
+	size_t len;
+	char *text = ovz_conf_format(c, &len);
+	assert_int_equal(len, 10);
+	assert_memory_equal(text, "A=1\nB=\"x\0y\"\n", 10);
+	free(text);
+	ovz_conf_free(c);
 
 	size_t big = 1024 * 1024 + 1;
 	char *buf = malloc(big);
 	memset(buf, '#', big);
+	c = NULL;
 	assert_int_equal(ovz_conf_parse(buf, big, "t.conf", &c, &e), -EFBIG);
 	assert_non_null(strstr(ovz_error_message(e), "larger than"));
 	ovz_error_free(e);
@@ -361,15 +411,16 @@ int main(void)
 		cmocka_unit_test(test_parse_keeps_every_byte),
 		cmocka_unit_test(test_get_values),
 		cmocka_unit_test(test_empty_input),
-		cmocka_unit_test(test_set_replaces_last_in_place),
+		cmocka_unit_test(test_set_replaces_in_place),
 		cmocka_unit_test(test_set_appends_at_end),
 		cmocka_unit_test(test_set_same_value_keeps_line),
 		cmocka_unit_test(test_set_value_stays_on_one_line),
 		cmocka_unit_test(test_unset_removes_every_assignment),
 		cmocka_unit_test(test_next_key_in_file_order),
 		cmocka_unit_test(test_uuid_comment),
-		cmocka_unit_test(test_rejections),
-		cmocka_unit_test(test_reject_nul_and_size),
+		cmocka_unit_test(test_vzctl_rules),
+		cmocka_unit_test(test_set_escapes_for_vzctl),
+		cmocka_unit_test(test_nul_and_size),
 		cmocka_unit_test(test_load_missing),
 		cmocka_unit_test(test_save_atomic),
 		cmocka_unit_test(test_save_unwritable_dir),

@@ -13,7 +13,11 @@
  *   /proc/timer_list and /sys/firmware show nothing;
  * - c 5:1 made with mknod cannot be opened (no console is bound);
  * - kexec_load fails with EPERM, from a process of exec and in init
- *   (Seccomp: 2 in /proc/1/status). */
+ *   (Seccomp: 2 in /proc/1/status);
+ * - a UDP datagram from the container's own IPv4 and IPv6 address reaches
+ *   a socket of the host, one from any other source does not; an address
+ *   added live with set --ipadd may send, and not after --ipdel; after
+ *   stop the container's nftables table is gone. */
 #include "testutil.h"
 #include "core/util.h"
 
@@ -306,6 +310,118 @@ static void test_kexec_blocked(void **state)
 	free(out);
 }
 
+/* ---- venet source addresses ---- */
+
+static int udp_socket(int family, const char *addr)
+{
+	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	assert_true(fd >= 0);
+	union {
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+	} a;
+	memset(&a, 0, sizeof(a));
+	socklen_t len;
+	if (family == AF_INET) {
+		a.v4.sin_family = AF_INET;
+		a.v4.sin_port = htons(PORT);
+		inet_pton(AF_INET, addr, &a.v4.sin_addr);
+		len = sizeof(a.v4);
+	} else {
+		a.v6.sin6_family = AF_INET6;
+		a.v6.sin6_port = htons(PORT);
+		inet_pton(AF_INET6, addr, &a.v6.sin6_addr);
+		len = sizeof(a.v6);
+	}
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, len), 0);
+	return fd;
+}
+
+static void send_from(const char *family, const char *src, const char *dst, const char *text)
+{
+	char *script = xasprintf("/bin/confine-probe %s %s %s %d %s", family, src, dst, PORT, text);
+	char *out = sh_ok(script);
+	assert_string_equal(out, "send ok\n");
+	free(out);
+	free(script);
+}
+
+/* Every datagram the host's sockets got within a second, as "text\n"... */
+static char *received(int fd4, int fd6)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct pollfd p[2] = { { fd4, POLLIN, 0 }, { fd6, POLLIN, 0 } };
+	while (poll(p, 2, 1000) > 0) {
+		for (int i = 0; i < 2; i++) {
+			char buf[512];
+			ssize_t n;
+			while ((n = recv(p[i].fd, buf, sizeof(buf) - 1, 0)) > 0) {
+				buf[n] = '\0';
+				strbuf_printf(&sb, "%s\n", buf);
+			}
+		}
+	}
+	return strbuf_steal(&sb);
+}
+
+static void expect_received(int fd4, int fd6, const char *want)
+{
+	char *got = received(fd4, fd6);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_venet_source(void **state)
+{
+	REQUIRE();
+	int fd4 = udp_socket(AF_INET, HOST4), fd6 = udp_socket(AF_INET6, HOST6);
+	send_from("udp4", CT4, HOST4, "own4");
+	expect_received(fd4, fd6, "own4\n");
+	send_from("udp6", CT6, HOST6, "own6");
+	expect_received(fd4, fd6, "own6\n");
+	send_from("udp4", "10.78.0.99", HOST4, "spoof4");
+	send_from("udp4", "192.0.2.7", HOST4, "spoof4b");
+	send_from("udp6", "fd78::99", HOST6, "spoof6");
+	send_from("udp6", "2001:db8::7", HOST6, "spoof6b");
+	expect_received(fd4, fd6, "");
+	/* the filter follows the addresses a running container gets */
+	struct tu_run r = CT("set", CTID, "--ipadd", EXTRA4);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	send_from("udp4", EXTRA4, HOST4, "added4");
+	expect_received(fd4, fd6, "added4\n");
+	r = CT("set", CTID, "--ipdel", EXTRA4);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	send_from("udp4", EXTRA4, HOST4, "deleted4");
+	send_from("udp4", CT4, HOST4, "still4");
+	expect_received(fd4, fd6, "still4\n");
+	close(fd4);
+	close(fd6);
+}
+
+/* The table is deleted at stop: a second start makes it again (with
+ * NLM_F_EXCL, so a table left behind would fail the start). */
+static void test_venet_source_after_restart(void **state)
+{
+	REQUIRE();
+	struct tu_run r = CT("stop", "--fast", CTID);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	r = CT("start", CTID);
+	if (r.status != 0)
+		fail_msg("start again: %s", r.err);
+	tu_run_free(&r);
+	int fd4 = udp_socket(AF_INET, HOST4), fd6 = udp_socket(AF_INET6, HOST6);
+	send_from("udp4", "10.78.0.99", HOST4, "spoof4");
+	send_from("udp6", "fd78::99", HOST6, "spoof6");
+	send_from("udp4", CT4, HOST4, "own4");
+	send_from("udp6", CT6, HOST6, "own6");
+	expect_received(fd4, fd6, "own4\nown6\n");
+	close(fd4);
+	close(fd6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +431,8 @@ int main(void)
 		cmocka_unit_test(test_sys_firmware_masked),
 		cmocka_unit_test(test_console_device),
 		cmocka_unit_test(test_kexec_blocked),
+		cmocka_unit_test(test_venet_source),
+		cmocka_unit_test(test_venet_source_after_restart),
 	};
 	return cmocka_run_group_tests_name("confine", tests, group_setup, group_teardown);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* create and destroy through the command: templates, samples, refusals,
  * races and the clean-up of an interrupted create. */
+#include "oldkern.h"
 #include "testutil.h"
 
 #include "core/util.h"
@@ -233,6 +234,7 @@ static void test_template_verbs(void **state)
 
 int main(void)
 {
+	tu_old_kernel_from_env();	/* the create-2.6.32 and create-3.10 runs */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_missing_template),
 		cmocka_unit_test(test_create_from_sample),

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* not the integration suite's 150: the cgroup ovz-native/CTID is host-wide */
@@ -196,6 +197,29 @@ static int inner_start_fail(void)
 	return vzs_status();
 }
 
+/* ve.features is read, modified and written as libvzctl does: the
+ * features FEATURES names change, what the kernel (or a previous run)
+ * put there stays.  A stopped container's ve cgroup is reused. */
+static int inner_features(void)
+{
+	size_t base = scenario_links();
+	_cleanup_free_ char *conf_path = xasprintf("%s/etc/vz/conf/" CTID ".conf", root);
+	_cleanup_free_ char *conf = vzs_slurp(conf_path);
+	_cleanup_free_ char *more = xasprintf("%sFEATURES=\"ipip:on nfs:off\"\n", conf);
+	tu_write(conf_path, more);
+	vzs_check(mkdir(VE_DIR, 0755) == 0, "mkdir " VE_DIR ": %s", strerror(errno));
+	/* sysfs, nfs and ppp as left there */
+	tu_write(VE_DIR "/ve.features", "35");
+	vzs_expect_run(vz7("start", CTID, NULL, NULL), 0, NULL, "start");
+	_cleanup_free_ char *f = vzs_slurp(VE_DIR "/ve.features");
+	/* nfs off, ipip on, sysfs (vzctl's default) and ppp kept */
+	vzs_check(atoi(f) == (1 | 16 | 32), "ve.features '%s', want 49", f);
+	vzs_expect_run(vz7("stop", "--fast", CTID, NULL), 0, NULL, "stop --fast");
+	tu_write(conf_path, conf);
+	check_no_residue("after stop", base);
+	return vzs_status();
+}
+
 static size_t count_lines(const char *s)
 {
 	size_t n = 0;
@@ -240,6 +264,8 @@ static int inner_main(const char *scenario, const char *dir)
 		return inner_start_fail();
 	if (strcmp(scenario, "fail-steps") == 0)
 		return inner_fail_steps();
+	if (strcmp(scenario, "features") == 0)
+		return inner_features();
 	fprintf(stderr, "unknown scenario '%s'\n", scenario);
 	return 2;
 }
@@ -385,6 +411,13 @@ static void test_fail_each_call_of_start(void **state)
 	}
 }
 
+static void test_features_kept(void **state)
+{
+	REQUIRE();
+	vzs_expect_inner_ok(vzs_under_vzemu("vz7", "features", root, NULL, NULL),
+			    "ve.features read-modify-written under vzemu --kernel vz7");
+}
+
 static void test_fail_each_step_of_start(void **state)
 {
 	REQUIRE();
@@ -401,6 +434,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_start_golden),
 		cmocka_unit_test(test_fail_each_call_of_start),
 		cmocka_unit_test(test_fail_each_step_of_start),
+		cmocka_unit_test(test_features_kept),
 	};
 	return cmocka_run_group_tests_name("vz7", tests, group_setup, group_teardown);
 }

@@ -97,29 +97,35 @@ static void test_overrides(void **state)
 	free(path);
 }
 
+/* As vzctl does, what vz.conf has wrong is skipped with a warning and the
+ * built-in default used; nothing fails. */
 static void test_bad_vz_conf(void **state)
 {
 	struct fixture *f = *state;
 	char *path = under(f->root, "/etc/vz/vz.conf");
 	const struct {
-		const char *text, *tail;
+		const char *text, *tail, *key_value;
 	} cases[] = {
 		{ "# x\nVE_ROOT=vz/root/$VEID\n",
-		  ":2: VE_ROOT: is not an absolute path (vz/root/$VEID)" },
-		{ "CONFIGFILE=\"../x\"\n", ":1: CONFIGFILE: contains '..' (../x)" },
-		{ "LOCKDIR /vz/lock\n", ":1: LOCKDIR: not a KEY=value line, '=' is missing "
-					"(LOCKDIR /vz/lock)" },
+		  ":2: VE_ROOT: is not an absolute path (vz/root/$VEID), using /vz/root/$VEID",
+		  "/vz/root/$VEID" },
+		{ "CONFIGFILE=\"../x\"\n", ":1: CONFIGFILE: contains '..' (../x), using vswap-256m",
+		  "vswap-256m" },
+		{ "LOCKDIR /vz/lock2\n", ":1: '=' not found, line skipped", "/vz/lock" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		tu_write(path, cases[i].text);
 		struct ovz_vzconf *v = NULL;
 		struct ovz_error *e = NULL;
-		assert_int_equal(ovz_vzconf_load(f->root, &v, &e), -EINVAL);
-		assert_null(v);
+		assert_int_equal(ovz_vzconf_load(f->root, &v, &e), 0);
+		assert_null(e);
+		assert_int_equal(v->n_warnings, 1);
 		char *want = xasprintf("%s%s", path, cases[i].tail);
-		assert_string_equal(ovz_error_message(e), want);
+		assert_string_equal(v->warnings[0], want);
+		const char *got = i == 0 ? v->ve_root : i == 1 ? v->configfile : v->lockdir;
+		assert_string_equal(got, cases[i].key_value);
 		free(want);
-		ovz_error_free(e);
+		ovz_vzconf_free(v);
 	}
 	free(path);
 }

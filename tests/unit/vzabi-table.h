@@ -13,6 +13,7 @@
 #define OFF(t, f) offsetof(struct t, f)
 
 #define OVZ_ABI_IOCTLS(X) \
+	X("VZCTL_SETDEVPERMS", OVZ_VZCTL_SETDEVPERMS, 0x40102e02, 0x40102e02) \
 	X("VZCTL_ENV_CREATE", OVZ_VZCTL_ENV_CREATE, 0x400c2e05, 0x400c2e05) \
 	X("VZCTL_GET_CPU_STAT", OVZ_VZCTL_GET_CPU_STAT, 0x40102e06, 0x40082e06) \
 	X("VZCTL_ENV_CREATE_DATA", OVZ_VZCTL_ENV_CREATE_DATA, 0x40202e0a, 0x40142e0a) \
@@ -27,6 +28,8 @@
 	X("VZCTL_GET_VEIP6S", OVZ_VZCTL_GET_VEIP6S, 0x80107804, 0x800c7804)
 
 #define OVZ_ABI_LAYOUTS(X) \
+	X("vzctl_setdevperms size", sizeof(struct ovz_vzctl_setdevperms), 16, 16) \
+	X("setublimit unlimited (LONG_MAX)", OVZ_UB_UNLIMITED, 9223372036854775807UL, 2147483647) \
 	X("sizeof vzctl_env_create", sizeof(struct ovz_vzctl_env_create), 12, 12) \
 	X("vzctl_env_create.flags", OFF(ovz_vzctl_env_create, flags), 4, 4) \
 	X("vzctl_env_create.class_id", OFF(ovz_vzctl_env_create, class_id), 8, 8) \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# vzemu's second client: the real vzctl 4.11 (../shared/tools/vzctl-4.11,
-# run through its vzctl-ns) creates, starts, lists, enters and stops
+# vzemu's second client: the real vzctl 4.11 (../shared/tools/vzctl-4.11)
+# creates, starts, lists, enters and stops
 # container 1500 under `vzemu --kernel legacy`, with the kernel's age on.
 # If vzctl fails here, vzemu is wrong (docs/testing.md).  TAP on stdout.
 set -u
@@ -14,7 +14,7 @@ done
 tool=$shared/tools/vzctl-4.11
 [ "$(id -u)" = 0 ] || skip "needs root (vzemu makes namespaces and cgroups)"
 [ -n "${OVZ_VZEMU:-}" ] || skip "OVZ_VZEMU is not set (run through meson test)"
-[ -n "$shared" ] && [ -x "$tool/vzctl-ns" ] || skip "vzctl 4.11 is absent (../shared/tools/vzctl-4.11)"
+[ -n "$shared" ] && [ -f "$tool/vzctl-4.11.1-debian12-amd64.tar.gz" ] || skip "vzctl 4.11 is absent (../shared/tools/vzctl-4.11)"
 [ -x /bin/busybox ] || skip "needs /bin/busybox (Debian's busybox-static)"
 dpkg-query -W -f='${Status}' libcgroup2 2>/dev/null | grep -q "ok installed" ||
   skip "vzctl 4.11 needs Debian's libcgroup2 (scripts/deps.sh build)"
@@ -32,8 +32,30 @@ printf '#!/bin/sh\ntrap "poweroff -f" USR2 TERM\nwhile :; do sleep 1; done\n' > 
 chmod 755 "$t/sbin/init"
 tar --numeric-owner -C "$t" -czf "$R/vz/template/cache/busybox-1-x86_64.tar.gz" .
 
-# One vzctl-ns for the whole run: the container's mounts live in its
-# mount namespace.  Each step prints its TAP line.
+# vzctl's fixed directories (/etc/vz, /usr/libexec/vzctl, /var/lib/vzctl)
+# are made in overlays of their parents inside vzemu's private mount
+# namespace: vzctl-ns makes them on the host and removes them after its
+# run, which detaches them from every namespace, ours too, when another
+# run of it ends meanwhile.  /vz is $R/vz through vz.conf.
+V=$work/vzctl
+mkdir -p "$V" && tar -C "$V" -xzf "$tool"/vzctl-4.11.1-debian12-amd64.tar.gz
+cat > "$work/setup.sh" <<SETUP
+#!/bin/bash
+set -e
+for d in /etc /usr/libexec /var/lib; do
+  o=$work/ov\$(echo \$d | tr / _); mkdir -p \$o/u \$o/w
+  mount -t overlay overlay -o lowerdir=\$d,upperdir=\$o/u,workdir=\$o/w \$d
+done
+mkdir -p /etc/vz /usr/libexec/vzctl /var/lib/vzctl/{veip,vepid,vzreboot}
+cp -a $V/etc/vz/. /etc/vz/
+mount --bind $V/usr/libexec/vzctl /usr/libexec/vzctl
+sed -i -e 's|=/vz/|=$R/vz/|' -e 's|^LOGFILE=.*|LOGFILE=$R/vz/vzctl.log|' /etc/vz/vz.conf
+mkdir -p $R/vz/{private,root,lock,dump}
+export PATH=$V/usr/sbin:\$PATH LD_LIBRARY_PATH=$V/usr/x86_64-linux-gnu
+exec "\$@"
+SETUP
+chmod +x "$work/setup.sh"
+
 cat > "$work/run.sh" <<INNER
 #!/bin/bash
 n=0
@@ -51,9 +73,9 @@ st=\$(vzlist -H -o ctid,status $CTID 2>&1)
 echo "\$st" | grep -q "$CTID *running"; t \$? "vzlist shows $CTID running: \$st"
 init=
 for p in /proc/[0-9]*; do
-  [ "\$(readlink \$p/root)" = /vz/root/$CTID ] && grep -qa sbin/init \$p/cmdline 2>/dev/null && init=\${p#/proc/}
+  [ "\$(readlink \$p/root)" = $R/vz/root/$CTID ] && grep -qa sbin/init \$p/cmdline 2>/dev/null && init=\${p#/proc/}
 done
-[ -n "\$init" ]; t \$? "the container's init runs (pid \$init), chrooted in /vz/root/$CTID"
+[ -n "\$init" ]; t \$? "the container's init runs (pid \$init), chrooted in VE_ROOT"
 grep -q "^ *$CTID .* 10.78.0.2" /proc/vz/veinfo; t \$? "/proc/vz/veinfo lists $CTID with its address"
 out=\$(vzctl exec $CTID 'echo in; hostname' 2>&1)
 echo "\$out" | grep -q '^in\$'; t \$? "vzctl exec $CTID runs inside: \$(echo \$out)"
@@ -66,4 +88,4 @@ echo "1..\$n"
 INNER
 chmod +x "$work/run.sh"
 cd "$work" && exec "$OVZ_VZEMU" --kernel legacy --transcript "$work/transcript" -- \
-  "$tool/vzctl-ns" "$R" "$work/run.sh"
+  unshare --mount --propagation private "$work/setup.sh" "$work/run.sh"
