@@ -119,6 +119,20 @@ int ovz_host_probe(struct ovz_host *h, const char **backend, struct ovz_error **
 typedef void (*ovz_warning_fn)(void *data, const char *msg);
 void ovz_host_set_warning_handler(struct ovz_host *h, ovz_warning_fn fn, void *data);
 
+/* What vzctl's init script ("service vz start") does to a legacy OpenVZ
+ * kernel before containers start, without forking helpers: the OpenVZ
+ * modules loaded with init_module from ROOT/lib/modules/RELEASE unless
+ * loaded or built in (vzmon, vzdquota and vzdev must be there; the network,
+ * simfs and netfilter ones are tried), /dev/vzctl made (c 126 0) if
+ * missing, the OOM groups and the /proc/vz cgroups, the host's venet0 up
+ * (0.0.0.0/0, fe80::1 with IPV6=yes), the sysctls (ip_forward 1,
+ * send_redirects 0 on venet0 and all, 1 by default, proxy_arp 0 by
+ * default, route/src_check 0), VE0CPUUNITS.  Idempotent.  fn (may be
+ * NULL) gets one line per thing done and "warning: ..." for an optional
+ * part that failed.  -ENODEV when the kernel is not an OpenVZ one. */
+typedef void (*ovz_host_init_fn)(void *data, const char *msg);
+int ovz_host_init(struct ovz_host *h, ovz_host_init_fn fn, void *data, struct ovz_error **err);
+
 /* ---- domain XML and definitions ---- */
 
 /* Checks a document (NUL-terminated string, or a file) against the schema

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -476,4 +478,30 @@ bool wait_pid_exit(pid_t pid, int timeout_ms)
 		struct timespec t = { 0, 50 * 1000000L };
 		nanosleep(&t, NULL);
 	}
+}
+
+static dev_t tty_nr_dev(void)
+{
+	_cleanup_free_ char *stat = NULL;
+	if (read_file_at(AT_FDCWD, "/proc/self/stat", 4096, &stat, NULL, NULL) < 0)
+		return 0;
+	const char *p = strrchr(stat, ')');	/* the command name may hold anything */
+	char state;
+	long long ppid, pgrp, session, tty_nr;
+	if (!p || sscanf(p + 1, " %c %lld %lld %lld %lld", &state, &ppid, &pgrp, &session,
+			 &tty_nr) != 5)
+		return 0;
+	unsigned long long nr = (unsigned long long)tty_nr;
+	return makedev((nr >> 8) & 0xfff, (nr & 0xff) | ((nr >> 12) & 0xfff00));
+}
+
+dev_t ctty_dev(void)
+{
+	_cleanup_close_ int fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	unsigned int dev = 0;
+	if (ioctl(fd, TIOCGDEV, &dev) == 0)
+		return makedev((dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & 0xfff00));
+	return tty_nr_dev();
 }

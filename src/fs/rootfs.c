@@ -65,8 +65,14 @@ int ovz_mount_private_on_root(const char *private_dir, const char *root,
 
 int ovz_umount_root(const char *root, struct ovz_error **err)
 {
-	if (umount2(root, MNT_DETACH | UMOUNT_NOFOLLOW) == 0 || errno == EINVAL || errno == ENOENT)
+	if (umount2(root, MNT_DETACH | UMOUNT_NOFOLLOW) == 0 || errno == ENOENT)
 		return 0;
+	/* EINVAL: not a mount point, or UMOUNT_NOFOLLOW unknown (before 2.6.34;
+	 * 042stab has it): a directory that is a mount root is no symlink */
+	if (errno == EINVAL) {
+		if (ovz_path_is_mount_root(root) != 1 || umount2(root, MNT_DETACH) == 0)
+			return 0;
+	}
 	return ovz_error_sys(err, errno, "unmount '%s'", root);
 }
 

@@ -44,7 +44,7 @@ struct nftnl {
 };
 
 static struct nftnl nft;
-#define SYM(f) { #f, offsetof(struct nftnl, f) },
+#define SYM(f) OVZ_DL_SYM(struct nftnl, f)
 static const struct ovz_dl_sym syms[] = { OVZ_NFTNL_FUNCS(SYM) };
 #undef SYM
 static struct ovz_dl_lib lib = OVZ_DL_LIB(OVZ_LIBNFTNL_SONAME, syms, &nft);
@@ -56,6 +56,14 @@ static struct ovz_dl_lib lib = OVZ_DL_LIB(OVZ_LIBNFTNL_SONAME, syms, &nft);
 #define BATCH_PER_ADDR 64
 #define IPV4_ADDR_TYPE 7	/* nft's ipv4_addr and ipv6_addr data types */
 #define IPV6_ADDR_TYPE 8
+
+/* libnftnl's allocators return NULL when out of memory: abort, as xmalloc */
+static void *need(void *p)
+{
+	if (!p)
+		abort();
+	return p;
+}
 
 void ovz_nft_table_name(unsigned ctid, char out[32])
 {
@@ -100,7 +108,7 @@ static void batch_done(struct batch *b, struct nlmsghdr *h)
 
 static void add_table(struct batch *b, uint16_t type, uint16_t flags)
 {
-	struct nftnl_table *t = b->N->nftnl_table_alloc();
+	struct nftnl_table *t = need(b->N->nftnl_table_alloc());
 	b->N->nftnl_table_set_str(t, NFTNL_TABLE_NAME, b->table);
 	b->N->nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, FAMILY);
 	struct nlmsghdr *h = batch_msg(b, type, flags);
@@ -112,7 +120,7 @@ static void add_table(struct batch *b, uint16_t type, uint16_t flags)
 static void add_chain(struct batch *b, const char *dev)
 {
 	const struct nftnl *N = b->N;
-	struct nftnl_chain *c = N->nftnl_chain_alloc();
+	struct nftnl_chain *c = need(N->nftnl_chain_alloc());
 	N->nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, b->table);
 	N->nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, CHAIN);
 	N->nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, FAMILY);
@@ -144,7 +152,7 @@ static size_t addr_len(int family)
 
 static struct nftnl_set *set_of(const struct nftnl *N, const char *table, int family)
 {
-	struct nftnl_set *s = N->nftnl_set_alloc();
+	struct nftnl_set *s = need(N->nftnl_set_alloc());
 	N->nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
 	N->nftnl_set_set_str(s, NFTNL_SET_NAME, set_name(family));
 	N->nftnl_set_set_u32(s, NFTNL_SET_FAMILY, FAMILY);
@@ -173,7 +181,7 @@ static void add_elems(struct batch *b, int family, const struct ovz_ip *ips, siz
 	for (size_t i = 0; i < n; i++) {
 		if (ips[i].family != family)
 			continue;
-		struct nftnl_set_elem *e = N->nftnl_set_elem_alloc();
+		struct nftnl_set_elem *e = need(N->nftnl_set_elem_alloc());
 		N->nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, ips[i].addr,
 				      (uint32_t)addr_len(family));
 		N->nftnl_set_elem_add(s, e);
@@ -190,7 +198,7 @@ static void add_elems(struct batch *b, int family, const struct ovz_ip *ips, siz
 
 static struct nftnl_expr *expr(const struct nftnl *N, struct nftnl_rule *r, const char *kind)
 {
-	struct nftnl_expr *e = N->nftnl_expr_alloc(kind);
+	struct nftnl_expr *e = need(N->nftnl_expr_alloc(kind));
 	N->nftnl_rule_add_expr(r, e);
 	return e;
 }
@@ -201,7 +209,7 @@ static void add_source_rule(struct batch *b, int family)
 {
 	const struct nftnl *N = b->N;
 	uint16_t proto = htons(family == AF_INET ? ETH_P_IP : ETH_P_IPV6);
-	struct nftnl_rule *r = N->nftnl_rule_alloc();
+	struct nftnl_rule *r = need(N->nftnl_rule_alloc());
 	N->nftnl_rule_set_str(r, NFTNL_RULE_TABLE, b->table);
 	N->nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, CHAIN);
 	N->nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, FAMILY);
@@ -240,11 +248,12 @@ static int read_acks(struct mnl_socket *nl, uint32_t first, uint32_t last, int *
 	size_t acked = 0, want = last - first;
 	*error = 0;
 	while (acked < want) {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
+		ssize_t got = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (got < 0)
 			return -errno;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; mnl_nlmsg_ok(h, (int)n);
-		     h = mnl_nlmsg_next(h, (int *)&n)) {
+		int len = (int)got;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; mnl_nlmsg_ok(h, len);
+		     h = mnl_nlmsg_next(h, &len)) {
 			if (h->nlmsg_pid != portid || h->nlmsg_seq < first || h->nlmsg_seq >= last ||
 			    h->nlmsg_type != NLMSG_ERROR)
 				continue;
@@ -306,6 +315,11 @@ static int run(void *arg, struct ovz_error **err)
 	const char *what = "create";
 	switch (j->what) {
 	case CREATE:
+		/* one left by a container that ended by itself (its pair went
+		 * with its namespace, the table did not) is replaced: the
+		 * name is this CTID's and the caller holds its lock */
+		add_table(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+		add_table(&b, NFT_MSG_DELTABLE, 0);
 		add_table(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL);
 		for (size_t i = 0; i < ARRAY_SIZE(families); i++)
 			add_set(&b, families[i]);

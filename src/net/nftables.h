@@ -27,7 +27,8 @@
 void ovz_nft_table_name(unsigned ctid, char out[32]);
 
 /* The table above for device dev, allowing ips; in netns_fd (-1: the
- * caller's namespace).  EEXIST when the table exists. */
+ * caller's namespace).  A table of that name is replaced in the same
+ * transaction (a container that stopped by itself leaves its table). */
 int ovz_nft_venet_create(int netns_fd, unsigned ctid, const char *dev,
 			 const struct ovz_ip *ips, size_t n, struct ovz_error **err);
 /* Deletes the table; done when there is none. */

@@ -5,17 +5,20 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #define CLONE_NEWCGROUP_FLAG 0x02000000u	/* 4.6 */
 #define SOL_NETLINK_LEVEL 270
+#define UMOUNT_NOFOLLOW_FLAG 0x8u	/* 2.6.34 */
 
 struct kernel {
 	const char *name;
@@ -24,17 +27,19 @@ struct kernel {
 	unsigned prctl_max;		/* the last prctl option it knows */
 	unsigned fcntl_max;		/* the last F_LINUX_SPECIFIC command it knows */
 	unsigned netlink_opt_max;	/* the last SOL_NETLINK option it knows */
+	bool no_tiocgdev;		/* 042stab141's tty_io.c has no TIOCGDEV */
+	bool no_umount_nofollow;	/* UMOUNT_NOFOLLOW came with 2.6.34 */
 };
 
 static const struct kernel kernels[] = {
 	/* recvmmsg (2.6.33) is 299; PR_MCE_KILL (33) came with 2.6.32;
 	 * F_DUPFD_CLOEXEC (1030) with 2.6.24, F_SETPIPE_SZ (1031) with 2.6.35;
 	 * NETLINK_NO_ENOBUFS (5) with 2.6.30 */
-	{ "2.6.32", 299, 497, 510, 33, 1030, 5 },
+	{ "2.6.32", 299, 497, 510, 33, 1030, 5, true, true },
 	/* sched_setattr (3.14) is 314; PR_GET_TID_ADDRESS (40) came with 3.5,
 	 * F_GETPIPE_SZ (1032) with 2.6.35, F_ADD_SEALS (1033) with 3.17;
 	 * NETLINK_TX_RING (7) with 3.10 */
-	{ "3.10", 314, 0, 0, 40, 1032, 7 },
+	{ "3.10", 314, 0, 0, 40, 1032, 7, false, false },
 };
 
 struct prog {
@@ -110,6 +115,20 @@ static void build(struct prog *p, const struct kernel *k, const int *allow)
 		FAIL(ENOPROTOOPT),
 	};
 	arg_block(p, SYS_setsockopt, 1, sockopt_body, 4);
+	if (k->no_tiocgdev) {
+		const struct sock_filter ioctl_body[] = {
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCGDEV, 0, 1),
+			FAIL(EINVAL),
+		};
+		arg_block(p, SYS_ioctl, 1, ioctl_body, 2);
+	}
+	if (k->no_umount_nofollow) {
+		const struct sock_filter umount_body[] = {
+			BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, UMOUNT_NOFOLLOW_FLAG, 0, 1),
+			FAIL(EINVAL),
+		};
+		arg_block(p, SYS_umount2, 1, umount_body, 2);
+	}
 	/* syscalls newer than the kernel, but OpenVZ's own */
 	put(p, (struct sock_filter)LD_NR);
 	if (k->vz_first) {

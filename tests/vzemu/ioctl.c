@@ -738,6 +738,35 @@ static void ve_netdev(struct emu *e, const struct seccomp_notif *req)
 	emu_call_finish(&c, 0, err);
 }
 
+/* real_setdevperms: VE0's privilege, a VE other than 0 that exists (ESRCH)
+ * and runs (ESRCH); dev is the kernel's new_encode_dev.  The permission
+ * is recorded, not enforced: device access is the host's here. */
+static void setdevperms(struct emu *e, const struct seccomp_notif *req)
+{
+	uint8_t b[16];
+	struct emu_call c;
+	pid_t pid = (pid_t)req->pid;
+	bool ok = emu_read_mem(pid, req->data.args[2], b, sizeof(b)) == 0;
+	unsigned veid = ok ? u32_at(b, 0) : 0, type = ok ? u32_at(b, 4) : 0;
+	unsigned dev = ok ? u32_at(b, 8) : 0, mask = ok ? u32_at(b, 12) : 0;
+	bool fail = emu_call_begin(&c, e, req, "VZCTL_SETDEVPERMS", ok ? (long long)veid : -1);
+	char devt[32];
+	snprintf(devt, sizeof(devt), "%c %u:%u", (type & 0170000) == 0060000 ? 'b' : 'c',
+		 (dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00));
+	emu_arg_str(&c, "dev", devt);
+	emu_arg_str(&c, "use", (type & 030) == 030 ? "VE_USE_MINOR" : (type & 030) == 010
+			       ? "VE_USE_MAJOR" : "?");
+	emu_arg_num(&c, "mask", mask);
+	struct emu_ve *ve = ok ? emu_ve_find(e, veid) : NULL;
+	int err = fail ? e->fail_errno : !ok ? EFAULT : 0;
+	if (!err && (emu_ve_of(e, pid) || !caller_is_root(req) || veid == 0))
+		err = EPERM;
+	else if (!err && (!ve || !emu_ve_running(ve)))
+		err = ESRCH;
+	c.note = "recorded only";
+	emu_call_finish(&c, 0, err);
+}
+
 static void ve_meminfo(struct emu *e, const struct seccomp_notif *req)
 {
 	uint8_t b[16];
@@ -926,6 +955,9 @@ void emu_handle_ioctl(struct emu *e, const struct seccomp_notif *req)
 		return;
 	case EMU_VZCTL_VE_MEMINFO:
 		ve_meminfo(e, req);
+		return;
+	case EMU_VZCTL_SETDEVPERMS:
+		setdevperms(e, req);
 		return;
 	case EMU_VZCTL_VE_CONFIGURE:
 		ve_configure(e, req);

@@ -26,6 +26,7 @@
 #define EMU_IOW(t, nr, size) ((1u << 30) | ((unsigned)(size) << 16) | ((unsigned)(t) << 8) | (nr))
 #define EMU_IOR(t, nr, size) ((2u << 30) | ((unsigned)(size) << 16) | ((unsigned)(t) << 8) | (nr))
 
+#define EMU_VZCTL_SETDEVPERMS EMU_IOW('.', 2, 16)
 #define EMU_VZCTL_ENV_CREATE EMU_IOW('.', 5, 12)
 #define EMU_VZCTL_GET_CPU_STAT EMU_IOW('.', 6, 16)
 #define EMU_VZCTL_ENV_CREATE_DATA EMU_IOW('.', 10, 32)
