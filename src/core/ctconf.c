@@ -256,7 +256,7 @@ static char *fmt_private(const struct ovz_domain *d, const struct ovz_conf *c)
 
 static int read_diskspace(struct rd *r, const char *v)
 {
-	struct pair p;
+	struct pair p = { 0 };
 	int e = read_pair(r, v, 1, &p);
 	if (e < 0)
 		return e;
@@ -282,7 +282,7 @@ static char *fmt_diskspace(const struct ovz_domain *d, const struct ovz_conf *c)
 /* PHYSPAGES barrier 0 means no separate current memory. */
 static int read_physpages(struct rd *r, const char *v)
 {
-	struct pair p;
+	struct pair p = { 0 };
 	int e = read_pair(r, v, page_kib(), &p);
 	if (e < 0)
 		return e;
@@ -307,7 +307,7 @@ static uint64_t swap_base(const struct ovz_domain *d)
 
 static int read_swappages(struct rd *r, const char *v)
 {
-	struct pair p;
+	struct pair p = { 0 };
 	int e = read_pair(r, v, page_kib(), &p);
 	if (e < 0)
 		return e;
@@ -335,7 +335,7 @@ static char *fmt_swappages(const struct ovz_domain *d, const struct ovz_conf *c)
 
 static int read_privvmpages(struct rd *r, const char *v)
 {
-	struct pair p;
+	struct pair p = { 0 };
 	int e = read_pair(r, v, page_kib(), &p);
 	if (e < 0)
 		return e;
@@ -352,7 +352,7 @@ static char *fmt_privvmpages(const struct ovz_domain *d, const struct ovz_conf *
 /* Only the VMGUARPAGES barrier means something (as libvirt reads it). */
 static int read_vmguarpages(struct rd *r, const char *v)
 {
-	struct pair p;
+	struct pair p = { 0 };
 	int e = read_pair(r, v, page_kib(), &p);
 	if (e < 0)
 		return e;
