@@ -65,6 +65,10 @@ VERB(exec);
 VERB(enter);
 VERB(set);
 VERB(boot);
+VERB(host_init);
+/* ovz_host_init with its warnings printed, and what it did when
+ * done_lines (verb-host-init.c), for boot too. */
+int cli_host_init(struct cli *c, struct ovz_host *h, bool done_lines);
 VERB(template);
 VERB(mount);
 VERB(umount);

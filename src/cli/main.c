@@ -38,7 +38,11 @@ static const struct verb verbs[] = {
 	{ "template", verb_template, "template list | template unpack NAME",
 	  "show template caches and unpacked trees; unpack one for --clone and overlay" },
 	{ "boot", verb_boot, "boot [--parallel N]",
-	  "start every container with ONBOOT=yes, higher BOOTORDER first" },
+	  "host-init on a legacy OpenVZ kernel, then start every container with ONBOOT=yes, "
+	  "higher BOOTORDER first" },
+	{ "host-init", verb_host_init, "host-init",
+	  "prepare a legacy OpenVZ kernel as vzctl's init script does (modules, /dev/vzctl, "
+	  "venet0, sysctls)" },
 	{ "enter", verb_enter, "enter CTID|NAME", "a login shell inside the container on a pty" },
 	{ "mount", verb_mount, "mount CTID|NAME", "mount the private area on the root" },
 	{ "umount", verb_umount, "umount CTID|NAME", "unmount a stopped container's root" },

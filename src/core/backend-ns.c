@@ -13,6 +13,7 @@
 #include "config.h"
 #include "exec.h"
 #include "initexec.h"
+#include "join.h"
 #include "runstate.h"
 #include "util.h"
 #include "fs/fsutil.h"
@@ -24,7 +25,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -60,6 +60,8 @@ void ovz_ns_state_init(struct ovz_ns_state *s, struct ovz_exec *x, const struct 
 	memset(s, 0, sizeof(*s));
 	s->ext = ext;
 	s->ctl = -1;
+	s->child_ctl = -1;
+	s->joiner = -1;
 	s->ct_netns = -1;
 	s->pid = x->init_pid;
 }
@@ -121,7 +123,7 @@ static int child_step(struct ovz_exec *x, const struct ovz_op *op, struct ovz_er
 		close(null);
 		r = ovz_seccomp_install(&state(x)->filter, err);
 		if (r == 0)
-			r = ovz_init_exec(&cmd, err);
+			r = ovz_init_exec_joined(&cmd, state(x)->joiner, state(x)->child_ctl, err);
 		ovz_init_cmd_release(&cmd);
 		return r;
 	}
@@ -137,7 +139,10 @@ static _Noreturn void child_main(struct ovz_exec *x, int ctl)
 	uint32_t i;
 	/* the cgroup namespace starts here, now that the parent has moved us
 	 * into the container's cgroup */
-	if (read(ctl, &i, sizeof(i)) != sizeof(i) || unshare(CLONE_NEWCGROUP) < 0)
+	if (read(ctl, &i, sizeof(i)) != sizeof(i))
+		_exit(1);
+	/* before 4.6 (OpenVZ 7's 3.10) there is none: the cgroup paths show */
+	if (unshare(CLONE_NEWCGROUP) < 0 && errno != EINVAL)
 		_exit(1);
 	if (!ovz_step_reply(ctl, 0, NULL))
 		_exit(1);
@@ -172,19 +177,29 @@ static int ct_create(struct ovz_exec *x, struct ovz_error **err)
 		r = ovz_seccomp_build(&s->filter, err);
 	if (r < 0)
 		return r;
+	/* made here, where the run dir is reachable (3.10 has no memfd) */
+	s->joiner = ovz_joiner_fd(x->host->vz->run_dir, err);
+	if (s->joiner < 0)
+		return s->joiner;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return ovz_error_sys(err, errno, "socketpair");
-	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_FLAGS | SIGCHLD, NULL, NULL, NULL, NULL);
-	if (pid < 0) {
-		r = ovz_error_sys(err, errno, "clone");
-		close(sv[0]);
-		close(sv[1]);
-		return r;
-	}
+		r = ovz_error_sys(err, errno, "socketpair");
+	pid_t pid = r < 0 ? -1 : (pid_t)syscall(SYS_clone, CLONE_FLAGS | SIGCHLD, NULL, NULL,
+						  NULL, NULL);
 	if (pid == 0) {
 		close(sv[0]);
+		s->child_ctl = sv[1];
 		child_main(x, sv[1]);
+	}
+	close(s->joiner);	/* the child has its own */
+	s->joiner = -1;
+	if (pid < 0) {
+		if (r == 0) {
+			r = ovz_error_sys(err, errno, "clone");
+			close(sv[0]);
+			close(sv[1]);
+		}
+		return r;
 	}
 	close(sv[1]);
 	s->pid = x->init_pid = pid;
@@ -217,12 +232,7 @@ static void wait_gone(struct ovz_ns_state *s)
 			;
 		return;
 	}
-	int pfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
-	if (pfd < 0)
-		return;
-	struct pollfd p = { .fd = pfd, .events = POLLIN };
-	poll(&p, 1, 10000);
-	close(pfd);
+	wait_pid_exit(s->pid, 10000);
 }
 
 static int ct_destroy(struct ovz_exec *x, struct ovz_error **err)

@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -163,16 +164,47 @@ static int child_create(struct child *ch, const struct ovz_op *op, struct ovz_er
 	return 0;
 }
 
-/* vzctl mounts proc and sysfs; the VE's root is our "/". */
-static int child_rootfs(struct ovz_error **err)
+/* vzctl's set_personality32: a VE whose /sbin/init is a 32-bit ELF runs
+ * its processes with PER_LINUX32 (uname -m says i686 there). */
+static int personality32(struct ovz_error **err)
+{
+	unsigned char id[5];
+	_cleanup_close_ int fd = open("/sbin/init", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, id, sizeof(id)) != (ssize_t)sizeof(id) ||
+	    memcmp(id, "\177ELF", 4) != 0 || id[4] != 1 /* ELFCLASS32 */)
+		return 0;
+	int cur = personality(0xffffffff);
+	if (cur < 0 || personality((unsigned long)cur | PER_LINUX32) < 0)
+		return ovz_error_sys(err, errno, "personality PER_LINUX32");
+	return 0;
+}
+
+/* vzctl's exec_container_init before init runs: the VE's root is our "/";
+ * /fastboot (no fsck), proc, sysfs when /sys exists, nfsd and rpc_pipefs
+ * with the nfsd feature, IPv6 forwarding off inside. */
+static int child_rootfs(const struct ovz_op *op, struct ovz_error **err)
 {
 	_cleanup_close_ int rootfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return ovz_error_sys(err, errno, "open the VE's root");
-	int r = ovz_rootfs_mount_proc(rootfd, err);
+	int r = personality32(err);
+	_cleanup_close_ int fb = r < 0 ? -1 : openat(rootfd, "fastboot", O_CREAT | O_RDONLY |
+						    O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (r == 0)
+		r = ovz_rootfs_mount_proc(rootfd, err);
 	struct stat st;
 	if (r == 0 && fstatat(rootfd, "sys", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
 		r = ovz_rootfs_mount_sys(rootfd, err);
+	if (r == 0 && (op->num & OVZ_VE_FEATURE_NFSD)) {
+		/* as vzctl: tried, not required */
+		mount("nfsd", "/proc/fs/nfsd", "nfsd", 0, NULL);
+		mkdir_p("/var/lib/nfs/rpc_pipefs", 0755, NULL);
+		mount("sunrpc", "/var/lib/nfs/rpc_pipefs", "rpc_pipefs", 0, NULL);
+	}
+	_cleanup_close_ int fwd = open("/proc/sys/net/ipv6/conf/all/forwarding",
+				       O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (r == 0 && fwd >= 0 && write(fwd, "0", 1) < 0)
+		r = 0;	/* a VE without IPv6: nothing to turn off */
 	return r;
 }
 
@@ -209,7 +241,7 @@ static int child_step(struct child *ch, const struct ovz_op *op, struct ovz_erro
 			return ovz_error_sys(err, errno, "sethostname '%s'", op->value);
 		return 0;
 	case OVZ_OP_ROOTFS:
-		return child_rootfs(err);
+		return child_rootfs(op, err);
 	case OVZ_OP_CAPS:
 		return ovz_caps_apply(op->num, err);
 	case OVZ_OP_EXEC_INIT:
@@ -367,6 +399,8 @@ static int ct_step(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error
 /* In a child: enter the VE as vzctl enter does and power it off. */
 static _Noreturn void poweroff_inside(int vzfd, unsigned veid)
 {
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	fds_close_except(&vzfd, 1);
 	if (ovz_vz_setluid(veid, NULL) < 0 || setsid() < 0 || ovz_vz_ve_enter(vzfd, veid, NULL) < 0)
 		_exit(1);
 	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_POWER_OFF,
@@ -717,7 +751,7 @@ static int enter_ve(unsigned ctid, const char *root, struct ovz_error **err)
 	r = ovz_vz_ve_enter(vzfd, ctid, err);
 	if (r == 0 && setgroups(0, NULL) < 0)
 		r = ovz_error_sys(err, errno, "setgroups");
-	return r;
+	return r < 0 ? r : personality32(err);
 }
 
 static int wait_status(pid_t pid)
@@ -861,6 +895,46 @@ static int ips_inside(unsigned ctid, const char *root, const struct ovz_iface *a
 						  ctid);
 }
 
+static int vz_enter_call(unsigned ctid, const char *root,
+			 int (*fn)(void *arg, struct ovz_error **err), void *arg,
+			 struct ovz_error **err)
+{
+	int rep[2];
+	if (pipe2(rep, O_CLOEXEC) < 0)
+		return ovz_error_sys(err, errno, "pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(rep[0]);
+		close(rep[1]);
+		return ovz_error_sys(err, errno, "fork");
+	}
+	if (pid == 0) {
+		close(rep[0]);
+		struct ovz_error *e = NULL;
+		int r = enter_ve(ctid, root, &e);
+		if (r == 0)
+			r = fn(arg, &e);
+		if (r < 0)
+			dprintf(rep[1], "%d %s", e ? e->errnum : EIO, ovz_error_message(e));
+		_exit(r < 0 ? 1 : 0);
+	}
+	close(rep[1]);
+	char msg[512];
+	ssize_t n;
+	while ((n = read(rep[0], msg, sizeof(msg) - 1)) < 0 && errno == EINTR)
+		;
+	close(rep[0]);
+	int status = wait_status(pid);
+	if (n > 0) {
+		msg[n] = '\0';
+		char *text;
+		long e = strtol(msg, &text, 10);
+		return ovz_error_set(err, e > 0 ? (int)e : EIO, "%s", *text ? text + 1 : text);
+	}
+	return status == 0 ? 0 : ovz_error_set(err, EIO, "CT %u: entered child exited %d", ctid,
+					       status);
+}
+
 static int vz_set_ips(struct ovz_host *h, const struct ovz_domain *d,
 		      const struct ovz_iface *add, const struct ovz_iface *del,
 		      struct ovz_error **err)
@@ -926,4 +1000,5 @@ const struct ovz_backend ovz_backend_vz = {
 	.enter_spawn = vz_enter_spawn,
 	.set_ips = vz_set_ips,
 	.stop = vz_stop,
+	.enter_call = vz_enter_call,
 };

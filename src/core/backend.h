@@ -48,6 +48,12 @@ struct ovz_backend {
 	 * up outside is left to the plan's teardown. */
 	int (*stop)(struct ovz_host *h, const struct ovz_domain *d, bool fast, unsigned timeout,
 		    struct ovz_error **err);
+	/* Optional: runs fn(arg) in a forked child that entered the running
+	 * container (root: its VE_ROOT) and waits for it; fn's error comes
+	 * back.  For kernels without setns (legacy: VE_ENTER). */
+	int (*enter_call)(unsigned ctid, const char *root,
+			  int (*fn)(void *arg, struct ovz_error **err), void *arg,
+			  struct ovz_error **err);
 	/* Optional: moves pid into the running container's kernel cgroups
 	 * (vz7: the ve cgroup) before it joins the namespaces by setns. */
 	int (*attach)(unsigned ctid, pid_t pid, struct ovz_error **err);

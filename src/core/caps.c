@@ -194,12 +194,13 @@ static int drop_inheritable(uint64_t keep, int n, struct ovz_error **err)
 
 static int drop_ambient(uint64_t keep, int n, struct ovz_error **err)
 {
+	/* before 4.3 there is no ambient set (PR_CAP_AMBIENT: EINVAL) */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 0UL, 0UL, 0UL) < 0 && errno == EINVAL)
+		return 0;
 	for (int c = 0; c < n; c++) {
 		if (keep & OVZ_CAP_BIT(c))
 			continue;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, (unsigned long)c, 0UL, 0UL) < 0) {
-			if (errno == EINVAL && c == 0)
-				return 0;	/* kernel without ambient capabilities */
 			return ovz_error_sys(err, errno, "dropping %s from the ambient set",
 					     ovz_cap_name(c) ? ovz_cap_name(c) : "capability");
 		}

@@ -264,7 +264,7 @@ static char *fmt_private(const struct ovz_domain *d, const struct ovz_conf *c)
 
 static int read_diskspace(struct rd *r, const char *v)
 {
-	struct pair p;
+	struct pair p = { 0 };
 	int e = read_pair(r, v, 1, &p);
 	if (e < 0)
 		return e;
@@ -290,7 +290,7 @@ static char *fmt_diskspace(const struct ovz_domain *d, const struct ovz_conf *c)
 /* PHYSPAGES barrier 0 means no separate current memory. */
 static int read_physpages(struct rd *r, const char *v)
 {
-	struct pair p;
+	struct pair p = { 0 };
 	int e = read_pair(r, v, page_kib(), &p);
 	if (e < 0)
 		return e;
@@ -315,7 +315,7 @@ static uint64_t swap_base(const struct ovz_domain *d)
 
 static int read_swappages(struct rd *r, const char *v)
 {
-	struct pair p;
+	struct pair p = { 0 };
 	int e = read_pair(r, v, page_kib(), &p);
 	if (e < 0)
 		return e;
@@ -328,9 +328,14 @@ static int read_swappages(struct rd *r, const char *v)
 	return 0;
 }
 
+/* vzctl refuses a memory limit (PHYSPAGES) without SWAPPAGES ("required UB
+ * parameter (swap) not set"): a memory limit without a swap limit gets no
+ * swap. */
 static char *fmt_swappages(const struct ovz_domain *d, const struct ovz_conf *c)
 {
 	uint64_t swap = d->mem_swap_hard_limit, base = swap_base(d);
+	if (swap == OVZ_UNSET && d->memory != OVZ_UNSET)
+		return xstrdup("0:0");
 	if (swap == OVZ_UNSET)
 		return NULL;
 	return format_pair(0, swap > base ? swap - base : 0, page_kib());
@@ -338,7 +343,7 @@ static char *fmt_swappages(const struct ovz_domain *d, const struct ovz_conf *c)
 
 static int read_privvmpages(struct rd *r, const char *v)
 {
-	struct pair p;
+	struct pair p = { 0 };
 	int e = read_pair(r, v, page_kib(), &p);
 	if (e < 0)
 		return e;
@@ -355,7 +360,7 @@ static char *fmt_privvmpages(const struct ovz_domain *d, const struct ovz_conf *
 /* Only the VMGUARPAGES barrier means something (as libvirt reads it). */
 static int read_vmguarpages(struct rd *r, const char *v)
 {
-	struct pair p;
+	struct pair p = { 0 };
 	int e = read_pair(r, v, page_kib(), &p);
 	if (e < 0)
 		return e;
@@ -785,27 +790,96 @@ static void put_netif_extras(struct strbuf *sb, const struct ovz_conf *c, const 
 	}
 }
 
-static char *fmt_netif(const struct ovz_domain *d, const struct ovz_conf *c)
+/* The container side name: as given, else ethN by its place among the veth
+ * interfaces, as the backends name it (src/net/veth.c).  vzctl skips a NETIF
+ * device without one. */
+static void veth_ifname(const struct ovz_iface *f, unsigned n, char out[OVZ_IFNAME_MAX + 1])
+{
+	if (f->guest_dev[0])
+		snprintf(out, OVZ_IFNAME_MAX + 1, "%s", f->guest_dev);
+	else
+		snprintf(out, OVZ_IFNAME_MAX + 1, "eth%u", n);
+}
+
+static bool is_address_field(const struct netif_field *nf)
+{
+	return nf->type == NF_IPS || nf->type == NF_GW;
+}
+
+/* One "ifname=NAME,..." per veth interface, ';' between them: vzctl's
+ * fields and the file's unmodelled ones for NETIF, or the addresses and
+ * gateways for NETIF_IP (where an interface without any is left out). */
+static char *fmt_veth_devices(const struct ovz_domain *d, const struct ovz_conf *c,
+			      bool addresses)
 {
 	struct strbuf sb = STRBUF_INIT;
-	bool any = false;
+	unsigned n = 0;
 	for (size_t i = 0; i < d->n_ifaces; i++) {
 		const struct ovz_iface *f = &d->ifaces[i];
 		if (f->type != OVZ_IFACE_VETH)
 			continue;
-		if (any)
-			strbuf_putc(&sb, ';');
-		any = true;
+		char ifname[OVZ_IFNAME_MAX + 1];
+		veth_ifname(f, n++, ifname);
 		size_t start = sb.len;
-		for (size_t k = 0; k < ARRAY_SIZE(netif_fields); k++)
-			put_netif_field(&sb, &netif_fields[k], f);
-		put_netif_extras(&sb, c, f->guest_dev);
-		if (sb.len == start)	/* nothing set: still one device */
-			strbuf_puts(&sb, "ifname=");
+		strbuf_printf(&sb, "%sifname=%s", start ? ";" : "", ifname);
+		size_t bare = sb.len;
+		for (size_t k = 1; k < ARRAY_SIZE(netif_fields); k++)
+			if (is_address_field(&netif_fields[k]) == addresses)
+				put_netif_field(&sb, &netif_fields[k], f);
+		if (!addresses)
+			put_netif_extras(&sb, c, ifname);
+		else if (sb.len == bare)
+			sb.buf[sb.len = start] = '\0';
 	}
-	if (!any)
+	if (!sb.len) {
+		strbuf_release(&sb);
 		return NULL;
+	}
 	return strbuf_steal(&sb);
+}
+
+/* vzctl's fields only: vzctl rewrites NETIF on every veth change and drops
+ * the fields it does not know, so addresses live in NETIF_IP. */
+static char *fmt_netif(const struct ovz_domain *d, const struct ovz_conf *c)
+{
+	return fmt_veth_devices(d, c, false);
+}
+
+/* ---- veth addresses: NETIF_IP (ours) ---------------------------------- */
+
+/* "ifname=eth0,ip=A/P B,gw=G,gw6=G6;ifname=eth1,...", for the devices of
+ * NETIF with that ifname; a device NETIF does not have is skipped. */
+static int read_netif_ip(struct rd *r, const char *v)
+{
+	_cleanup_strv_ char **devs = split(v, ";");
+	for (size_t i = 0; devs[i]; i++) {
+		_cleanup_strv_ char **fields = split(devs[i], ",");
+		if (!fields[0] || !str_startswith(fields[0], "ifname="))
+			return bad(r, "device does not start with ifname=", devs[i]);
+		struct ovz_iface *f = NULL;
+		for (size_t k = 0; k < r->d->n_ifaces && !f; k++)
+			if (r->d->ifaces[k].type == OVZ_IFACE_VETH &&
+			    strcmp(r->d->ifaces[k].guest_dev, fields[0] + 7) == 0)
+				f = &r->d->ifaces[k];
+		if (!f)
+			return bad(r, "names a device NETIF does not have", fields[0] + 7);
+		for (size_t j = 1; fields[j]; j++) {
+			const char *eq = strchr(fields[j], '=');
+			const struct netif_field *nf =
+				eq ? netif_field_by_name(fields[j], (size_t)(eq - fields[j])) : NULL;
+			if (!nf || !is_address_field(nf))
+				return bad(r, "field is not ip=, gw= or gw6=", fields[j]);
+			int e = read_netif_value(r, nf, eq + 1, f);
+			if (e < 0)
+				return e;
+		}
+	}
+	return 0;
+}
+
+static char *fmt_netif_ip(const struct ovz_domain *d, const struct ovz_conf *c)
+{
+	return fmt_veth_devices(d, c, true);
 }
 
 /* ---- NETDEV: host devices moved in, space separated as vzctl writes ---- */
@@ -999,6 +1073,7 @@ static const char *vz_ve_private(const struct ovz_vzconf *vz)
 enum {
 	KEY_READ_EMPTY = 1 << 0,	/* an empty value means something */
 	KEY_KEEP = 1 << 1,		/* never removed */
+	KEY_FS = 1 << 2,		/* unset without a root filesystem: left as it is */
 };
 
 struct key_map {
@@ -1018,7 +1093,7 @@ static const struct key_map keys[] = {
 	{ "OSTEMPLATE", read_ostemplate, fmt_ostemplate, 0, NULL },
 	{ "VE_ROOT", read_root, NULL, KEY_KEEP, vz_ve_root },
 	{ "VE_PRIVATE", read_private, fmt_private, KEY_KEEP, vz_ve_private },
-	{ "DISKSPACE", read_diskspace, fmt_diskspace, 0, NULL },
+	{ "DISKSPACE", read_diskspace, fmt_diskspace, KEY_FS, NULL },
 	{ "PHYSPAGES", read_physpages, fmt_physpages, 0, NULL },
 	{ "SWAPPAGES", read_swappages, fmt_swappages, 0, NULL },
 	{ "PRIVVMPAGES", read_privvmpages, fmt_privvmpages, 0, NULL },
@@ -1033,6 +1108,7 @@ static const struct key_map keys[] = {
 	{ "GATEWAY", read_gateway, fmt_gateway, 0, NULL },
 	{ "GATEWAY6", read_gateway6, fmt_gateway6, 0, NULL },
 	{ "NETIF", read_netif, fmt_netif, 0, NULL },
+	{ "NETIF_IP", read_netif_ip, fmt_netif_ip, 0, NULL },
 	{ "NETDEV", read_netdev, fmt_netdev, 0, NULL },
 	{ "BINDMOUNT", read_bindmount, fmt_bindmount, 0, NULL },
 	{ "INIT", read_init, fmt_init, 0, NULL },
@@ -1193,11 +1269,35 @@ int ovz_domain_from_conf(const struct ovz_conf *c, unsigned ctid, const char *fi
 	return 0;
 }
 
+/* vzctl's "diskspace quota not set": with the quota on (the config's
+ * DISK_QUOTA, else vz.conf's, which defaults to yes) a start needs both
+ * limits, which vzctl create takes from the sample.  A new file gets them
+ * when the model has none: LONG_MAX, which reads back as no limit. */
+static void write_quota_defaults(const struct ovz_vzconf *vz, struct ovz_conf *c)
+{
+	const char *q = ovz_conf_get(c, "DISK_QUOTA");
+	bool on = q ? strcmp(q, "no") != 0 : !vz || vz->disk_quota;
+	if (!on)
+		return;
+	_cleanup_free_ char *unlimited = xasprintf("%ld:%ld", LONG_MAX, LONG_MAX);
+	if (!ovz_conf_get(c, "DISKSPACE"))
+		ovz_conf_set(c, "DISKSPACE", unlimited);
+	if (!ovz_conf_get(c, "DISKINODES"))
+		ovz_conf_set(c, "DISKINODES", unlimited);
+}
+
+static bool has_root_fs(const struct ovz_domain *d)
+{
+	return d->ostemplate || d->private_dir;
+}
+
 static void write_key(const struct key_map *k, const struct ovz_domain *d,
-		      const struct ovz_domain *old, const struct ovz_vzconf *vz,
+		      const struct ovz_domain *old, const struct ovz_vzconf *vz, bool fresh,
 		      struct ovz_conf *c)
 {
 	_cleanup_free_ char *want = k->format ? k->format(d, c) : NULL;
+	if ((k->flags & KEY_FS) && !want && !has_root_fs(d))
+		return;	/* the XML has nowhere to hold it: keep it */
 	bool present = ovz_conf_get(c, k->key) != NULL;
 	if (present && old) {
 		_cleanup_free_ char *had = k->format ? k->format(old, c) : NULL;
@@ -1206,8 +1306,8 @@ static void write_key(const struct key_map *k, const struct ovz_domain *d,
 	}
 	if (want)
 		ovz_conf_set(c, k->key, want);
-	else if (!present && k->vz_default && vz)
-		ovz_conf_set(c, k->key, k->vz_default(vz));
+	else if (!present && k->vz_default && vz && fresh)
+		ovz_conf_set(c, k->key, k->vz_default(vz));	/* a new file, as vzctl create */
 	else if (!(k->flags & KEY_KEEP))
 		ovz_conf_unset(c, k->key);
 }
@@ -1218,7 +1318,11 @@ void ovz_domain_to_conf(const struct ovz_domain *d, const struct ovz_vzconf *vz,
 	_cleanup_(ovz_domain_freep) struct ovz_domain *old = NULL;
 	if (ovz_domain_from_conf(c, d->ctid, NULL, NULL, &old, NULL) < 0)
 		old = NULL;
+	size_t pos = 0;
+	bool fresh = !ovz_conf_next_key(c, &pos, NULL);
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		write_key(&keys[i], d, old, vz, c);
+		write_key(&keys[i], d, old, vz, fresh, c);
 	write_uuid(d, old, c);
+	if (fresh)
+		write_quota_defaults(vz, c);
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "initexec.h"
+#include "join.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -102,20 +104,37 @@ void ovz_init_cmd_release(struct ovz_init_cmd *cmd)
 	memset(cmd, 0, sizeof(*cmd));
 }
 
-/* Before Linux 5.11 close_range has no CLOEXEC flag: mark fd by fd. */
+static void set_cloexec(int fd)
+{
+	int flags = fcntl(fd, F_GETFD);
+	if (flags >= 0)
+		fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+/* close_range's CLOEXEC flag came with 5.11 (the call with 5.9): before
+ * it, each fd /proc/self/fd lists, or failing that every possible one. */
 static void cloexec_from_3(void)
 {
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 		return;
+	DIR *d = opendir("/proc/self/fd");
+	if (d) {
+		int own = dirfd(d);
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			int fd = atoi(e->d_name);
+			if (fd >= 3 && fd != own)
+				set_cloexec(fd);
+		}
+		closedir(d);
+		return;
+	}
 	struct rlimit rl;
 	rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
 			     ? rl.rlim_cur
 			     : 65536;
-	for (rlim_t fd = 3; fd < max; fd++) {
-		int flags = fcntl((int)fd, F_GETFD);
-		if (flags >= 0)
-			fcntl((int)fd, F_SETFD, flags | FD_CLOEXEC);
-	}
+	for (rlim_t fd = 3; fd < max; fd++)
+		set_cloexec((int)fd);
 }
 
 static int reset_signals(struct ovz_error **err)
@@ -140,7 +159,7 @@ static int new_session(struct ovz_error **err)
 	return ovz_error_sys(err, errno, "setsid");
 }
 
-int ovz_init_exec(const struct ovz_init_cmd *cmd, struct ovz_error **err)
+static int prepare(const struct ovz_init_cmd *cmd, struct ovz_error **err)
 {
 	if (!cmd->paths || !cmd->paths[0] || !cmd->argv || !cmd->argv[0])
 		return ovz_error_set(err, EINVAL, "no init to exec");
@@ -150,6 +169,37 @@ int ovz_init_exec(const struct ovz_init_cmd *cmd, struct ovz_error **err)
 	if (r < 0)
 		return ovz_error_wrap(err, r, "starting init");
 	cloexec_from_3();
+	return 0;
+}
+
+static int no_init(const struct ovz_init_cmd *cmd, struct ovz_error **err)
+{
+	_cleanup_free_ char *tried = strv_join(cmd->paths, "', '");
+	return ovz_error_set(err, ENOENT, "no init in the container: tried '%s'", tried);
+}
+
+int ovz_init_exec_joined(const struct ovz_init_cmd *cmd, int joiner, int report,
+			 struct ovz_error **err)
+{
+	if (joiner < 0)
+		return ovz_init_exec(cmd, err);
+	int r = prepare(cmd, err);
+	if (r < 0)
+		return r;
+	for (char **p = cmd->paths; *p; p++) {
+		if (access(*p, F_OK) < 0)
+			continue;
+		r = ovz_joiner_exec_init(joiner, report, *p, cmd->argv, cmd->envp);
+		return ovz_error_sys(err, -r, "exec the joiner for '%s'", *p);
+	}
+	return no_init(cmd, err);
+}
+
+int ovz_init_exec(const struct ovz_init_cmd *cmd, struct ovz_error **err)
+{
+	int r = prepare(cmd, err);
+	if (r < 0)
+		return r;
 	int first_errno = 0;
 	const char *first_path = NULL;
 	for (char **p = cmd->paths; *p; p++) {
@@ -161,6 +211,5 @@ int ovz_init_exec(const struct ovz_init_cmd *cmd, struct ovz_error **err)
 	}
 	if (first_errno)
 		return ovz_error_sys(err, first_errno, "exec '%s'", first_path);
-	_cleanup_free_ char *tried = strv_join(cmd->paths, "', '");
-	return ovz_error_set(err, ENOENT, "no init in the container: tried '%s'", tried);
+	return no_init(cmd, err);
 }

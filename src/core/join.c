@@ -50,6 +50,9 @@ static int open_namespaces(pid_t pid, int fds[], struct ovz_error **err)
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_order[i]);
 		fds[i] = above_stdio(open(path, O_RDONLY | O_CLOEXEC));
+		/* no cgroup namespaces before 4.6 (OpenVZ 7's 3.10): none to join */
+		if (fds[i] < 0 && errno == ENOENT && strcmp(ns_order[i], "cgroup") == 0)
+			continue;
 		if (fds[i] < 0) {
 			int e = errno;
 			while (i-- > 0)
@@ -65,17 +68,25 @@ static int open_namespaces(pid_t pid, int fds[], struct ovz_error **err)
  * that it is this exec's own copy. */
 static int removed_file(const char *dir, struct ovz_error **err)
 {
+	int r = mkdir_p(dir, 0755, err);	/* as the run state makes it */
+	if (r < 0)
+		return r;
 	_cleanup_free_ char *tmpl = path_join(dir, ".ovz-joiner-XXXXXX");
 	int fd = mkostemp(tmpl, O_CLOEXEC);
 	if (fd < 0)
 		return ovz_error_sys(err, errno, "create a file in '%s'", dir);
 	unlink(tmpl);
+	if (fchmod(fd, 0700) < 0) {	/* mkostemp's 0600 cannot be exec'd */
+		int e = errno;
+		close(fd);
+		return ovz_error_sys(err, e, "chmod the joiner in '%s'", dir);
+	}
 	return fd;
 }
 
 /* The joiner image, read-only (exec refuses a file open for writing); a
  * memfd is sealed first, so nobody can change this copy either. */
-static int joiner_fd(const char *dir, struct ovz_error **err)
+int ovz_joiner_fd(const char *dir, struct ovz_error **err)
 {
 	const unsigned flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
 	int w = memfd_create("ovz-joiner", flags | MFD_EXEC);
@@ -97,20 +108,13 @@ static int joiner_fd(const char *dir, struct ovz_error **err)
 	return r < 0 ? ovz_error_sys(err, -r, "writing the joiner") : ro;
 }
 
-static dev_t tty_dev(int fd)
-{
-	unsigned int dev = 0;
-	return ioctl(fd, TIOCGDEV, &dev) == 0 ? (dev_t)dev : 0;
-}
-
 /* A container never gets the caller's terminal: with it, TIOCSTI types
  * into the caller's shell and a process left behind reads what is typed
  * there later.  Only a pty made for the command, with controlling_tty. */
 static int check_terminals(const struct ovz_exec_io *io, struct ovz_error **err)
 {
 	const int fds[3] = { io->in, io->out, io->err };
-	_cleanup_close_ int ctty = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
-	dev_t own = ctty >= 0 ? tty_dev(ctty) : 0;
+	dev_t own = ctty_dev();
 	for (int i = 0; i < 3; i++) {
 		int fd = fds[i] >= 0 ? fds[i] : i;
 		struct stat st;
@@ -169,7 +173,8 @@ static char **joiner_argv(const struct join *j)
 	strv_push(&v, xasprintf("%d", j->report));
 	strv_push(&v, xasprintf("%llx", (unsigned long long)ovz_caps_default()));
 	for (size_t i = 0; i < N_NS; i++)
-		strv_push(&v, xasprintf("%d", j->ns[i]));
+		if (j->ns[i] >= 0)
+			strv_push(&v, xasprintf("%d", j->ns[i]));
 	strv_push(&v, xstrdup("--"));
 	for (char *const *a = j->argv; *a; a++)
 		strv_push(&v, xstrdup(*a));
@@ -201,6 +206,28 @@ static _Noreturn void run_joiner(const struct join *j)
 	fexecve(j->exe, argv, (char **)j->envp);
 	dprintf(j->report, "exec the joiner: %s", strerror(errno));
 	_exit(125);
+}
+
+int ovz_joiner_exec_init(int joiner_fd, int report, const char *path, char *const argv[],
+			 char *const envp[])
+{
+	char **v = NULL;
+	strv_push(&v, xstrdup("ovz-joiner"));
+	strv_push(&v, xstrdup("i"));
+	strv_push(&v, xasprintf("%d", report));
+	strv_push(&v, xasprintf("%llx", (unsigned long long)ovz_caps_default()));
+	strv_push(&v, xstrdup("--"));
+	strv_push(&v, xstrdup(path));
+	for (char *const *a = argv; *a; a++)
+		strv_push(&v, xstrdup(*a));
+	int r = fcntl(report, F_SETFD, 0) < 0 ? -errno : 0;
+	if (r == 0) {
+		fexecve(joiner_fd, v, (char **)envp);
+		r = -errno;
+		fcntl(report, F_SETFD, FD_CLOEXEC);
+	}
+	strv_free(v);
+	return r;
 }
 
 /* The report, with anything a terminal would act on replaced: the text
@@ -258,12 +285,13 @@ static int join_spawn(struct ovz_host *h, const struct ovz_backend *b, unsigned 
 		ovz_seccomp_release(&j->filter);
 		return r;
 	}
-	j->exe = joiner_fd(h->vz->run_dir, err);
+	j->exe = ovz_joiner_fd(h->vz->run_dir, err);
 	r = j->exe < 0 ? j->exe : fork_joiner(j, pid, err);
 	if (j->exe >= 0)
 		close(j->exe);
 	for (size_t i = 0; i < N_NS; i++)
-		close(j->ns[i]);
+		if (j->ns[i] >= 0)
+			close(j->ns[i]);
 	ovz_seccomp_release(&j->filter);
 	return r;
 }

@@ -370,22 +370,6 @@ static int poweroff_signal(pid_t pid)
 	return SIGTERM;
 }
 
-/* Waits up to timeout_ms for pid to exit; true when it did. */
-static bool wait_exit(pid_t pid, int timeout_ms)
-{
-	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pfd < 0)
-		return errno == ESRCH;
-	struct pollfd p = { .fd = pfd, .events = POLLIN };
-	int r = poll(&p, 1, timeout_ms);
-	close(pfd);
-	/* init is our child when this process also started it (a program
-	 * embedding the library): reap it, or it stays a zombie */
-	if (r > 0)
-		waitpid(pid, NULL, WNOHANG);
-	return r > 0;
-}
-
 int ovz_ct_stop(struct ovz_host *h, unsigned ctid, bool fast, unsigned timeout,
 		struct ovz_error **err)
 {
@@ -411,11 +395,11 @@ int ovz_ct_stop(struct ovz_host *h, unsigned ctid, bool fast, unsigned timeout,
 	} else if (running && init > 0) {
 		if (!fast) {
 			kill(init, poweroff_signal(init));
-			if (wait_exit(init, (int)(timeout * 1000)))
+			if (wait_pid_exit(init, (int)(timeout * 1000)))
 				init = 0;
 		}
 		if (init > 0 && kill(init, SIGKILL) == 0)
-			wait_exit(init, 10000);
+			wait_pid_exit(init, 10000);
 	}
 	/* the teardown removes whatever start set up, even for a container
 	 * that died on its own */
@@ -481,33 +465,49 @@ static size_t boot_list(struct ovz_host *h, struct boot_item **out, struct ovz_e
 	return k;
 }
 
-/* Waits for one of our children (never for the caller's other children). */
+/* Exit code of child pid, or -1 while it runs. */
+static int reaped(pid_t pid)
+{
+	int st;
+	if (waitpid(pid, &st, WNOHANG) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Waits for one of our children (never for the caller's other children):
+ * on their pidfds, or (before 5.3) a look at each every 100 ms. */
 static void reap_one(pid_t *pids, unsigned *ctids, unsigned slots, ovz_boot_fn done,
 		     void *userdata, int *failed)
 {
 	struct pollfd p[256];
 	unsigned slot_of[256], n = 0;
+	bool pidfds = true;
 	for (unsigned s = 0; s < slots && n < 256; s++) {
 		if (!pids[s])
 			continue;
 		p[n] = (struct pollfd){ .fd = (int)syscall(SYS_pidfd_open, pids[s], 0),
 					.events = POLLIN };
+		pidfds = pidfds && p[n].fd >= 0;
 		slot_of[n++] = s;
 	}
-	while (poll(p, n, -1) < 0 && errno == EINTR)
-		;
-	for (unsigned i = 0; i < n; i++) {
-		unsigned s = slot_of[i];
+	for (bool any = false; !any;) {
+		if (poll(p, n, pidfds ? -1 : 100) < 0 && errno == EINTR)
+			continue;
+		for (unsigned i = 0; i < n; i++) {
+			unsigned s = slot_of[i];
+			int code = pids[s] ? reaped(pids[s]) : -1;
+			if (code < 0)
+				continue;
+			*failed += code != 0;
+			if (done)
+				done(ctids[s], -code, userdata);
+			pids[s] = 0;
+			any = true;
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
 		if (p[i].fd >= 0)
 			close(p[i].fd);
-		if (!(p[i].revents & POLLIN) && p[i].fd >= 0)
-			continue;
-		int code = ovz_ct_wait(pids[s]);
-		*failed += code != 0;
-		if (done)
-			done(ctids[s], -code, userdata);
-		pids[s] = 0;
-	}
 }
 
 int ovz_host_boot(struct ovz_host *h, unsigned parallel, ovz_boot_fn done, void *userdata,

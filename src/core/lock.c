@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 struct ovz_lock {
@@ -21,37 +20,25 @@ static char *lock_path(const char *lockdir, unsigned ctid)
 	return xasprintf("%s/%u.lck", lockdir, ctid);
 }
 
-/* Start time of pid in seconds since the epoch, or -1 when it is gone. */
-static long long process_start_epoch(pid_t pid)
-{
-	long long ticks = proc_start_ticks(pid);
-	if (ticks < 0)
-		return -1;
-	struct timespec now, up;
-	clock_gettime(CLOCK_REALTIME, &now);
-	clock_gettime(CLOCK_BOOTTIME, &up);
-	return (long long)(now.tv_sec - up.tv_sec) + ticks / sysconf(_SC_CLK_TCK);
-}
-
-/* pid from a lock file and whether it still holds the lock. */
+/* The pid in a lock file, and whether it holds the lock, judged as vzctl
+ * judges it: held while /proc/PID exists, whenever that process started (a
+ * pid reused after a reboot holds it too, as for vzctl); a file without a
+ * number, or with 0, is stale. */
 static pid_t live_holder(const char *path)
 {
 	char *buf = NULL;
 	if (read_file_at(AT_FDCWD, path, 4096, &buf, NULL, NULL) < 0)
 		return 0;
-	long pid = strtol(buf, NULL, 10);
+	int pid = 0;
+	if (sscanf(buf, "%d", &pid) != 1)
+		pid = 0;
 	free(buf);
+	if (pid <= 0)
+		return 0;
+	char proc[32];
+	snprintf(proc, sizeof(proc), "/proc/%d", pid);
 	struct stat st;
-	if (pid <= 0 || stat(path, &st) < 0)
-		return 0;
-	long long started = process_start_epoch((pid_t)pid);
-	if (started < 0)
-		return 0;	/* no such process */
-	/* 2 s of slack for clock granularity: a process that started after
-	 * the lock was written cannot be its writer (pid reuse). */
-	if (started > (long long)st.st_mtime + 2)
-		return 0;
-	return (pid_t)pid;
+	return stat(proc, &st) == 0 ? (pid_t)pid : 0;
 }
 
 pid_t ovz_lock_holder(const char *lockdir, unsigned ctid)

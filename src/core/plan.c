@@ -162,6 +162,14 @@ static void compile_venet(struct compiler *c, const struct ovz_iface *f)
 			add_net_step(c, s, f, 0, "netlink", "RTM_NEWLINK veth", "RTM_DELLINK");
 			op = &c->p->ops[c->p->n_ops - 1];
 			ovz_op_argf(c->p, op, "host=%s peer=" OVZ_VENET_DEV " netns=ct noarp", host);
+		} else if (s->apply == ovz_venet_filter_add) {
+			add_net_step(c, s, f, 0, "nftables", "NFT_MSG_NEWTABLE netdev",
+				     "NFT_MSG_DELTABLE");
+			op = &c->p->ops[c->p->n_ops - 1];
+			ovz_op_argf(c->p, op, "table=ovz-native-%u hook=ingress dev=%s policy=drop",
+				    c->d->ctid, host);
+			for (size_t i = 0; i < f->n_ips; i++)
+				ovz_op_argf(c->p, op, "saddr=%s", ip_text(c, &f->ips[i], false));
 		} else if (s->apply == ovz_venet_up) {
 			add_net_step(c, s, f, 0, "netlink", "RTM_NEWLINK up", "RTM_NEWLINK down");
 			op = &c->p->ops[c->p->n_ops - 1];
@@ -569,7 +577,7 @@ static void compile_ct_create(struct compiler *c)
 }
 
 static void compile_vz_caps(struct compiler *c, enum ovz_ctx ctx, const char *call);
-static int load_vz_params(struct compiler *c, struct ovz_error **err);
+static void load_vz_params(struct compiler *c);
 
 static void compile_inside(struct compiler *c)
 {
@@ -593,7 +601,9 @@ static void compile_inside(struct compiler *c)
 		/* the VE's root is the chroot its init made before VE_CREATE */
 		op = ovz_plan_add(c->p, OVZ_OP_ROOTFS, OVZ_CTX_CT, "mount", "proc sysfs", "none");
 		op->path = c->root_dir;
-		ovz_op_argf(c->p, op, "root=%s proc sys", c->root_dir);
+		op->num = c->vz->features & c->vz->features_known;
+		ovz_op_argf(c->p, op, "root=%s proc sys%s", c->root_dir,
+			    op->num & OVZ_VE_FEATURE_NFSD ? " nfsd rpc_pipefs" : "");
 	} else {
 		op = ovz_plan_add(c->p, OVZ_OP_ROOTFS, OVZ_CTX_CT, "mount", "pivot_root", "none");
 		op->path = c->root_dir;
@@ -674,15 +684,14 @@ static void compile_devperms(struct compiler *c)
 	}
 }
 
-static int load_vz_params(struct compiler *c, struct ovz_error **err)
+static void load_vz_params(struct compiler *c)
 {
 	_cleanup_(ovz_conf_freep) struct ovz_conf *conf = NULL;
 	if (ovz_host_load_conf(c->h, c->d->ctid, &conf, NULL) < 0)
 		conf = NULL;
 	c->p->vz = xcalloc(1, sizeof(*c->p->vz));
 	c->vz = c->p->vz;
-	int r = ovz_vz_params_get(conf, c->d, c->vz, err);
-	return r < 0 ? ovz_error_wrap(err, r, "CT %u", c->d->ctid) : 0;
+	ovz_vz_params_get(conf, c->d, &c->h->warn, c->vz);
 }
 
 static int compile_start(struct compiler *c, struct ovz_error **err)
@@ -690,11 +699,8 @@ static int compile_start(struct compiler *c, struct ovz_error **err)
 	compile_root_mount(c);
 	if (has(c, OVZ_OP_CGROUP_CREATE))
 		compile_cgroup(c);
-	if (is_vz(c) || is_vz7(c)) {
-		int r = load_vz_params(c, err);
-		if (r < 0)
-			return r;
-	}
+	if (is_vz(c) || is_vz7(c))
+		load_vz_params(c);
 	if (is_vz7(c))
 		compile_ve_cgroup(c);
 	if (is_vz(c))

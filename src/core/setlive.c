@@ -11,6 +11,9 @@
 #include "fs/rootfs.h"
 #include "net/etcfiles.h"
 #include "net/net.h"
+#include "net/vzabi.h"
+#include "plan.h"
+#include "vzparams.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +25,7 @@
 #include <unistd.h>
 
 static const struct ovz_net_step venet_ip_steps[] = {
+	{ "venet source addresses", ovz_venet_sources_add, ovz_venet_sources_del },
 	{ "venet addresses", ovz_venet_addrs_add, ovz_venet_addrs_del },
 	{ "venet host routes", ovz_venet_host_routes_add, ovz_venet_host_routes_del },
 	{ "venet proxy neighbours", ovz_venet_proxy_add, ovz_venet_proxy_del },
@@ -174,9 +178,25 @@ static int set_veths(struct live *l, const struct ovz_domain *cur, const struct 
 	return r;
 }
 
-/* sethostname in the container's UTS namespace, from a forked child. */
-static int set_hostname(struct live *l, const char *name, struct ovz_error **err)
+static int sethostname_here(void *arg, struct ovz_error **err)
 {
+	const char *name = arg;
+	if (sethostname(name, strlen(name)) < 0)
+		return ovz_error_sys(err, errno, "sethostname '%s'", name);
+	return 0;
+}
+
+/* sethostname in the container's UTS namespace, from a forked child:
+ * entered by the backend on kernels without setns (3.0), else by setns. */
+static int set_hostname(struct live *l, const struct ovz_domain *d, const char *name,
+			struct ovz_error **err)
+{
+	if (l->backend->enter_call) {
+		_cleanup_free_ char *priv = NULL, *rel = NULL;
+		ovz_host_ct_dirs(l->h, d, &priv, &rel);
+		_cleanup_free_ char *root = path_join(l->h->vz->root, rel);
+		return l->backend->enter_call(l->ctid, root, sethostname_here, (void *)name, err);
+	}
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)l->init);
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -215,7 +235,7 @@ static int set_etc(struct live *l, const struct ovz_domain *cur, const struct ov
 		return 0;
 	int r = 0;
 	if (want->hostname && str_differs(cur->hostname, want->hostname))
-		r = set_hostname(l, want->hostname, err);
+		r = set_hostname(l, want, want->hostname, err);
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *priv = NULL, *root = NULL;
@@ -227,8 +247,35 @@ static int set_etc(struct live *l, const struct ovz_domain *cur, const struct ov
 	return ovz_etc_apply(fd, want, err);
 }
 
+/* vz: a legacy kernel has beancounters and fairsched, not cgroups.  The
+ * beancounters a start would set are set again on the running VE (the
+ * host may change any of them with setublimit), then its CPU values. */
+static int set_vz_limits(struct live *l, const struct ovz_domain *want, struct ovz_error **err)
+{
+	_cleanup_(ovz_plan_freep) struct ovz_plan *p = NULL;
+	int r = ovz_plan_compile(l->backend, l->h, want, OVZ_VERB_START, &p, err);
+	for (size_t i = 0; r == 0 && i < p->n_ops; i++) {
+		const struct ovz_op *op = &p->ops[i];
+		if (op->type == OVZ_OP_UBC_SET)
+			r = ovz_vz_setublimit(l->ctid, (unsigned)op->num, strtoul(op->value, NULL, 10),
+					      strtoul(op->value2, NULL, 10), err);
+	}
+	if (r == 0)
+		r = ovz_vz_set_cpuunits(l->ctid, p->vz ? p->vz->cpuunits : 1000, err);
+	if (r == 0 && want->cpu_quota > 0) {
+		uint64_t period = want->cpu_period != OVZ_UNSET ? want->cpu_period : 100000;
+		r = ovz_vz_set_cpulimit(l->ctid,
+					(unsigned long)((uint64_t)want->cpu_quota * 100 / period), err);
+	}
+	if (r == 0 && want->vcpus)
+		r = ovz_vz_set_cpus(l->ctid, want->vcpus, err);
+	return r;
+}
+
 static int set_limits(struct live *l, const struct ovz_domain *want, struct ovz_error **err)
 {
+	if (strcmp(l->backend->name, "vz") == 0)
+		return set_vz_limits(l, want, err);
 	struct ovz_cgroups cg;
 	int r = ovz_cgroups_detect(&cg, err);
 	if (r < 0)

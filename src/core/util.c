@@ -5,12 +5,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef SYS_close_range
@@ -440,4 +446,62 @@ long long proc_start_ticks(pid_t pid)
 				 "%*d %*d %*d %*d %*d %llu", &start) == 1;
 	free(buf);
 	return ok ? (long long)start : -1;
+}
+
+static bool reaped_or_gone(pid_t pid)
+{
+	if (waitpid(pid, NULL, WNOHANG) == pid)
+		return true;
+	return kill(pid, 0) < 0 && errno == ESRCH;
+}
+
+bool wait_pid_exit(pid_t pid, int timeout_ms)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd >= 0) {
+		struct pollfd p = { .fd = pfd, .events = POLLIN };
+		int r;
+		while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+			;
+		close(pfd);
+		if (r > 0)
+			waitpid(pid, NULL, WNOHANG);
+		return r > 0;
+	}
+	if (errno == ESRCH)
+		return true;
+	for (int waited = 0;; waited += 50) {	/* before 5.3 */
+		if (reaped_or_gone(pid))
+			return true;
+		if (timeout_ms >= 0 && waited >= timeout_ms)
+			return false;
+		struct timespec t = { 0, 50 * 1000000L };
+		nanosleep(&t, NULL);
+	}
+}
+
+static dev_t tty_nr_dev(void)
+{
+	_cleanup_free_ char *stat = NULL;
+	if (read_file_at(AT_FDCWD, "/proc/self/stat", 4096, &stat, NULL, NULL) < 0)
+		return 0;
+	const char *p = strrchr(stat, ')');	/* the command name may hold anything */
+	char state;
+	long long ppid, pgrp, session, tty_nr;
+	if (!p || sscanf(p + 1, " %c %lld %lld %lld %lld", &state, &ppid, &pgrp, &session,
+			 &tty_nr) != 5)
+		return 0;
+	unsigned long long nr = (unsigned long long)tty_nr;
+	return makedev((nr >> 8) & 0xfff, (nr & 0xff) | ((nr >> 12) & 0xfff00));
+}
+
+dev_t ctty_dev(void)
+{
+	_cleanup_close_ int fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	unsigned int dev = 0;
+	if (ioctl(fd, TIOCGDEV, &dev) == 0)
+		return makedev((dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & 0xfff00));
+	return tty_nr_dev();
 }

@@ -82,6 +82,16 @@ void fds_close_except(const int *keep, size_t n);
  * across pid reuse. */
 long long proc_start_ticks(pid_t pid);
 
+/* Waits up to timeout_ms (-1: no limit) for pid to exit and reaps it when
+ * it is a child of ours; true when it is gone.  A pidfd where the kernel
+ * has one (5.3), else a look every 50 ms. */
+bool wait_pid_exit(pid_t pid, int timeout_ms);
+
+/* The device number of the calling process's controlling terminal, 0 when
+ * it has none: TIOCGDEV on /dev/tty, or where the kernel lacks that ioctl
+ * (042stab's 2.6.32) field 7 of /proc/self/stat, tty_nr. */
+dev_t ctty_dev(void);
+
 /* Joins a root prefix and an absolute path: ("/tmp/r", "/etc/vz") -> "/tmp/r/etc/vz". */
 char *path_join(const char *root, const char *path);
 

@@ -138,6 +138,8 @@ int ovz_vzconf_load(const char *root, struct ovz_vzconf **out, struct ovz_error 
 	for (size_t i = 0; c && i < ovz_conf_n_warnings(c); i++)
 		add_warning(v, xstrdup(ovz_conf_warning(c, i)));
 	take_values(v, c);
+	const char *q = c ? ovz_conf_get(c, "DISK_QUOTA") : NULL;
+	v->disk_quota = !q || strcmp(q, "no") != 0;
 	*out = v;
 	v = NULL;
 	return 0;

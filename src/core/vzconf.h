@@ -22,6 +22,7 @@ struct ovz_vzconf {
 	/* OVZ_AREA_PREFIXES: directories (space-separated) where a VE_PRIVATE
 	 * or VE_ROOT may also be, besides those of VE_PRIVATE and VE_ROOT */
 	char *area_prefixes;
+	bool disk_quota;	/* DISK_QUOTA, default yes */
 	/* derived absolute host paths (root prefix applied) */
 	char *conf_dir;		/* ROOT/etc/vz/conf */
 	char *names_dir;	/* ROOT/etc/vz/names */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "fs/fsutil.h"
 
 #define MAX_DEPTH 512
 #define COPY_BUF (1u << 20)
@@ -128,9 +129,11 @@ static int copy_data(struct cloner *c, int sfd, int dfd, const struct stat *st)
 	off_t off = 0;
 	while (off < st->st_size) {
 		off_t data = lseek(sfd, off, SEEK_DATA);
-		if (data < 0)
-			break;	/* ENXIO: only a hole remains */
-		off_t hole = lseek(sfd, data, SEEK_HOLE);
+		if (data < 0 && errno == ENXIO)
+			break;	/* only a hole remains */
+		off_t hole = data < 0 ? -1 : lseek(sfd, data, SEEK_HOLE);
+		if (data < 0)	/* no SEEK_DATA before 3.1: all of it is data */
+			data = off;
 		if (hole < 0)
 			hole = st->st_size;
 		int r = copy_range(c, sfd, dfd, data, hole);
@@ -234,8 +237,7 @@ static int clone_subdir(struct cloner *c, int sdir, int ddir, const char *name, 
 	int sfd = openat(sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sfd < 0)
 		return ovz_error_sys(err, errno, "'%s': open", rel);
-	struct statx stx;
-	if (statx(sfd, "", AT_EMPTY_PATH, 0, &stx) == 0 && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
+	if (ovz_fd_is_mount_root(sfd) == 1) {
 		close(sfd);
 		return ovz_error_set(err, EXDEV, "'%s' is a mount point; not copying across it", rel);
 	}

@@ -210,13 +210,97 @@ int ovz_dir_is_empty(int fd)
 	return empty;
 }
 
-static bool is_mount_root(int fd)
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *out = s;
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* 1 when path (as this process sees it) is a mount point in
+ * /proc/self/mountinfo, 0 when not, -errno when that cannot be read. */
+static int mountinfo_has(const char *path)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", 64 << 20, &text, NULL, NULL);
+	if (r < 0)
+		return r;
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		/* id parent major:minor root MOUNT_POINT ... */
+		char *field = line;
+		for (int i = 0; i < 4 && field; i++) {
+			field = strchr(field, ' ');
+			field = field ? field + 1 : NULL;
+		}
+		if (!field)
+			continue;
+		field[strcspn(field, " ")] = '\0';
+		unescape_octal(field);
+		if (strcmp(field, path) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Without STATX_ATTR_MOUNT_ROOT (before 5.8; glibc's statx emulation
+ * without the statx syscall, before 4.11): another device than the parent
+ * is a mount root; on the same device only the mount table can tell a
+ * bind mount from a plain directory. */
+static int mount_root_by_table(int fd)
+{
+	struct stat st, up;
+	if (fstat(fd, &st) < 0 || fstatat(fd, "..", &up, 0) < 0)
+		return -errno;
+	if (st.st_dev != up.st_dev || st.st_ino == up.st_ino)
+		return 1;
+	char link[64], path[4096];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, path, sizeof(path) - 1);
+	if (n < 0)
+		return -errno;
+	path[n] = '\0';
+	return mountinfo_has(path);
+}
+
+int ovz_fd_is_mount_root(int fd)
 {
 	struct statx stx;
-	if (statx(fd, "", AT_EMPTY_PATH, 0, &stx) < 0)
-		return false;
-	return (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
-	       (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+	if (statx(fd, "", AT_EMPTY_PATH, 0, &stx) == 0 &&
+	    (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ? 1 : 0;
+	return mount_root_by_table(fd);
+}
+
+int ovz_path_is_mount_root(const char *path)
+{
+	struct statx stx;
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, 0, &stx) < 0)
+		return -errno;
+	if (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+		return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ? 1 : 0;
+	if (!S_ISDIR(stx.stx_mode))
+		return 0;	/* a symlink, or a file: never a container's root */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return mount_root_by_table(fd);
+}
+
+static bool is_mount_root(int fd)
+{
+	return ovz_fd_is_mount_root(fd) == 1;
 }
 
 /* chattr -i -a: a container keeps CAP_LINUX_IMMUTABLE, as on OpenVZ. */

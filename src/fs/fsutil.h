@@ -29,6 +29,12 @@ int ovz_open_regular_beneath(int dirfd, const char *rel, size_t max);
  * NULL). */
 int ovz_read_regular_beneath(int dirfd, const char *rel, size_t max, char **out, size_t *len);
 
+/* 1 when fd / path (not followed when a symlink) is the root of a mount,
+ * 0 when not, or -errno.  statx's STATX_ATTR_MOUNT_ROOT where the kernel
+ * reports it (5.8), else the device of the parent and the mount table. */
+int ovz_fd_is_mount_root(int fd);
+int ovz_path_is_mount_root(const char *path);
+
 /* Removes name (file or tree) in dirfd without following symlinks and
  * without descending into other mounts (those make it fail with EBUSY).
  * A missing name is not an error. */

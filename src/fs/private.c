@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -85,12 +86,31 @@ static void area_close(struct area *a)
 	free(a->parent);
 }
 
+/* An OFD lock (3.15), or before that a flock(2) lock: both belong to the
+ * open file description, and every process on a host uses the same. */
 static int lock_fd(int fd, bool wait)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	if (fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl) == 0)
 		return 0;
-	return errno == EACCES ? -EAGAIN : -errno;
+	if (errno == EINVAL && flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) == 0)
+		return 0;
+	return errno == EACCES || errno == EWOULDBLOCK ? -EAGAIN : -errno;
+}
+
+/* 1 when a lock_fd() lock is held on the file, 0 when not, or -errno. */
+static int lock_held(int fd)
+{
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+	if (fcntl(fd, F_OFD_GETLK, &fl) == 0)
+		return fl.l_type != F_UNLCK;
+	if (errno != EINVAL)
+		return -errno;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		flock(fd, LOCK_UN);
+		return 0;
+	}
+	return errno == EWOULDBLOCK ? 1 : -errno;
 }
 
 static bool still_linked(int fd, const char *path)
@@ -361,6 +381,18 @@ static int fill_area(const struct area *a, int dfd, const struct ovz_create_opts
 	return ovz_error_set(err, EINVAL, "unknown create mode");
 }
 
+/* syncfs (2.6.39), or before it sync(2): every filesystem, the only way
+ * old kernels have to wait for one. */
+static int sync_fs(int fd, const char *path, struct ovz_error **err)
+{
+	if (syncfs(fd) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return ovz_error_sys(err, errno, "syncfs '%s'", path);
+	sync();
+	return 0;
+}
+
 /* Nothing on tmpfs survives a power loss anyway; its syncfs still walks
  * the inodes (measured 0.2 s for a 6.7k-entry template). */
 static bool is_volatile_fs(int fd)
@@ -383,8 +415,8 @@ static int build_and_rename(struct area *a, const struct ovz_create_opts *o,
 	r = make_tmp(a, &dfd, err);
 	if (r == 0)
 		r = fill_area(a, dfd, o, res, err);
-	if (r == 0 && !o->no_sync && !is_volatile_fs(dfd) && syncfs(dfd) < 0)
-		r = ovz_error_sys(err, errno, "syncfs '%s'", a->tmp);
+	if (r == 0 && !o->no_sync && !is_volatile_fs(dfd))
+		r = sync_fs(dfd, a->tmp, err);
 	if (dfd >= 0)
 		close(dfd);
 	if (r == 0)
@@ -468,11 +500,11 @@ int ovz_private_state(const char *private_path, enum ovz_private_state *state,
 		area_close(&a);
 		return r;
 	}
-	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
-	if (fcntl(fd, F_OFD_GETLK, &fl) < 0)
-		r = ovz_error_sys(err, errno, "probe lock on '%s'", a.marker);
+	int held = lock_held(fd);
+	if (held < 0)
+		r = ovz_error_sys(err, -held, "probe lock on '%s'", a.marker);
 	else
-		*state = fl.l_type == F_UNLCK ? OVZ_PRIVATE_INCOMPLETE : OVZ_PRIVATE_IN_PROGRESS;
+		*state = held ? OVZ_PRIVATE_IN_PROGRESS : OVZ_PRIVATE_INCOMPLETE;
 	close(fd);
 	area_close(&a);
 	return r;

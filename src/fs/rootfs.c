@@ -8,6 +8,7 @@
 #include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -21,28 +22,12 @@
 
 /* ---- host side ---------------------------------------------------------- */
 
-static int mount_root_attr(int dirfd, const char *path, int flags, bool *is_root,
-			   struct ovz_error **err)
-{
-	struct statx stx;
-	if (statx(dirfd, path, flags, STATX_BASIC_STATS, &stx) < 0)
-		return -errno;
-	if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
-		return ovz_error_set(err, EOPNOTSUPP,
-				     "the kernel does not report mount points through statx");
-	*is_root = stx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
-	return 0;
-}
-
 int ovz_root_is_mounted(const char *root, struct ovz_error **err)
 {
-	bool is_root = false;
-	int r = mount_root_attr(AT_FDCWD, root, AT_SYMLINK_NOFOLLOW, &is_root, err);
+	int r = ovz_path_is_mount_root(root);
 	if (r == -ENOENT)
 		return 0;
-	if (r < 0)
-		return err && *err ? r : ovz_error_sys(err, -r, "statx '%s'", root);
-	return is_root ? 1 : 0;
+	return r < 0 ? ovz_error_sys(err, -r, "is '%s' a mount point", root) : r;
 }
 
 static bool same_inode(const char *a, const char *b)
@@ -80,8 +65,14 @@ int ovz_mount_private_on_root(const char *private_dir, const char *root,
 
 int ovz_umount_root(const char *root, struct ovz_error **err)
 {
-	if (umount2(root, MNT_DETACH | UMOUNT_NOFOLLOW) == 0 || errno == EINVAL || errno == ENOENT)
+	if (umount2(root, MNT_DETACH | UMOUNT_NOFOLLOW) == 0 || errno == ENOENT)
 		return 0;
+	/* EINVAL: not a mount point, or UMOUNT_NOFOLLOW unknown (before 2.6.34;
+	 * 042stab has it): a directory that is a mount root is no symlink */
+	if (errno == EINVAL) {
+		if (ovz_path_is_mount_root(root) != 1 || umount2(root, MNT_DETACH) == 0)
+			return 0;
+	}
 	return ovz_error_sys(err, errno, "unmount '%s'", root);
 }
 
@@ -100,6 +91,14 @@ static int open_target(int dirfd, const char *name, mode_t mode, const char *sho
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+	/* before 5.6: name is one component, so O_NOFOLLOW refuses the same */
+	if (fd < 0 && errno == ENOSYS) {
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;	/* newer kernels say ENOTDIR for a symlink */
+		if (fd < 0 && errno == ENOTDIR && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			errno = ELOOP;
+	}
 	if (fd >= 0)
 		return fd;
 	if (errno == ELOOP)
@@ -146,14 +145,66 @@ static int configure_fs(int fsfd, const char *fstype, const struct fs_opt *opts,
 	return 0;
 }
 
-/* Mounts a new fstype instance on target; returns an O_PATH fd of the new
- * mount's root. */
-static int mount_fs_on(int target, const char *fstype, const struct fs_opt *opts, size_t n,
-		       unsigned attrs, const char *shown, struct ovz_error **err)
+/* ---- classic mount(2), for kernels without the new mount API ----------- */
+
+static unsigned long ms_flags(uint64_t attrs)
+{
+	return (attrs & MOUNT_ATTR_RDONLY ? MS_RDONLY : 0) |
+	       (attrs & MOUNT_ATTR_NOSUID ? MS_NOSUID : 0) |
+	       (attrs & MOUNT_ATTR_NODEV ? MS_NODEV : 0) |
+	       (attrs & MOUNT_ATTR_NOEXEC ? MS_NOEXEC : 0);
+}
+
+/* mount(2) with paths relative to dirfd's directory, reached as the working
+ * directory: "." is that directory itself, not a name the container's files
+ * could turn into a symlink.  Returns 0 or -errno. */
+static int mount_in(int dirfd, const char *src, const char *tgt, const char *fstype,
+		    unsigned long flags, const char *data)
+{
+	_cleanup_close_ int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0)
+		return -errno;
+	if (fchdir(dirfd) < 0)
+		return -errno;
+	int r = mount(src, tgt, fstype, flags, data) < 0 ? -errno : 0;
+	if (fchdir(cwd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+static int mount_fs_classic(int target, const char *fstype, const struct fs_opt *opts,
+			    size_t n, unsigned attrs, const char *shown, struct ovz_error **err)
+{
+	struct strbuf data = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (data.len)
+			strbuf_putc(&data, ',');
+		strbuf_puts(&data, opts[i].key);
+		if (opts[i].value)
+			strbuf_printf(&data, "=%s", opts[i].value);
+	}
+	int r = mount_in(target, fstype, ".", fstype, ms_flags(attrs), data.buf);
+	free(data.buf);
+	return r < 0 ? ovz_error_sys(err, -r, "mount %s on '%s'", fstype, shown) : 0;
+}
+
+/* A bind of dirfd/path on itself, then its flags; 0 or -errno. */
+static int rebind_classic(int dirfd, const char *path, unsigned long flags)
+{
+	int r = mount_in(dirfd, path, path, NULL, MS_BIND, NULL);
+	return r < 0 ? r : mount_in(dirfd, NULL, path, NULL, MS_REMOUNT | MS_BIND | flags, NULL);
+}
+
+/* ---- mounting on a directory fd ----------------------------------------- */
+
+/* The new mount API (5.2): a new fstype instance on target; returns an O_PATH
+ * fd of the new mount's root, or -ENOSYS (no error set) without the API. */
+static int mount_fs_new(int target, const char *fstype, const struct fs_opt *opts, size_t n,
+			unsigned attrs, const char *shown, struct ovz_error **err)
 {
 	_cleanup_close_ int fsfd = fsopen(fstype, FSOPEN_CLOEXEC);
 	if (fsfd < 0)
-		return ovz_error_sys(err, errno, "fsopen %s", fstype);
+		return errno == ENOSYS ? -ENOSYS : ovz_error_sys(err, errno, "fsopen %s", fstype);
 	int r = configure_fs(fsfd, fstype, opts, n, err);
 	if (r < 0)
 		return ovz_error_wrap(err, r, "mounting %s on '%s'", fstype, shown);
@@ -168,19 +219,45 @@ static int mount_fs_on(int target, const char *fstype, const struct fs_opt *opts
 	return mfd;
 }
 
+/* Mounts a new fstype instance on dirfd/name (made with mode when
+ * missing); returns an fd of the new mount's root. */
+static int mount_fs_at(int dirfd, const char *name, mode_t mode, const char *fstype,
+		       const struct fs_opt *opts, size_t n, unsigned attrs, const char *shown,
+		       struct ovz_error **err)
+{
+	_cleanup_close_ int target = open_target(dirfd, name, mode, shown, err);
+	if (target < 0)
+		return target;
+	int fd = mount_fs_new(target, fstype, opts, n, attrs, shown, err);
+	if (fd != -ENOSYS)
+		return fd;
+	int r = mount_fs_classic(target, fstype, opts, n, attrs, shown, err);
+	if (r < 0)
+		return r;
+	/* the name now leads into the new mount; nothing runs in the
+	 * container yet that could have replaced it */
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd >= 0 ? fd : ovz_error_sys(err, errno, "open the new %s on '%s'", fstype, shown);
+}
+
 /* Binds a clone of dirfd/path on top of itself with extra mount attributes. */
 static int rebind_with(int dirfd, const char *path, uint64_t attrs, const char *shown,
 		       struct ovz_error **err)
 {
 	_cleanup_close_ int tree = open_tree(dirfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (tree < 0)
+	if (tree < 0 && errno != ENOSYS)
 		return ovz_error_sys(err, errno, "clone mount '%s'", shown);
 	struct mount_attr attr = { .attr_set = attrs };
-	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+	if (tree >= 0 && mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) == 0) {
+		if (move_mount(tree, "", dirfd, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return ovz_error_sys(err, errno, "bind '%s' on itself", shown);
+		return 0;
+	}
+	if (tree >= 0 && errno != ENOSYS)
 		return ovz_error_sys(err, errno, "set attributes of '%s'", shown);
-	if (move_mount(tree, "", dirfd, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return ovz_error_sys(err, errno, "bind '%s' on itself", shown);
-	return 0;
+	/* before 5.2 (open_tree) or 5.12 (mount_setattr) */
+	int r = rebind_classic(dirfd, path, ms_flags(attrs));
+	return r < 0 ? ovz_error_sys(err, -r, "bind '%s' on itself with its flags", shown) : 0;
 }
 
 /* ---- container side: steps ---------------------------------------------- */
@@ -194,22 +271,36 @@ int ovz_rootfs_make_slave(struct ovz_error **err)
 
 int ovz_rootfs_bind_self(const char *root, struct ovz_error **err)
 {
-	_cleanup_close_ int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return ovz_error_sys(err, errno, "open root '%s'", root);
-	bool is_root = false;
-	int r = mount_root_attr(fd, "", AT_EMPTY_PATH, &is_root, err);
+	int r = ovz_fd_is_mount_root(fd);
 	if (r < 0)
-		return err && *err ? r : ovz_error_sys(err, -r, "statx '%s'", root);
-	if (is_root)
+		return ovz_error_sys(err, -r, "is '%s' a mount point", root);
+	if (r == 1)
 		return 0;
 	_cleanup_close_ int tree =
 		open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	if (tree < 0 && errno == ENOSYS) {	/* before 5.2 */
+		r = mount_in(fd, ".", ".", NULL, MS_BIND | MS_REC, NULL);
+		return r < 0 ? ovz_error_sys(err, -r, "bind '%s' on itself", root) : 0;
+	}
 	if (tree < 0)
 		return ovz_error_sys(err, errno, "clone '%s'", root);
 	if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return ovz_error_sys(err, errno, "bind '%s' on itself", root);
 	return 0;
+}
+
+/* Before 5.2: sys bound on itself read-only, then sys/net (which that
+ * bind would make read-only too) on itself writable. */
+static int mask_sys_classic(int procfd, uint64_t ro, struct ovz_error **err)
+{
+	int r = rebind_classic(procfd, "sys", ms_flags(ro));
+	if (r < 0)
+		return ovz_error_sys(err, -r, "bind '/proc/sys' read-only");
+	r = rebind_classic(procfd, "sys/net", ms_flags(ro & ~(uint64_t)MOUNT_ATTR_RDONLY));
+	return r < 0 ? ovz_error_sys(err, -r, "bind '/proc/sys/net' writable") : 0;
 }
 
 static int mask_proc(int procfd, struct ovz_error **err)
@@ -218,25 +309,28 @@ static int mask_proc(int procfd, struct ovz_error **err)
 			    MOUNT_ATTR_NOEXEC;
 	/* cloned before /proc/sys turns read-only, so it stays writable */
 	_cleanup_close_ int net = open_tree(procfd, "sys/net", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (net < 0)
+	int r;
+	if (net < 0 && errno == ENOSYS) {
+		r = mask_sys_classic(procfd, ro, err);
+	} else if (net < 0) {
 		return ovz_error_sys(err, errno, "clone mount '/proc/sys/net'");
-	int r = rebind_with(procfd, "sys", ro, "/proc/sys", err);
+	} else {
+		r = rebind_with(procfd, "sys", ro, "/proc/sys", err);
+		if (r == 0 && move_mount(net, "", procfd, "sys/net", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			r = ovz_error_sys(err, errno, "bind '/proc/sys/net' back writable");
+	}
 	if (r < 0)
 		return r;
-	if (move_mount(net, "", procfd, "sys/net", MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return ovz_error_sys(err, errno, "bind '/proc/sys/net' back writable");
 	/* kernels without CONFIG_MAGIC_SYSRQ have none */
-	if (faccessat(procfd, "sysrq-trigger", F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+	struct stat st;
+	if (fstatat(procfd, "sysrq-trigger", &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
 		return 0;
 	return rebind_with(procfd, "sysrq-trigger", ro, "/proc/sysrq-trigger", err);
 }
 
 int ovz_rootfs_mount_proc(int rootfd, struct ovz_error **err)
 {
-	_cleanup_close_ int target = open_target(rootfd, "proc", 0555, "/proc", err);
-	if (target < 0)
-		return target;
-	_cleanup_close_ int procfd = mount_fs_on(target, "proc", NULL, 0,
+	_cleanup_close_ int procfd = mount_fs_at(rootfd, "proc", 0555, "proc", NULL, 0,
 						 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
 							 MOUNT_ATTR_NOEXEC,
 						 "/proc", err);
@@ -247,10 +341,7 @@ int ovz_rootfs_mount_proc(int rootfd, struct ovz_error **err)
 
 int ovz_rootfs_mount_sys(int rootfd, struct ovz_error **err)
 {
-	_cleanup_close_ int target = open_target(rootfd, "sys", 0555, "/sys", err);
-	if (target < 0)
-		return target;
-	int fd = mount_fs_on(target, "sysfs", NULL, 0,
+	int fd = mount_fs_at(rootfd, "sys", 0555, "sysfs", NULL, 0,
 			     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
 				     MOUNT_ATTR_NOEXEC,
 			     "/sys", err);
@@ -305,10 +396,7 @@ static int mount_devpts(int devfd, struct ovz_error **err)
 	static const struct fs_opt opts[] = {
 		{ "newinstance", NULL }, { "ptmxmode", "0666" }, { "mode", "0620" }, { "gid", "5" },
 	};
-	_cleanup_close_ int target = open_target(devfd, "pts", 0755, "/dev/pts", err);
-	if (target < 0)
-		return target;
-	int fd = mount_fs_on(target, "devpts", opts, ARRAY_SIZE(opts),
+	int fd = mount_fs_at(devfd, "pts", 0755, "devpts", opts, ARRAY_SIZE(opts),
 			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/dev/pts", err);
 	if (fd < 0)
 		return fd;
@@ -319,10 +407,7 @@ static int mount_devpts(int devfd, struct ovz_error **err)
 static int mount_shm(int devfd, struct ovz_error **err)
 {
 	static const struct fs_opt opts[] = { { "mode", "1777" } };
-	_cleanup_close_ int target = open_target(devfd, "shm", 01777, "/dev/shm", err);
-	if (target < 0)
-		return target;
-	int fd = mount_fs_on(target, "tmpfs", opts, ARRAY_SIZE(opts),
+	int fd = mount_fs_at(devfd, "shm", 01777, "tmpfs", opts, ARRAY_SIZE(opts),
 			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "/dev/shm", err);
 	if (fd < 0)
 		return fd;
@@ -342,6 +427,8 @@ static int clone_console(int console_fd, struct ovz_error **err)
 	if (!S_ISCHR(want.st_mode))
 		return ovz_error_set(err, EINVAL, "console fd %d is not a terminal", console_fd);
 	int tree = open_tree(console_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0 && errno == ENOSYS)
+		return -ENOSYS;	/* no error set: bind_console binds it the old way */
 	if (tree >= 0 || errno != EINVAL)
 		return tree >= 0 ? tree : ovz_error_sys(err, errno, "clone console mount");
 	char link[64], path[4096];
@@ -362,15 +449,41 @@ static int clone_console(int console_fd, struct ovz_error **err)
 	return tree;
 }
 
+/* Before 5.2: mount(2) by the /proc/self/fd links; the pty's mount as
+ * clone_console finds it. */
+static int bind_console_classic(int console_fd, int file, struct ovz_error **err)
+{
+	char link[64], dst[64], src[4096];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", console_fd);
+	snprintf(dst, sizeof(dst), "/proc/self/fd/%d", file);
+	if (mount(link, dst, NULL, MS_BIND, NULL) == 0)
+		return 0;
+	if (errno != EINVAL)	/* EINVAL: the pty's mount is another namespace's */
+		return ovz_error_sys(err, errno, "bind the console on '/dev/console'");
+	struct stat want, got;
+	ssize_t n = readlink(link, src, sizeof(src) - 1);
+	if (n < 0 || fstat(console_fd, &want) < 0)
+		return ovz_error_sys(err, errno, "console fd %d", console_fd);
+	src[n] = '\0';
+	if (stat(src, &got) < 0 || got.st_rdev != want.st_rdev)
+		return ovz_error_set(err, EINVAL, "console '%s' is not the pty of fd %d", src,
+				     console_fd);
+	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+		return ovz_error_sys(err, errno, "bind the console '%s' on '/dev/console'", src);
+	return 0;
+}
+
 static int bind_console(int devfd, int console_fd, struct ovz_error **err)
 {
 	_cleanup_close_ int tree = clone_console(console_fd, err);
-	if (tree < 0)
+	if (tree < 0 && tree != -ENOSYS)
 		return tree;
 	_cleanup_close_ int file = openat(devfd, "console", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
 					  0600);
 	if (file < 0)
 		return ovz_error_sys(err, errno, "create '/dev/console'");
+	if (tree == -ENOSYS)
+		return bind_console_classic(console_fd, file, err);
 	if (move_mount(tree, "", file, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return ovz_error_sys(err, errno, "bind the console on '/dev/console'");
 	return 0;
@@ -379,10 +492,7 @@ static int bind_console(int devfd, int console_fd, struct ovz_error **err)
 int ovz_rootfs_mount_dev(int rootfd, int console_fd, struct ovz_error **err)
 {
 	static const struct fs_opt opts[] = { { "mode", "755" }, { "size", "4m" } };
-	_cleanup_close_ int target = open_target(rootfd, "dev", 0755, "/dev", err);
-	if (target < 0)
-		return target;
-	_cleanup_close_ int devfd = mount_fs_on(target, "tmpfs", opts, ARRAY_SIZE(opts),
+	_cleanup_close_ int devfd = mount_fs_at(rootfd, "dev", 0755, "tmpfs", opts, ARRAY_SIZE(opts),
 						MOUNT_ATTR_NOSUID, "/dev", err);
 	if (devfd < 0)
 		return devfd;
@@ -467,7 +577,7 @@ int ovz_rootfs_setup(const char *root, int console_fd, struct ovz_error **err)
 		r = ovz_rootfs_bind_self(root, err);
 	if (r < 0)
 		return ovz_error_wrap(err, r, "setting up root '%s'", root);
-	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return ovz_error_sys(err, errno, "open root '%s'", root);
 	r = ovz_rootfs_mount_proc(rootfd, err);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "api.h"
 #include "core/backend.h"
+#include "core/hostinit.h"
 #include "core/lifecycle.h"
 #include "core/vzconf.h"
 #include "fs/extract.h"
@@ -123,4 +124,9 @@ uint64_t ovz_progress_entries(const struct ovz_progress *p)
 uint64_t ovz_progress_elapsed_ns(const struct ovz_progress *p)
 {
 	return p->elapsed_ns;
+}
+
+int ovz_host_init(struct ovz_host *h, ovz_host_init_fn fn, void *data, struct ovz_error **err)
+{
+	return ovz_host_init_kernel(h, fn, data, err);
 }

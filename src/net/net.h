@@ -6,8 +6,9 @@
  *  "venet0", host end "venet<CTID>", both NOARP with one MAC so that every
  *  packet crosses without neighbour discovery, like venet.  Inside: each
  *  address (/32, /128 unless a prefix is given), "default dev venet0".  On
- *  the host: forwarding, a host route to each address via the pair and a
- *  proxy ARP/NDP entry for it on every uplink.
+ *  the host: a filter that drops what the container sends from any other
+ *  address (nftables.h), forwarding, a host route to each address via the
+ *  pair and a proxy ARP/NDP entry for it on every uplink.
  *
  *  veth (<interface type='bridge'>): host end "target dev" (default
  *  veth<CTID>.<N>) up and on the bridge, container end "guest dev" (default
@@ -79,6 +80,16 @@ int ovz_venet_link_add(struct ovz_netctx *ctx, const struct ovz_iface *f, unsign
 		       struct ovz_error **err);
 int ovz_venet_link_del(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,
 		       struct ovz_error **err);
+/* The host end's source filter (nftables.h): created with f's addresses,
+ * deleted; and addresses allowed or no longer allowed as sources. */
+int ovz_venet_filter_add(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,
+			 struct ovz_error **err);
+int ovz_venet_filter_del(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,
+			 struct ovz_error **err);
+int ovz_venet_sources_add(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,
+			  struct ovz_error **err);
+int ovz_venet_sources_del(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,
+			  struct ovz_error **err);
 int ovz_venet_up(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,
 		 struct ovz_error **err);
 int ovz_venet_down(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,

@@ -140,13 +140,13 @@ struct nlmsghdr *ovz_nlmsg_addr(void *buf, uint16_t type, int ifindex, const str
 	uint32_t ifa_flags = IFA_F_PERMANENT;
 	if (ip->family == AF_INET6 && (flags & OVZ_ADDR_NODAD))
 		ifa_flags |= IFA_F_NODAD;
+	/* Both flags fit the header's byte, so no IFA_FLAGS (3.14): kernels
+	 * before 3.x answer EINVAL to any attribute above their IFA_MAX. */
 	ifa->ifa_flags = (uint8_t)ifa_flags;
 	/* IPv4 names the local address in IFA_LOCAL; IFA_ADDRESS is the peer */
 	if (ip->family == AF_INET)
 		mnl_attr_put(nlh, IFA_LOCAL, 4, ip->addr);
 	mnl_attr_put(nlh, IFA_ADDRESS, ip_len(ip->family), ip->addr);
-	if (type == RTM_NEWADDR)
-		mnl_attr_put_u32(nlh, IFA_FLAGS, ifa_flags);
 	return nlh;
 }
 

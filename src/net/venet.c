@@ -4,6 +4,7 @@
  * is then the peer's address too, so the pair carries IPv4 and IPv6 with no
  * neighbour discovery and "default dev venet0" works as on venet. */
 #include "net.h"
+#include "nftables.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -62,6 +63,34 @@ int ovz_venet_link_del(struct ovz_netctx *ctx, const struct ovz_iface *f, unsign
 	char host[16];
 	ovz_venet_host_name(ctx->ctid, host);
 	return ovz_nl_link_del(ctx->host, host, err);
+}
+
+/* Right after the pair, before it is up: the container sends nothing the
+ * filter has not seen (nftables.h). */
+int ovz_venet_filter_add(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,
+			 struct ovz_error **err)
+{
+	char host[16];
+	ovz_venet_host_name(ctx->ctid, host);
+	return ovz_nft_venet_create(ctx->host_netns_fd, ctx->ctid, host, f->ips, f->n_ips, err);
+}
+
+int ovz_venet_filter_del(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,
+			 struct ovz_error **err)
+{
+	return ovz_nft_venet_delete(ctx->host_netns_fd, ctx->ctid, err);
+}
+
+int ovz_venet_sources_add(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,
+			  struct ovz_error **err)
+{
+	return ovz_nft_venet_addrs(ctx->host_netns_fd, ctx->ctid, f->ips, f->n_ips, true, err);
+}
+
+int ovz_venet_sources_del(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,
+			  struct ovz_error **err)
+{
+	return ovz_nft_venet_addrs(ctx->host_netns_fd, ctx->ctid, f->ips, f->n_ips, false, err);
 }
 
 int ovz_venet_up(struct ovz_netctx *ctx, const struct ovz_iface *f, unsigned n,
@@ -212,6 +241,7 @@ int ovz_venet_proxy_del(struct ovz_netctx *ctx, const struct ovz_iface *f, unsig
 
 const struct ovz_net_step ovz_venet_steps[] = {
 	{ "venet pair", ovz_venet_link_add, ovz_venet_link_del },
+	{ "venet source filter", ovz_venet_filter_add, ovz_venet_filter_del },
 	{ "venet up", ovz_venet_up, ovz_venet_down },
 	{ "venet addresses", ovz_venet_addrs_add, ovz_venet_addrs_del },
 	{ "venet default route", ovz_venet_default_add, ovz_venet_default_del },

@@ -289,11 +289,15 @@ static int read_name(struct build *b, xmlNode *n, void *ctx)
 		return fail(b, n, NULL, v, why);
 	if (strspn(v, "0123456789") != strlen(v))
 		return 0;
-	/* a numeric name is the CTID, as in libvirt's driver */
+	/* a numeric name is the CTID, as in libvirt's driver, which names a
+	 * container without NAME by its CTID: no NAME of its own */
 	why = ovz_check_ctid(v, NULL);
 	if (why)
 		return failf(b, n, NULL, v, "is numeric and so a CTID, which %s", why);
-	return set_ctid(b, n, NULL, v, "the name");
+	int r = set_ctid(b, n, NULL, v, "the name");
+	b->d->name = NULL;
+	free(v);
+	return r;
 }
 
 static int read_vpsid(struct build *b, xmlNode *n, void *ctx)

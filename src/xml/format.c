@@ -302,8 +302,15 @@ char *ovz_xml_format(const struct ovz_domain *d)
 	char id[16], uuid[37];
 	snprintf(id, sizeof(id), "%u", d->ctid);
 	start(&sb, 0, "domain", ATTRS("type", "openvz", "id", d->ctid ? id : NULL));
-	if (d->name)
+	/* libvirt's schema wants a name: without NAME it is the CTID, as
+	 * libvirt's driver names such a container */
+	if (d->name) {
 		leaf(&sb, 1, "name", NULL, d->name);
+	} else if (d->ctid) {
+		char ctid[16];
+		snprintf(ctid, sizeof(ctid), "%u", d->ctid);
+		leaf(&sb, 1, "name", NULL, ctid);
+	}
 	if (d->has_uuid) {
 		ovz_format_uuid(d->uuid, uuid);
 		leaf(&sb, 1, "uuid", NULL, uuid);

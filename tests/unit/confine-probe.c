@@ -5,6 +5,7 @@
  * exits 0 either way; bad arguments exit 2.
  *
  *   confine-probe kexec                   kexec_load(0, 0, NULL, 0)
+ *   confine-probe reboot-kexec            reboot(LINUX_REBOOT_CMD_KEXEC)
  *   confine-probe console                 mknod c 5:1 in /tmp, open it
  *   confine-probe udp4 SRC DST PORT TEXT  a UDP datagram from any source
  *   confine-probe udp6 SRC DST PORT TEXT  (raw socket, IP header by hand) */
@@ -23,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <linux/reboot.h>
 #include <unistd.h>
 
 static int report(const char *what, int r)
@@ -130,12 +132,16 @@ int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "kexec") == 0)
 		return report("kexec_load", (int)syscall(SYS_kexec_load, 0UL, 0UL, NULL, 0UL));
+	if (argc == 2 && strcmp(argv[1], "reboot-kexec") == 0)
+		return report("reboot", (int)syscall(SYS_reboot, LINUX_REBOOT_MAGIC1,
+						     LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC,
+						     NULL));
 	if (argc == 2 && strcmp(argv[1], "console") == 0)
 		return do_console();
 	if (argc == 6 && strcmp(argv[1], "udp4") == 0)
 		return udp4(argv[2], argv[3], atoi(argv[4]), argv[5]);
 	if (argc == 6 && strcmp(argv[1], "udp6") == 0)
 		return udp6(argv[2], argv[3], atoi(argv[4]), argv[5]);
-	fprintf(stderr, "usage: confine-probe kexec|console|udp4|udp6 ...\n");
+	fprintf(stderr, "usage: confine-probe kexec|reboot-kexec|console|udp4|udp6 ...\n");
 	return 2;
 }

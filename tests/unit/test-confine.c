@@ -8,20 +8,35 @@
  * ends there, and the host's addresses 10.78.0.1 and fd78::1 are on its lo.
  *
  * - /proc/irq read-only (an IRQ's smp_affinity rewritten with its own
- *   value), /proc/sysrq-trigger read-only (when the kernel has one);
+ *   value), /proc/bus read-only (a PCI device's config space opened for
+ *   writing), /proc/sysrq-trigger read-only (when the kernel has one);
  * - /proc/keys (with a key the test puts in root's user keyring),
  *   /proc/timer_list and /sys/firmware show nothing;
  * - c 5:1 made with mknod cannot be opened (no console is bound);
  * - kexec_load fails with EPERM, from a process of exec and in init
- *   (Seccomp: 2 in /proc/1/status). */
+ *   (Seccomp: 2 in /proc/1/status); every call of the filter's list fails
+ *   with EPERM under it (in a child of this program), reboot() with a bad
+ *   magic still reaches the kernel, user namespaces still work and
+ *   no_new_privs is not set; reboot(KEXEC) fails with EPERM, and
+ *   reboot(POWER_OFF) in the container still stops it;
+ * - a UDP datagram from the container's own IPv4 and IPv6 address reaches
+ *   a socket of the host, one from any other source does not; an address
+ *   added live with set --ipadd may send, and not after --ipdel; stop
+ *   deletes the container's nftables table, a new start filters again. */
 #include "testutil.h"
+#include "core/seccomp.h"
 #include "core/util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <libmnl/libmnl.h>
 #include <linux/keyctl.h>
+#include <linux/reboot.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -95,7 +110,7 @@ static int make_template(const char *probe)
 	char *cmd = xasprintf(
 		"set -e; t=$(mktemp -d); mkdir -p $t/bin $t/sbin $t/etc $t/proc $t/sys $t/dev "
 		"$t/tmp $t/root; cp /bin/busybox $t/bin/; cp '%s' $t/bin/confine-probe; "
-		"for a in sh ls cat echo sleep grep true; do ln -s busybox $t/bin/$a; done; "
+		"for a in sh ls cat echo sleep grep true poweroff; do ln -s busybox $t/bin/$a; done; "
 		"ln -s ../bin/busybox $t/sbin/init; "
 		"printf '::sysinit:/bin/true\\n::respawn:/bin/sleep 100000\\n' > $t/etc/inittab; "
 		"mkdir -p '%s/vz/template/cache'; "
@@ -219,24 +234,55 @@ static int writable_irq(void)
 	return found;
 }
 
-static void test_proc_readonly(void **state)
+/* /proc/bus/pci/BUS/DEV.FN of the first device, or NULL. */
+static char *first_pci_config(void)
+{
+	DIR *bus = opendir("/proc/bus/pci/00");
+	if (!bus)
+		return NULL;
+	char *path = NULL;
+	for (struct dirent *e; !path && (e = readdir(bus));)
+		if (e->d_name[0] != '.')
+			path = xasprintf("/proc/bus/pci/00/%s", e->d_name);
+	closedir(bus);
+	return path;
+}
+
+static void test_proc_irq_readonly(void **state)
 {
 	REQUIRE();
 	int irq = writable_irq();
-	if (irq < 0) {
-		print_message("NOTE: no IRQ affinity is writable on this host: not checked\n");
-	} else {
-		char *script = xasprintf("f=/proc/irq/%d/smp_affinity; v=$(cat $f) && "
-					 "echo $v > $f", irq);
-		struct tu_run r = sh(script);
-		free(script);
-		assert_int_not_equal(r.status, 0);
-		assert_non_null(strstr(r.err, "Read-only"));
-		tu_run_free(&r);
-	}
+	if (irq < 0)
+		TU_SKIP("no IRQ affinity is writable on this host");
+	char *script = xasprintf("f=/proc/irq/%d/smp_affinity; v=$(cat $f) && echo $v > $f", irq);
+	struct tu_run r = sh(script);
+	free(script);
+	assert_int_not_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "Read-only"));
+	tu_run_free(&r);
+}
+
+static void test_proc_bus_readonly(void **state)
+{
+	REQUIRE();
+	/* PCI config space: opened for writing only, nothing is written */
+	char *pci = first_pci_config();
+	if (!pci)
+		TU_SKIP("this machine has no /proc/bus/pci/00");
+	char *script = xasprintf("exec 3<>%s", pci);
+	struct tu_run r = sh(script);
+	free(script);
+	free(pci);
+	assert_int_not_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "Read-only"));
+	tu_run_free(&r);
+}
+
+static void test_sysrq_readonly(void **state)
+{
+	REQUIRE();
 	if (access("/proc/sysrq-trigger", F_OK) < 0) {
-		print_message("NOTE: the kernel has no /proc/sysrq-trigger: not checked\n");
-		return;
+		TU_SKIP("the kernel has no /proc/sysrq-trigger (CONFIG_MAGIC_SYSRQ)");
 	}
 	/* a space is no sysrq command: harmless if it did get through */
 	struct tu_run r = sh("echo ' ' > /proc/sysrq-trigger");
@@ -306,15 +352,242 @@ static void test_kexec_blocked(void **state)
 	free(out);
 }
 
+/* Every call of the list fails with EPERM under the filter, whatever the
+ * kernel would have said; what must keep working does.  In a child of
+ * this program (root), not in the container: each call is made with
+ * harmless arguments. */
+static int filtered_child(const struct ovz_seccomp *f)
+{
+	if (ovz_seccomp_install(f, NULL) < 0)
+		return 100;
+	static const long blocked[] = {
+		SYS_kexec_load, SYS_kexec_file_load, SYS_open_by_handle_at, SYS_init_module,
+		SYS_finit_module, SYS_delete_module, SYS_keyctl, SYS_add_key, SYS_request_key,
+		SYS_bpf, SYS_perf_event_open, SYS_userfaultfd, SYS_io_uring_setup,
+		SYS_io_uring_enter, SYS_io_uring_register, SYS_lookup_dcookie, SYS_swapon,
+		SYS_swapoff, SYS_acct, SYS_iopl, SYS_ioperm,
+	};
+	for (size_t i = 0; i < sizeof(blocked) / sizeof(blocked[0]); i++)
+		if (syscall(blocked[i], -1L, 0L, 0L, 0L, 0L) != -1 || errno != EPERM)
+			return 1 + (int)i;
+	if (syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+		    LINUX_REBOOT_CMD_KEXEC, NULL) != -1 || errno != EPERM)
+		return 50;
+	/* the upper half of the register does not hide the command */
+	if (syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+		    0xffffffff00000000UL | LINUX_REBOOT_CMD_KEXEC, NULL) != -1 || errno != EPERM)
+		return 51;
+	/* not blocked: a reboot with a bad magic is the kernel's EINVAL;
+	 * user namespaces; no no_new_privs (setuid programs work) */
+	if (syscall(SYS_reboot, 0L, 0L, LINUX_REBOOT_CMD_POWER_OFF, NULL) != -1 || errno != EINVAL)
+		return 60;
+	if (unshare(CLONE_NEWUSER) < 0)
+		return 61;
+	char *status = tu_read("/proc/self/status");
+	bool nnp = status && strstr(status, "NoNewPrivs:\t1");
+	free(status);
+	return nnp ? 62 : 0;
+}
+
+static void test_filter_list(void **state)
+{
+	if (!tu_is_root())
+		TU_SKIP("needs root (the filter is installed without no_new_privs)");
+	struct ovz_seccomp f;
+	struct ovz_error *e = NULL;
+	if (ovz_seccomp_build(&f, &e) < 0)
+		fail_msg("%s", ovz_error_message(e));
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(filtered_child(&f));
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	ovz_seccomp_release(&f);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+/* reboot() stays: in the container it ends the container, as in a VE;
+ * its KEXEC command is blocked (the kernel refuses it in a pid namespace
+ * with EINVAL too, so EPERM shows the filter). */
+static void test_reboot_stops_container(void **state)
+{
+	REQUIRE();
+	char *out = sh_ok("/bin/confine-probe reboot-kexec");
+	assert_string_equal(out, "reboot errno 1\n");
+	free(out);
+	struct tu_run r = sh("poweroff -f");	/* reboot(RB_POWER_OFF) */
+	tu_run_free(&r);
+	const char *state_ = "running";
+	for (int i = 0; i < 100 && strstr(state_, "running"); i++) {
+		usleep(100000);
+		r = CT("status", CTID);
+		state_ = strstr(r.out, "running") ? "running" : "down";
+		tu_run_free(&r);
+	}
+	assert_string_equal(state_, "down");
+	r = CT("start", CTID);	/* for the tests that follow */
+	if (r.status != 0)
+		fail_msg("start again: %s", r.err);
+	tu_run_free(&r);
+}
+
+/* ---- venet source addresses ---- */
+
+static int udp_socket(int family, const char *addr)
+{
+	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	assert_true(fd >= 0);
+	union {
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+	} a;
+	memset(&a, 0, sizeof(a));
+	socklen_t len;
+	if (family == AF_INET) {
+		a.v4.sin_family = AF_INET;
+		a.v4.sin_port = htons(PORT);
+		inet_pton(AF_INET, addr, &a.v4.sin_addr);
+		len = sizeof(a.v4);
+	} else {
+		a.v6.sin6_family = AF_INET6;
+		a.v6.sin6_port = htons(PORT);
+		inet_pton(AF_INET6, addr, &a.v6.sin6_addr);
+		len = sizeof(a.v6);
+	}
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, len), 0);
+	return fd;
+}
+
+static void send_from(const char *family, const char *src, const char *dst, const char *text)
+{
+	char *script = xasprintf("/bin/confine-probe %s %s %s %d %s", family, src, dst, PORT, text);
+	char *out = sh_ok(script);
+	assert_string_equal(out, "send ok\n");
+	free(out);
+	free(script);
+}
+
+/* Every datagram the host's sockets got within a second, as "text\n"... */
+static char *received(int fd4, int fd6)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct pollfd p[2] = { { fd4, POLLIN, 0 }, { fd6, POLLIN, 0 } };
+	while (poll(p, 2, 1000) > 0) {
+		for (int i = 0; i < 2; i++) {
+			char buf[512];
+			ssize_t n;
+			while ((n = recv(p[i].fd, buf, sizeof(buf) - 1, 0)) > 0) {
+				buf[n] = '\0';
+				strbuf_printf(&sb, "%s\n", buf);
+			}
+		}
+	}
+	return strbuf_steal(&sb);
+}
+
+static void expect_received(int fd4, int fd6, const char *want)
+{
+	char *got = received(fd4, fd6);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_venet_source(void **state)
+{
+	REQUIRE();
+	int fd4 = udp_socket(AF_INET, HOST4), fd6 = udp_socket(AF_INET6, HOST6);
+	send_from("udp4", CT4, HOST4, "own4");
+	expect_received(fd4, fd6, "own4\n");
+	send_from("udp6", CT6, HOST6, "own6");
+	expect_received(fd4, fd6, "own6\n");
+	send_from("udp4", "10.78.0.99", HOST4, "spoof4");
+	send_from("udp4", "192.0.2.7", HOST4, "spoof4b");
+	send_from("udp6", "fd78::99", HOST6, "spoof6");
+	send_from("udp6", "2001:db8::7", HOST6, "spoof6b");
+	expect_received(fd4, fd6, "");
+	/* the filter follows the addresses a running container gets */
+	struct tu_run r = CT("set", CTID, "--ipadd", EXTRA4);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	send_from("udp4", EXTRA4, HOST4, "added4");
+	expect_received(fd4, fd6, "added4\n");
+	r = CT("set", CTID, "--ipdel", EXTRA4);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	send_from("udp4", EXTRA4, HOST4, "deleted4");
+	send_from("udp4", CT4, HOST4, "still4");
+	expect_received(fd4, fd6, "still4\n");
+	close(fd4);
+	close(fd6);
+}
+
+/* Whether "host" has the container's table: NFT_MSG_GETTABLE answers it
+ * or ENOENT (an independent reader: no nft, no library code). */
+static bool nft_table_exists(void)
+{
+	char buf[8192];
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	h->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_seq = 1;
+	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(h, sizeof(*g));
+	g->nfgen_family = NFPROTO_NETDEV;
+	g->version = NFNETLINK_V0;
+	mnl_attr_put_strz(h, NFTA_TABLE_NAME, "ovz-native-" CTID);
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	assert_non_null(nl);
+	assert_int_equal(mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID), 0);
+	assert_true(mnl_socket_sendto(nl, h, h->nlmsg_len) > 0);
+	ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	mnl_socket_close(nl);
+	assert_true(n > 0);
+	h = (struct nlmsghdr *)buf;
+	if (h->nlmsg_type != NLMSG_ERROR)
+		return true;
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+	assert_int_equal(e->error, -ENOENT);
+	return false;
+}
+
+/* The table goes at stop, comes back at start, and filters again. */
+static void test_venet_source_after_restart(void **state)
+{
+	REQUIRE();
+	assert_true(nft_table_exists());
+	struct tu_run r = CT("stop", "--fast", CTID);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	assert_false(nft_table_exists());
+	r = CT("start", CTID);
+	if (r.status != 0)
+		fail_msg("start again: %s", r.err);
+	tu_run_free(&r);
+	int fd4 = udp_socket(AF_INET, HOST4), fd6 = udp_socket(AF_INET6, HOST6);
+	send_from("udp4", "10.78.0.99", HOST4, "spoof4");
+	send_from("udp6", "fd78::99", HOST6, "spoof6");
+	send_from("udp4", CT4, HOST4, "own4");
+	send_from("udp6", CT6, HOST6, "own6");
+	expect_received(fd4, fd6, "own4\nown6\n");
+	close(fd4);
+	close(fd6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_proc_readonly),
+		cmocka_unit_test(test_proc_irq_readonly),
+		cmocka_unit_test(test_proc_bus_readonly),
+		cmocka_unit_test(test_sysrq_readonly),
 		cmocka_unit_test(test_proc_keys_masked),
 		cmocka_unit_test(test_timer_list_masked),
 		cmocka_unit_test(test_sys_firmware_masked),
 		cmocka_unit_test(test_console_device),
 		cmocka_unit_test(test_kexec_blocked),
+		cmocka_unit_test(test_filter_list),
+		cmocka_unit_test(test_reboot_stops_container),
+		cmocka_unit_test(test_venet_source),
+		cmocka_unit_test(test_venet_source_after_restart),
 	};
 	return cmocka_run_group_tests_name("confine", tests, group_setup, group_teardown);
 }

@@ -255,8 +255,9 @@ static const char rich_text[] =
 	"GATEWAY=\"10.0.0.1\"\n"
 	"GATEWAY6=\"2001:db8::1\"\n"
 	"NETIF=\"ifname=eth0,mac=00:18:51:aa:bb:cc,host_ifname=veth101.0,"
-	"host_mac=00:18:51:dd:ee:ff,bridge=br0,ip=192.168.1.5/24,gw=192.168.1.1;"
-	"ifname=eth1,mac=00:18:51:00:00:01,ip=fd00::7/64,gw6=fd00::1\"\n"
+	"host_mac=00:18:51:dd:ee:ff,bridge=br0;ifname=eth1,mac=00:18:51:00:00:01\"\n"
+	"NETIF_IP=\"ifname=eth0,ip=192.168.1.5/24,gw=192.168.1.1;ifname=eth1,ip=fd00::7/64,"
+	"gw6=fd00::1\"\n"
 	"NETDEV=\"eth5 enp3s0f1\"\n"
 	/* the config layer doubles the backslashes of these keys' own escapes,
 	 * since vzctl's reader drops one */
@@ -266,7 +267,8 @@ static const char rich_text[] =
 	"ON_POWEROFF=\"destroy\"\n"
 	"ON_REBOOT=\"restart\"\n"
 	"ON_CRASH=\"preserve\"\n"
-	"#UUID: 7e3c6a52-1f0b-4d3e-9a8c-5b2d4e6f8a10\n";
+	"#UUID: 7e3c6a52-1f0b-4d3e-9a8c-5b2d4e6f8a10\n"
+	"DISKINODES=\"9223372036854775807:9223372036854775807\"\n";
 
 /* ---- tests ------------------------------------------------------------ */
 
@@ -330,7 +332,9 @@ static void test_minimal_model(void **state)
 	struct ovz_conf *c = ovz_conf_new();
 	ovz_domain_to_conf(d, vz, c);
 	char *text = text_of(c);
-	assert_string_equal(text, "VE_ROOT=\"/vz/root/$VEID\"\nVE_PRIVATE=\"/vz/private/$VEID\"\n");
+	/* a new file: what vzctl create writes, the quota vzctl's start needs */
+	assert_string_equal(text, "VE_ROOT=\"/vz/root/$VEID\"\nVE_PRIVATE=\"/vz/private/$VEID\"\n"
+				  "DISKSPACE=\"9223372036854775807:9223372036854775807\"\nDISKINODES=\"9223372036854775807:9223372036854775807\"\n");
 	struct ovz_domain *back = model_of(c, 7);
 	assert_domain_eq(back, d);
 	ovz_domain_free(back);
@@ -520,7 +524,8 @@ static void test_private_dir(void **state)
 	struct ovz_vzconf *vz = default_vz();
 	ovz_domain_to_conf(d, vz, c);
 	char *text = text_of(c);
-	assert_string_equal(text, "VE_PRIVATE=\"/data/ct101\"\nVE_ROOT=\"/vz/root/$VEID\"\n");
+	/* a file that has no VE_ROOT gets none: vzctl takes vz.conf's */
+	assert_string_equal(text, "VE_PRIVATE=\"/data/ct101\"\n");
 	struct ovz_domain *back = model_of(c, 101);
 	assert_domain_eq(back, d);
 	assert_rewrite_identical(c, vz, 101);
@@ -608,7 +613,11 @@ static void test_amounts(void **state)
 		{ "SWAPPAGES=\"0:1M\"", offsetof(struct ovz_domain, mem_swap_hard_limit), 1024 },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct ovz_conf *c = conf_of(cases[i].line);
+		/* a memory limit comes with a swap limit, as vzctl wants it */
+		_cleanup_free_ char *text = xasprintf("%s%s", cases[i].line,
+			strstr(cases[i].line, "PHYSPAGES") && !strstr(cases[i].line, "SWAPPAGES")
+				? "\nSWAPPAGES=\"0:0\"" : "");
+		struct ovz_conf *c = conf_of(text);
 		struct ovz_domain *d = model_of(c, 101);
 		uint64_t got;
 		memcpy(&got, (char *)d + cases[i].field, sizeof(got));
@@ -724,9 +733,13 @@ static void test_sparse_interfaces(void **state)
 	struct ovz_conf *fresh = ovz_conf_new();
 	ovz_domain_to_conf(d, NULL, fresh);
 	char *text = text_of(fresh);
+	/* vzctl skips a NETIF device without ifname: the backends' names are written */
 	assert_string_equal(text, "GATEWAY=\"10.0.0.1\"\n"
-				  "NETIF=\"mac=00:18:51:00:00:01;ifname=\"\n");
+				  "NETIF=\"ifname=eth0,mac=00:18:51:00:00:01;ifname=eth1\"\n"
+				  "DISKSPACE=\"9223372036854775807:9223372036854775807\"\nDISKINODES=\"9223372036854775807:9223372036854775807\"\n");
 	struct ovz_domain *back = model_of(fresh, 101);
+	strcpy(d->ifaces[1].guest_dev, "eth0");
+	strcpy(d->ifaces[2].guest_dev, "eth1");
 	assert_domain_eq(back, d);
 	free(text);
 	ovz_domain_free(back);

@@ -8,6 +8,7 @@
 #include "core/seccomp.h"
 #include "core/util.h"
 #include "fs/extract.h"
+#include "net/nftables.h"
 #include "xml/xml.h"
 
 #include <errno.h>
@@ -73,6 +74,7 @@ static void test_loaded_on_first_use(void **state)
 	assert_false(mapped("/libzstd.so"));
 	assert_false(mapped("/liblzma.so"));
 	assert_false(mapped("/libseccomp.so"));
+	assert_false(mapped("/libnftnl.so"));
 
 	static const char xml[] = "<domain type='openvz' id='101'><name>a</name></domain>";
 	struct ovz_domain *d = NULL;
@@ -106,6 +108,14 @@ static void test_loaded_on_first_use(void **state)
 	assert_true(f.len > 0);
 	ovz_seccomp_release(&f);
 	assert_true(mapped("/libseccomp.so"));
+
+	/* the venet source filter; deleting a table that is not there loads
+	 * it too */
+	assert_false(mapped("/libnftnl.so"));
+	if (geteuid() == 0) {
+		assert_int_equal(ovz_nft_venet_delete(-1, 4000000000u, NULL), 0);
+		assert_true(mapped("/libnftnl.so"));
+	}
 }
 
 int main(void)

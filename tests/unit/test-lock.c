@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include "oldkern.h"
 #include "testutil.h"
 
 #include "core/lock.h"
 #include "core/util.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +57,7 @@ static void test_busy_names_holder(void **state)
 {
 	_cleanup_free_ char *dir = path_join(*state, "lock");
 	_cleanup_free_ char *file = lockfile(*state, 102);
-	/* vzctl writes "<pid>\n\n"; pid 1 is alive and older than the file */
+	/* vzctl writes "<pid>\n\n"; pid 1 is alive */
 	tu_write(file, "1\n\n");
 	struct ovz_lock *l = NULL;
 	struct ovz_error *e = NULL;
@@ -85,17 +88,29 @@ static void test_stale_dead_pid(void **state)
 	ovz_unlock(l);
 }
 
-static void test_stale_reused_pid(void **state)
+/* vzctl's rule: a live pid holds the lock, even one that started after the
+ * lock file was written (a reused pid); once it is gone the lock is stale. */
+static void test_live_pid_holds_whenever_it_started(void **state)
 {
 	_cleanup_free_ char *dir = path_join(*state, "lock");
 	_cleanup_free_ char *file = lockfile(*state, 104);
-	/* our own pid, but the file predates our start: a recycled pid */
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
 	char text[32];
-	snprintf(text, sizeof(text), "%d\n\n", (int)getpid());
+	snprintf(text, sizeof(text), "%d\n\n", (int)child);
 	tu_write(file, text);
 	struct timespec old[2] = { { 1000, 0 }, { 1000, 0 } };
 	assert_int_equal(utimensat(AT_FDCWD, file, old, 0), 0);
 	struct ovz_lock *l = NULL;
+	struct ovz_error *e = NULL;
+	assert_int_equal(ovz_lock_ct(dir, 104, "start", &l, &e), -EBUSY);
+	ovz_error_free(e);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
 	assert_int_equal(ovz_lock_ct(dir, 104, "start", &l, NULL), 0);
 	ovz_unlock(l);
 }
@@ -149,11 +164,12 @@ static void test_race_over_stale_lock(void **state)
 
 int main(void)
 {
+	tu_old_kernel_from_env();	/* the lock-2.6.32 and lock-3.10 runs */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_take_and_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_names_holder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_dead_pid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stale_reused_pid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_pid_holds_whenever_it_started, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_race_one_winner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_race_over_stale_lock, setup, teardown),
 	};

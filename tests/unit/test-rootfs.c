@@ -4,6 +4,7 @@
  * ovz_rootfs_setup, restricts capabilities and execs a shell script as the
  * container's init, which reports what it sees.  From outside, the test
  * checks that nothing was mounted on the host. */
+#include "oldkern.h"
 #include "testutil.h"
 
 #include "core/caps.h"
@@ -718,6 +719,7 @@ static void test_init_exec_failures(void **state)
 
 int main(void)
 {
+	tu_old_kernel_from_env();	/* the rootfs-2.6.32 and rootfs-3.10 runs */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_container_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console, setup, teardown),

@@ -28,8 +28,10 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -331,6 +333,53 @@ static void check_enter_caps(int fd, unsigned veid, const char *dir)
 		  (unsigned long long)r[3]);
 }
 
+/* vzctl's order: setluid, then (in a child) the capabilities of its
+ * CAPDEFAULTMASK (no SYS_ADMIN, NET_ADMIN; CAP_VE_ADMIN kept), then
+ * VE_CREATE; the init then mounts and sets its hostname with CAP_VE_ADMIN
+ * alone.  Reports create's result, then the mount's and sethostname's
+ * errno and the hostname it reads back. */
+static void check_vzctl_order(int fd, unsigned veid, const char *dir)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int r[3] = { -1, -1, -1 };
+		char name[65] = "";
+		if (setsid() >= 0 && syscall(OVZ_NR_SETLUID, (unsigned long)veid) == 0) {
+			uint64_t drop = CAP_BIT(SYS_ADMIN) | CAP_BIT(12) /* NET_ADMIN */;
+			for (int c = 0; c < 34; c++)
+				if (drop & CAP_BIT(c))
+					prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
+			uint64_t keep = status_caps(getpid(), "CapPrm") & ~drop;
+			if (set_caps(keep, keep, 0) == 0)
+				r[0] = create_raw(fd, veid, OVZ_VE_CREATE, 32);
+			r[1] = mount("none", dir, "tmpfs", 0, NULL) < 0 ? errno : 0;
+			r[2] = sethostname("ve903", 5) < 0 ? errno : 0;
+			gethostname(name, sizeof(name) - 1);
+		}
+		if (write(p[1], r, sizeof(r)) != sizeof(r) || write(p[1], name, 65) != 65)
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	int r[3] = { -2, -2, -2 };
+	char name[65] = "";
+	vzs_check(read(p[0], r, sizeof(r)) == sizeof(r) && read(p[0], name, 65) == 65,
+		  "vzctl-order child");
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	vzs_check(r[0] == (int)veid, "VE_CREATE without CAP_SYS_ADMIN (after setluid): %d", r[0]);
+	vzs_check(r[1] == 0, "mount inside with CAP_VE_ADMIN alone: errno %d", r[1]);
+	vzs_check(r[2] == 0 && strcmp(name, "ve903") == 0,
+		  "sethostname inside with CAP_VE_ADMIN alone: errno %d, '%s'", r[2], name);
+	umount2(dir, MNT_DETACH);
+	char host[65] = "";
+	gethostname(host, sizeof(host) - 1);
+	vzs_check(strcmp(host, "ve903") != 0, "the VE's hostname stays inside");
+}
+
 static int inner_kernel(void)
 {
 	int fd = open("/dev/vzctl", O_RDWR | O_CLOEXEC);
@@ -380,7 +429,12 @@ static int inner_kernel(void)
 	_cleanup_free_ char *dir = xasprintf("/tmp/vzemu-mnt.%d", (int)getpid());
 	mkdir(dir, 0700);
 	check_enter_caps(fd, 901, dir);
+	check_vzctl_order(fd, 903, dir);
 	rmdir(dir);
+	struct stat sb;
+	vzs_check(stat("/proc/vz", &sb) == 0 && S_ISDIR(sb.st_mode) && access("/proc/vz", R_OK) == 0,
+		  "/proc/vz is a directory");
+	vzs_check(stat("/dev/vzctl", &sb) == 0 && S_ISCHR(sb.st_mode), "/dev/vzctl: a device");
 	vzs_check(create_raw(fd, 901, OVZ_VE_CREATE | OVZ_VE_EXCLUSIVE, 32) == -EACCES,
 	      "VE_EXCLUSIVE create of a running VE");
 	/* the VE's init has the VE's hostname and network, not ours */
@@ -803,11 +857,103 @@ static int inner_kernel_vz7_fail(void)
 	return vzs_status();
 }
 
+/* ---- what the VE is created with, from its config (CT 1401) ---- */
+
+#define PCT "1401"
+
+static const char params_xml[] =
+	"<domain type='openvz' id='" PCT "'>\n"
+	"  <name>params</name>\n"
+	"  <memory unit='MiB'>128</memory>\n"
+	"  <os><type>exe</type></os>\n"
+	"  <devices>\n"
+	"    <filesystem type='template'><source name='busybox'/><target dir='/'/></filesystem>\n"
+	"    <interface type='ethernet'><ip address='10.77.14.1'/></interface>\n"
+	"  </devices>\n"
+	"</domain>\n";
+
+/* The keys vzctl reads that the model does not own: beancounters,
+ * CAPABILITY, FEATURES, NETFILTER, DEVICES, DEVNODES. */
+static const char params_keys[] =
+	"KMEMSIZE=\"14372700:14790164\"\nNUMTCPSOCK=\"360\"\nNUMIPTENT=\"8:8\"\n"
+	"CAPABILITY=\"SYS_TIME:on\"\nFEATURES=\"nfs:on\"\nNETFILTER=\"stateless\"\n"
+	"DEVICES=\"c:1:7:rw\"\nDEVNODES=\"vzsemnull:rw\"\n";
+
+static bool ubc_has(const char *ubc, const char *res, const char *barrier, const char *limit)
+{
+	const char *at = strstr(ubc, PCT ":");
+	const char *row = at ? strstr(at, res) : NULL;
+	char b[32], l[32];
+	return row && sscanf(row + strlen(res), " %*s %*s %31s %31s", b, l) == 2 &&
+	       strcmp(b, barrier) == 0 && strcmp(l, limit) == 0;
+}
+
+static uint64_t cap_bnd_of(pid_t pid)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/status", (int)pid);
+	_cleanup_free_ char *st = vzs_slurp(path);
+	const char *b = strstr(st, "CapBnd:");
+	return b ? strtoull(b + 7, NULL, 16) : 0;
+}
+
+static pid_t init_pid_of(const char *ctid)
+{
+	_cleanup_free_ char *p = xasprintf("%s/var/run/ovz-native/%s.state", root, ctid);
+	_cleanup_free_ char *st = vzs_slurp(p);
+	return st ? (pid_t)atoi(st) : 0;
+}
+
+static int inner_params(void)
+{
+	scenario_links();
+	_cleanup_free_ char *xml = xasprintf("%s/params.xml", root);
+	tu_write(xml, params_xml);
+	vzs_expect_run(tu_cli(root, NULL, "--backend", "vz", "create", "--xml", xml, NULL), 0,
+		       NULL, "create " PCT);
+	_cleanup_free_ char *conf_path = xasprintf("%s/etc/vz/conf/" PCT ".conf", root);
+	_cleanup_free_ char *conf = vzs_slurp(conf_path);
+	_cleanup_free_ char *more = xasprintf("%s%s", conf, params_keys);
+	tu_write(conf_path, more);
+	/* the host's node DEVNODES names, under the root prefix */
+	_cleanup_free_ char *host_dev = xasprintf("%s/dev", root);
+	mkdir(host_dev, 0755);
+	_cleanup_free_ char *node = xasprintf("%s/dev/vzsemnull", root);
+	vzs_check(mknod(node, S_IFCHR | 0666, makedev(1, 3)) == 0, "mknod %s", node);
+	vzs_expect_run(tu_cli(root, NULL, "--backend", "vz", "start", PCT, NULL), 0, NULL,
+		       "start " PCT);
+	_cleanup_free_ char *ubc = vzs_slurp("/proc/user_beancounters");
+	vzs_check(ubc_has(ubc, "kmemsize", "14372700", "14790164"), "kmemsize: %s", ubc);
+	vzs_check(ubc_has(ubc, "numtcpsock", "360", "360"), "numtcpsock");
+	vzs_check(ubc_has(ubc, "numiptent", "16", "16"), "numiptent raised to 16");
+	vzs_check(ubc_has(ubc, "lockedpages", "32768", "32768"), "vswap lockedpages");
+	struct stat st;
+	_cleanup_free_ char *in = xasprintf("%s/vz/root/" PCT "/dev/vzsemnull", root);
+	vzs_check(stat(in, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
+		  "DEVNODES: no c 1:3 at %s", in);
+	/* vzctl's exec_container_init: no fsck at boot */
+	_cleanup_free_ char *fastboot = xasprintf("%s/vz/root/" PCT "/fastboot", root);
+	vzs_check(tu_exists(fastboot), "no %s", fastboot);
+	/* init's bounding set: vzctl's mask with SYS_TIME, bit 30 kept */
+	uint64_t bnd = cap_bnd_of(init_pid_of(PCT));
+	vzs_check((bnd & (1ULL << 30)) && (bnd & (1ULL << 25)) && !(bnd & (1ULL << 16)) &&
+		  !(bnd & (1ULL << 21)) && !(bnd & (1ULL << 17)), "init's CapBnd %llx",
+		  (unsigned long long)bnd);
+	vzs_expect_run(tu_cli(root, NULL, "--backend", "vz", "stop", "--fast", PCT, NULL), 0,
+		       NULL, "stop " PCT);
+	unlink(in);
+	unlink(node);
+	vzs_expect_run(tu_cli(root, NULL, "--backend", "vz", "destroy", PCT, NULL), 0, NULL,
+		       "destroy " PCT);
+	return vzs_status();
+}
+
 static int inner_main(const char *scenario, const char *dir)
 {
 	root = xstrdup(dir);
 	if (strcmp(scenario, "lifecycle") == 0)
 		return inner_lifecycle();
+	if (strcmp(scenario, "params") == 0)
+		return inner_params();
 	if (strcmp(scenario, "start") == 0)
 		return inner_start();
 	if (strcmp(scenario, "start-fail") == 0)
@@ -924,6 +1070,23 @@ static void test_start_golden(void **state)
 	vzs_compare_golden("vz/start.transcript", got);
 }
 
+/* A config's UB keys, CAPABILITY, FEATURES, NETFILTER, DEVICES and
+ * DEVNODES reach the kernel as vzctl passes them. */
+static void test_config_params(void **state)
+{
+	REQUIRE();
+	_cleanup_free_ char *t = xasprintf("%s/params.transcript", root);
+	vzs_expect_inner_ok(vzs_under_vzemu("legacy", "params", root, t, NULL),
+			    "CT " PCT " with vzctl's keys under vzemu");
+	_cleanup_free_ char *got = tu_read(t);
+	assert_non_null(got);
+	if (!strstr(got, "\"op\":\"VZCTL_SETDEVPERMS\",\"comm\":\"ovz-native\",\"veid\":" PCT
+		    ",\"args\":{\"dev\":\"c 1:7\",\"use\":\"VE_USE_MINOR\",\"mask\":6},\"result\":0") ||
+	    !strstr(got, "\"dev\":\"c 1:3\",\"use\":\"VE_USE_MINOR\",\"mask\":6},\"result\":0") ||
+	    !strstr(got, "\"iptables_mask\":\"0x1c000007\"") || !strstr(got, "nfs"))
+		fail_msg("transcript lacks the devperms, netfilter mask or features:\n%s", got);
+}
+
 /* Each emulated call of a start fails in turn; each failure is undone. */
 static void test_fail_each_call_of_start(void **state)
 {
@@ -1023,6 +1186,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_start_golden),
+		cmocka_unit_test(test_config_params),
 		cmocka_unit_test(test_fail_each_call_of_start),
 		cmocka_unit_test(test_probe),
 		cmocka_unit_test(test_emulated_kernel),
