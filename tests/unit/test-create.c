@@ -168,7 +168,7 @@ static void test_interrupted_create(void **state)
 	_cleanup_free_ char *junk = at("vz/private/207.tmp/etc/half-written");
 	tu_write(marker, "");
 	tu_write(junk, "x");
-	struct tu_run r = tu_cli(root, NULL, "list", "-a", "-H", "-o", "ctid,status", NULL);
+	struct tu_run r = tu_cli(root, NULL, "list", "-a", "-x", "-H", "-o", "ctid,status", NULL);
 	assert_non_null(strstr(r.out, "       207 incomplete\n"));
 	tu_run_free(&r);
 	r = tu_cli(root, NULL, "create", "207", NULL);
@@ -199,6 +199,10 @@ static void test_clone_and_overlay_say_which_path(void **state)
 	assert_non_null(strstr(r.out, "CT 208 created (clone"));
 	tu_run_free(&r);
 	assert_true(exists("vz/private/208/etc/motd"));
+	/* the data, too (before 3.1 lseek has no SEEK_DATA: create-2.6.32) */
+	_cleanup_free_ char *motd_path = at("vz/private/208/etc/motd");
+	_cleanup_free_ char *motd = tu_read(motd_path);
+	assert_string_equal(motd, "hello\n");
 	if (!tu_is_root())
 		TU_SKIP("needs root (overlay mount)");
 	r = tu_cli(root, NULL, "create", "209", "--ostemplate", "tiny", "--layout", "overlay",

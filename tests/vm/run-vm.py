@@ -18,7 +18,8 @@ Environment: OVZ_VM_KERNEL (the bzImage; default
 OVZ_VM_APPEND (more kernel arguments), OVZ_VM_TIMEOUT (seconds for all
 the boots together, default 540), OVZ_VM_STATIC (the static build of
 ovz-native, scripts/build-static.sh: run in the guest too), OVZ_VM_KEEP (a directory that keeps the
-image and the logs), OVZ_VM_SECTIONS (a comma-separated subset to run).
+image and the logs), OVZ_VM_SECTIONS (a comma-separated subset to run),
+OVZ_VM_SMP (guest CPUs, default 1).
 """
 import argparse
 import hashlib
@@ -206,7 +207,8 @@ def make_vz_disk(work, lifecycle):
 
 def boot(work, kernel, initrd, disk, append, limit):
     """Runs the guest, at most limit seconds; (timed out, seconds)."""
-    cmd = ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', 'max', '-smp', '1', '-m', '1024',
+    smp = os.environ.get('OVZ_VM_SMP', '1')
+    cmd = ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', 'max', '-smp', smp, '-m', '1024',
            '-nographic', '-no-reboot', '-nic', 'none', '-monitor', 'none',
            '-kernel', kernel, '-initrd', initrd, '-append', append,
            '-drive', f'file={disk},if=virtio,format=raw',
