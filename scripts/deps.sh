@@ -5,12 +5,16 @@
 #   scripts/deps.sh bench   - the above plus the tools the benchmarks compare with
 set -euo pipefail
 
+# qemu-system-x86, cpio, e2fsprogs: the vm suite's guest (tests/vm);
+# libacl1-dev, libstdc++-12-dev: the static build (scripts/build-static.sh)
 BUILD_DEPS=(
   meson ninja-build pkg-config gcc make clang libclang-rt-14-dev
   libxml2-dev libxml2-utils libcap-dev libmnl-dev libarchive-dev libcmocka-dev
   zlib1g-dev libzstd-dev liblz4-dev libdeflate-dev liblzma-dev libseccomp-dev libnftnl-dev
   busybox-static iproute2 scdoc xfsprogs musl-tools
   libcgroup2
+  qemu-system-x86 cpio e2fsprogs
+  libacl1-dev libstdc++-12-dev
 )
 BENCH_DEPS=(
   tar libarchive-tools pigz zstd lz4 xz-utils hyperfine debootstrap time

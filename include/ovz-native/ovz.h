@@ -191,11 +191,15 @@ void ovz_ct_list_free(struct ovz_ct_list *l);
  * moves to another entry or is freed; NULL means unset.  String vectors
  * are NULL terminated and never NULL themselves. */
 unsigned ovz_ct_list_ctid(const struct ovz_ct_list *l);
+/* NAME, when /etc/vz/names/NAME leads to this container (as vzlist shows it). */
 const char *ovz_ct_list_name(const struct ovz_ct_list *l);
 const char *ovz_ct_list_uuid(const struct ovz_ct_list *l);	/* dashed, lower case */
 /* "running", "stopped", "mounted" or "incomplete" (an interrupted create). */
 const char *ovz_ct_list_status(const struct ovz_ct_list *l);
-const char *const *ovz_ct_list_ips(const struct ovz_ct_list *l);	/* without prefixes */
+/* venet addresses as vzlist shows them: a stopped container's IP_ADDRESS
+ * words as written (with a prefix where one is written), a running one's
+ * as the kernel has them (no prefix).  veth addresses are not here. */
+const char *const *ovz_ct_list_ips(const struct ovz_ct_list *l);
 const char *ovz_ct_list_hostname(const struct ovz_ct_list *l);
 const char *ovz_ct_list_ostemplate(const struct ovz_ct_list *l);
 bool ovz_ct_list_onboot(const struct ovz_ct_list *l);
@@ -214,6 +218,16 @@ const char *ovz_ct_list_backend(const struct ovz_ct_list *l);
 const char *ovz_ct_list_config(const struct ovz_ct_list *l, const char *key);
 /* Why its config could not be read; NULL when it was. */
 const char *ovz_ct_list_error(const struct ovz_ct_list *l);
+/* Whether its private area exists (vzlist hides a stopped container
+ * without one; vzctl's status calls it "deleted"). */
+bool ovz_ct_list_exists(const struct ovz_ct_list *l);
+/* A beancounter or quota key (KMEMSIZE, PHYSPAGES, NUMPROC, DISKSPACE...)
+ * as vzctl reads it: barrier and limit in the key's own unit (bytes, pages,
+ * 1K blocks or a count), one value for both, "unlimited" as LONG_MAX.
+ * -ENOENT when the config does not set it, -EINVAL when vzctl would not
+ * take the value. */
+int ovz_ct_list_limits(const struct ovz_ct_list *l, const char *key, unsigned long long *barrier,
+		       unsigned long long *limit);
 
 /* ---- creating and running ---- */
 

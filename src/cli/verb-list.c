@@ -14,15 +14,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum vtype { V_NULL, V_STR, V_LIST, V_INT, V_BOOL, V_UBC, V_DQ, V_FEATURES };
+enum vtype {
+	V_NULL, V_STR, V_LIST, V_INT, V_BOOL, V_FLOAT, V_UBC, V_DQ, V_FEATURES, V_CAP,
+};
 
 struct value {
 	enum vtype type;
-	const char *s;			/* V_STR */
+	const char *s;			/* V_STR, V_FEATURES, V_CAP */
 	const char *const *items;	/* V_LIST, NULL terminated */
-	long long n;			/* V_INT, V_BOOL */
+	long long n;			/* V_INT (-1: unset), V_BOOL */
+	double f;			/* V_FLOAT; n > 0: JSON with n decimals */
 	unsigned long long ubc[5];	/* held maxheld barrier limit failcnt;
 					 * V_DQ: usage softlimit hardlimit */
+	unsigned known;			/* V_UBC: bit i when ubc[i] is known */
+	int index;			/* which of ubc[] the text column and -s use */
+};
+
+enum {
+	F_CUT = 1 << 0,		/* text cut to the column unless it is the last one */
+	F_EXTRA = 1 << 1,	/* ours, not vzlist's: in -j only with --extra */
+	F_HDR_RIGHT = 1 << 2,	/* the header right aligned, the value left */
 };
 
 struct field {
@@ -31,12 +42,20 @@ struct field {
 	int width;		/* negative: left aligned */
 	void (*get)(const struct ovz_ct_list *l, const char *key, struct value *v);
 	const char *key;	/* config key for the generic getters */
+	int index;		/* vzlist's: 0 for a field of its own, else a column of one */
+	unsigned flags;
+	int min;		/* V_INT: the text shows "-" below it */
 };
 
 static void get_str(const char *s, struct value *v)
 {
 	v->type = s ? V_STR : V_NULL;
 	v->s = s;
+}
+
+static bool is_running(const struct ovz_ct_list *l)
+{
+	return strcmp(ovz_ct_list_status(l), "running") == 0;
 }
 
 static void get_ctid(const struct ovz_ct_list *l, const char *key, struct value *v)
@@ -119,21 +138,55 @@ static void get_uuid(const struct ovz_ct_list *l, const char *key, struct value 
 	get_str(ovz_ct_list_uuid(l), v);
 }
 
+/* ONBOOT: yes, no, or (absent, or a value vzctl skips) neither. */
 static void get_onboot(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
-	v->type = V_BOOL;
-	v->n = ovz_ct_list_onboot(l);
+	const char *s = ovz_ct_list_config(l, "ONBOOT");
+	v->type = V_NULL;
+	if (s && (strcmp(s, "yes") == 0 || strcmp(s, "no") == 0)) {
+		v->type = V_BOOL;
+		v->n = s[0] == 'y';
+	}
 }
 
+/* A number from the config; -1 when unset (JSON 0, text "-" as vzlist). */
 static void get_conf_int(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
 	const char *s = ovz_ct_list_config(l, key);
 	uint64_t n;
-	v->type = V_NULL;
-	if (s && cli_parse_u64(s, &n) == 0 && n <= LLONG_MAX) {
-		v->type = V_INT;
-		v->n = (long long)n;
+	v->type = V_INT;
+	v->n = s && cli_parse_u64(s, &n) == 0 && n <= LLONG_MAX ? (long long)n : -1;
+}
+
+/* The same, null when unset. */
+static void get_conf_int_or_null(const struct ovz_ct_list *l, const char *key, struct value *v)
+{
+	get_conf_int(l, key, v);
+	if (v->n < 0)
+		v->type = V_NULL;
+}
+
+/* CPULIMIT ("50", or "50%" of each CPU) and CPUUNITS: vzlist shows both
+ * (0 for the missing one) when either is set, neither otherwise. */
+static long long cpu_value(const char *key, const char *s)
+{
+	if (!s)
+		return 0;
+	char *end;
+	unsigned long long n = strtoull(s, &end, 10);
+	if (strcmp(key, "CPULIMIT") == 0 && end[0] == '%' && !end[1]) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		return (long long)n * (cpus > 0 ? cpus : 1);
 	}
+	return *end ? 0 : (long long)n;
+}
+
+static void get_cpu(const struct ovz_ct_list *l, const char *key, struct value *v)
+{
+	const char *limit = ovz_ct_list_config(l, "CPULIMIT");
+	const char *units = ovz_ct_list_config(l, "CPUUNITS");
+	v->type = limit || units ? V_INT : V_NULL;
+	v->n = cpu_value(key, ovz_ct_list_config(l, key));
 }
 
 static void get_layout(const struct ovz_ct_list *l, const char *key, struct value *v)
@@ -143,71 +196,37 @@ static void get_layout(const struct ovz_ct_list *l, const char *key, struct valu
 	v->s = s && strncmp(s, "ploop", 5) == 0 ? "ploop" : "simfs";
 }
 
-/* "barrier:limit" (or one value for both) with vzctl's suffixes; the
- * held, maxheld and failcnt columns stay 0 without a beancounter. */
-static unsigned long long ubc_number(const char *s, bool pages)
-{
-	if (strncmp(s, "unlimited", 9) == 0)
-		return LONG_MAX;
-	char *end;
-	unsigned long long n = strtoull(s, &end, 10);
-	unsigned long long mult = 1;
-	switch (*end) {
-	case 'K': case 'k': mult = 1ULL << 10; break;
-	case 'M': case 'm': mult = 1ULL << 20; break;
-	case 'G': case 'g': mult = 1ULL << 30; break;
-	case 'T': case 't': mult = 1ULL << 40; break;
-	case 'P': case 'p': mult = 1ULL << 50; break;
-	default: return n;
-	}
-	n *= mult;
-	return pages ? n / 4096 : n;
-}
-
+/* Barrier and limit as vzctl reads them; held, maxheld and failcnt are
+ * known for a running container's NUMPROC (its processes) only. */
 static void get_ubc(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
 	v->type = V_UBC;
 	memset(v->ubc, 0, sizeof(v->ubc));
-	const char *s = ovz_ct_list_config(l, key);
-	bool pages = strstr(key, "PAGES") != NULL;
-	if (s && *s) {
-		const char *colon = strchr(s, ':');
-		v->ubc[2] = ubc_number(s, pages);
-		v->ubc[3] = colon ? ubc_number(colon + 1, pages) : v->ubc[2];
-	}
+	v->known = 1u << 2 | 1u << 3;
+	if (ovz_ct_list_limits(l, key, &v->ubc[2], &v->ubc[3]) < 0)
+		v->ubc[2] = v->ubc[3] = 0;
 	int nproc = strcmp(key, "NUMPROC") == 0 ? ovz_ct_list_nproc(l) : -1;
-	if (nproc >= 0)
+	if (nproc >= 0 && is_running(l)) {
 		v->ubc[0] = v->ubc[1] = (unsigned long long)nproc;
+		v->known |= 1u << 0;
+	}
 }
 
-/* A plain number is in 1K blocks (or inodes); with a K/M/G/T suffix it is
- * bytes, as vzctl reads it. */
-static unsigned long long dq_number(const char *s)
-{
-	char *end;
-	unsigned long long n = strtoull(s, &end, 10);
-	return *end && *end != ':' ? ubc_number(s, false) / 1024 : n;
-}
-
-/* DISKSPACE or DISKINODES ("soft:hard"): usage is not tracked without a
- * quota (0, shown as "-"); key "DISKSPACE.s" picks the soft limit for the
- * text column, ".h" the hard one. */
+/* DISKSPACE and DISKINODES: an object when either is set (vzlist's quota),
+ * usage 0 (not tracked). */
 static void get_dq(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
-	char name[16];
-	size_t len = strcspn(key, ".");
-	snprintf(name, sizeof(name), "%.*s", (int)len, key);
-	const char *s = ovz_ct_list_config(l, name);
-	if (!s || !*s) {
+	unsigned long long b, h;
+	if (!ovz_ct_list_config(l, "DISKSPACE") && !ovz_ct_list_config(l, "DISKINODES")) {
 		v->type = V_NULL;
 		return;
 	}
 	v->type = V_DQ;
 	memset(v->ubc, 0, sizeof(v->ubc));
-	const char *colon = strchr(s, ':');
-	v->ubc[1] = dq_number(s);
-	v->ubc[2] = colon ? dq_number(colon + 1) : v->ubc[1];
-	v->n = key[len] == '.' ? (key[len + 1] == 's' ? 1 : 2) : 0;
+	if (ovz_ct_list_limits(l, key, &b, &h) == 0) {
+		v->ubc[1] = b;
+		v->ubc[2] = h;
+	}
 }
 
 /* FEATURES="sysfs:on nfs:off": an object of booleans in JSON. */
@@ -217,6 +236,12 @@ static void get_features(const struct ovz_ct_list *l, const char *key, struct va
 	v->s = ovz_ct_list_config(l, "FEATURES");
 }
 
+static void get_capability(const struct ovz_ct_list *l, const char *key, struct value *v)
+{
+	v->type = V_CAP;
+	v->s = ovz_ct_list_config(l, "CAPABILITY");
+}
+
 static void get_conf_bool(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
 	const char *s = ovz_ct_list_config(l, key);
@@ -224,14 +249,45 @@ static void get_conf_bool(const struct ovz_ct_list *l, const char *key, struct v
 	v->n = s && strcmp(s, "yes") == 0;
 }
 
-/* vzlist's test: a PHYSPAGES limit that is not unlimited. */
+static void get_conf_float(const struct ovz_ct_list *l, const char *key, struct value *v)
+{
+	const char *s = ovz_ct_list_config(l, key);
+	v->type = V_FLOAT;
+	v->f = s ? strtod(s, NULL) : 0;
+}
+
+/* Load average and uptime come from the kernel's VE statistics, which no
+ * backend gives yet: vzlist's "unknown" (null and 0.000, "-"). */
+static void get_laverage(const struct ovz_ct_list *l, const char *key, struct value *v)
+{
+	v->type = V_NULL;
+}
+
+static void get_uptime(const struct ovz_ct_list *l, const char *key, struct value *v)
+{
+	v->type = V_FLOAT;
+	v->f = 0;
+	v->n = 3;	/* vzlist prints seconds with three decimals */
+}
+
+static void get_netfilter(const struct ovz_ct_list *l, const char *key, struct value *v)
+{
+	static const char *const names[] = { "disabled", "stateless", "stateful", "full" };
+	const char *s = ovz_ct_list_config(l, "NETFILTER");
+	v->type = V_NULL;
+	for (size_t i = 0; s && i < ARRAY_SIZE(names); i++)
+		if (strcmp(s, names[i]) == 0)
+			get_str(names[i], v);
+}
+
+/* vzlist's test: a PHYSPAGES limit that is not unlimited (none counts as 0). */
 static void get_vswap(const struct ovz_ct_list *l, const char *key, struct value *v)
 {
-	struct value p;
-	memset(&p, 0, sizeof(p));
-	get_ubc(l, "PHYSPAGES", &p);
+	unsigned long long b = 0, lim = 0;
+	if (ovz_ct_list_limits(l, "PHYSPAGES", &b, &lim) < 0)
+		lim = 0;
 	v->type = V_BOOL;
-	v->n = p.ubc[3] && p.ubc[3] != LONG_MAX && p.ubc[3] != INT_MAX;
+	v->n = lim != LONG_MAX && lim != INT_MAX;
 }
 
 static void get_backend(const struct ovz_ct_list *l, const char *key, struct value *v)
@@ -239,24 +295,31 @@ static void get_backend(const struct ovz_ct_list *l, const char *key, struct val
 	get_str(ovz_ct_list_backend(l), v);
 }
 
-#define UBC(n, K, H) { n, H, 10, get_ubc, K }
+#define STR(n, H, w, g, K) { n, H, w, g, K, 0, F_CUT, 0 }
+#define UBC1(n, sfx, K, H, i) { n sfx, H, 10, get_ubc, K, i, 0, 0 }
+#define UBC(n, K, H) UBC1(n, "", K, H, 0), UBC1(n, ".m", K, H ".M", 1), \
+	UBC1(n, ".b", K, H ".B", 2), UBC1(n, ".l", K, H ".L", 3), UBC1(n, ".f", K, H ".F", 4)
+#define DQ(n, K, H) { n, H, 10, get_dq, K, 0, 0, 0 }, { n ".s", H ".S", 10, get_dq, K, 1, 0, 0 }, \
+	{ n ".h", H ".H", 10, get_dq, K, 2, 0, 0 }
+/* vzlist 4.11's fields, in its order (vzlist -L), then ours. */
 static const struct field fields[] = {
-	{ "ctid", "CTID", 10, get_ctid, NULL },
-	{ "veid", "CTID", 10, get_ctid, NULL },
-	{ "vpsid", "CTID", 10, get_ctid, NULL },
-	{ "private", "PRIVATE", -32, get_private, NULL },
-	{ "root", "ROOT", -32, get_root, NULL },
-	{ "mount_opts", "MOUNT_OPTS", -16, get_conf_str, "MOUNT_OPTS" },
-	{ "origin_sample", "ORIGIN_SAMPLE", 32, get_conf_str, "ORIGIN_SAMPLE" },
-	{ "hostname", "HOSTNAME", -32, get_hostname, NULL },
-	{ "name", "NAME", -32, get_name, NULL },
-	{ "smart_name", "SMARTNAME", 10, get_smart_name, NULL },
-	{ "description", "DESCRIPTION", -32, get_description, NULL },
-	{ "ostemplate", "OSTEMPLATE", -32, get_ostemplate, NULL },
-	{ "ip", "IP_ADDR", -15, get_ip, NULL },
-	{ "nameserver", "NAMESERVER", -15, get_nameserver, NULL },
-	{ "searchdomain", "SEARCHDOMAIN", -15, get_searchdomain, NULL },
-	{ "status", "STATUS", -9, get_status, NULL },
+	{ "ctid", "CTID", 10, get_ctid, NULL, 0, 0, 0 },
+	{ "veid", "CTID", 10, get_ctid, NULL, 0, 0, 0 },
+	{ "vpsid", "CTID", 10, get_ctid, NULL, 0, 0, 0 },
+	STR("private", "PRIVATE", -32, get_private, NULL),
+	STR("root", "ROOT", -32, get_root, NULL),
+	STR("mount_opts", "MOUNT_OPTS", -16, get_conf_str, "MOUNT_OPTS"),
+	{ "origin_sample", "ORIGIN_SAMPLE", -32, get_conf_str, "ORIGIN_SAMPLE", 0,
+	  F_CUT | F_HDR_RIGHT, 0 },
+	STR("hostname", "HOSTNAME", -32, get_hostname, NULL),
+	STR("name", "NAME", -32, get_name, NULL),
+	STR("smart_name", "SMARTNAME", 10, get_smart_name, NULL),
+	STR("description", "DESCRIPTION", -32, get_description, NULL),
+	STR("ostemplate", "OSTEMPLATE", -32, get_ostemplate, NULL),
+	STR("ip", "IP_ADDR", -15, get_ip, NULL),
+	STR("nameserver", "NAMESERVER", -15, get_nameserver, NULL),
+	STR("searchdomain", "SEARCHDOMAIN", -15, get_searchdomain, NULL),
+	{ "status", "STATUS", -9, get_status, NULL, 0, 0, 0 },
 	UBC("kmemsize", "KMEMSIZE", "KMEMSIZE"),
 	UBC("lockedpages", "LOCKEDPAGES", "LOCKEDP"),
 	UBC("privvmpages", "PRIVVMPAGES", "PRIVVMP"),
@@ -278,30 +341,33 @@ static const struct field fields[] = {
 	UBC("numfile", "NUMFILE", "NFILE"),
 	UBC("numiptent", "NUMIPTENT", "NIPTENT"),
 	UBC("swappages", "SWAPPAGES", "SWAPP"),
-	{ "cpulimit", "CPULIM", 7, get_conf_int, "CPULIMIT" },
-	{ "cpuunits", "CPUUNI", 7, get_conf_int, "CPUUNITS" },
-	{ "cpus", "CPUS", 5, get_conf_int, "CPUS" },
-	{ "diskspace", "DSPACE", 10, get_dq, "DISKSPACE" },
-	{ "diskspace.s", "DSPACE.S", 10, get_dq, "DISKSPACE.s" },
-	{ "diskspace.h", "DSPACE.H", 10, get_dq, "DISKSPACE.h" },
-	{ "diskinodes", "DINODES", 10, get_dq, "DISKINODES" },
-	{ "diskinodes.s", "DINODES.S", 10, get_dq, "DISKINODES.s" },
-	{ "diskinodes.h", "DINODES.H", 10, get_dq, "DISKINODES.h" },
-	{ "ioprio", "IOP", 3, get_conf_int, "IOPRIO" },
-	{ "onboot", "ONBOOT", 6, get_onboot, NULL },
-	{ "bootorder", "BOOTORDER", 10, get_conf_int, "BOOTORDER" },
-	{ "layout", "LAYOUT", 6, get_layout, NULL },
-	{ "features", "FEATURES", -15, get_features, NULL },
-	{ "vswap", "VSWAP", 5, get_vswap, NULL },
-	{ "disabled", "DISABL", 6, get_conf_bool, "DISABLED" },
-	{ "uuid", "UUID", -36, get_uuid, NULL },
-	{ "backend", "BACKEND", -7, get_backend, NULL },
+	DQ("diskspace", "DISKSPACE", "DSPACE"),
+	DQ("diskinodes", "DISKINODES", "DINODES"),
+	{ "laverage", "LAVERAGE", 14, get_laverage, NULL, 0, 0, 0 },
+	{ "uptime", "UPTIME", 15, get_uptime, NULL, 0, 0, 0 },
+	{ "cpulimit", "CPULIM", 7, get_cpu, "CPULIMIT", 0, 0, 0 },
+	{ "cpuunits", "CPUUNI", 7, get_cpu, "CPUUNITS", 0, 0, 0 },
+	{ "cpus", "CPUS", 5, get_conf_int, "CPUS", 0, 0, 1 },
+	{ "ioprio", "IOP", 3, get_conf_int, "IOPRIO", 0, 0, 0 },
+	{ "iolimit", "IOLIMIT", 10, get_conf_int, "IOLIMIT", 0, 0, 1 },
+	{ "iopslimit", "IOPS", 4, get_conf_int, "IOPSLIMIT", 0, 0, 1 },
+	{ "onboot", "ONBOOT", 6, get_onboot, NULL, 0, 0, 0 },
+	{ "bootorder", "BOOTORDER", 10, get_conf_int_or_null, "BOOTORDER", 0, 0, 0 },
+	{ "layout", "LAYOUT", -6, get_layout, NULL, 0, 0, 0 },
+	{ "features", "FEATURES", -15, get_features, NULL, 0, F_CUT, 0 },
+	{ "vswap", "VSWAP", 5, get_vswap, NULL, 0, 0, 0 },
+	{ "disabled", "DISABL", 6, get_conf_bool, "DISABLED", 0, 0, 0 },
+	{ "vm_overcommit", "VM_OVC", 6, get_conf_float, "VM_OVERCOMMIT", 0, 0, 0 },
+	{ "netfilter", "NETFILTER", -9, get_netfilter, NULL, 0, 0, 0 },
+	{ "capability", "CAPABILITY", -15, get_capability, NULL, 0, 0, 0 },
+	{ "uuid", "UUID", -36, get_uuid, NULL, 0, F_EXTRA, 0 },
+	{ "backend", "BACKEND", -7, get_backend, NULL, 0, F_EXTRA, 0 },
 };
 
 /* The row index of numproc: the text column NPROC shows its held value. */
 static bool is_numproc(const struct field *f)
 {
-	return strcmp(f->name, "numproc") == 0;
+	return strcmp(f->key ? f->key : "", "NUMPROC") == 0;
 }
 
 static const struct field *find_field(const char *name)
@@ -313,7 +379,7 @@ static const struct field *find_field(const char *name)
 }
 
 struct list_opts {
-	bool all, stopped_only, no_header, json, reverse;
+	bool all, stopped_only, no_header, json, reverse, extra;
 	const struct field *order[ARRAY_SIZE(fields) + 1];
 	size_t n_order;
 	const struct field *sort;
@@ -323,6 +389,7 @@ static void value_get(const struct field *f, const struct ovz_ct_list *l, struct
 {
 	memset(v, 0, sizeof(*v));
 	f->get(l, f->key, v);
+	v->index = f->index;
 }
 
 /* ---- text and JSON ---- */
@@ -372,48 +439,107 @@ static const char *fmt_s64(char buf[static 24], long long n)
 	return p;
 }
 
-/* "sysfs:on nfs:off" as "sysfs:on,nfs:off"; "-" when none. */
-static const char *feature_text(const char *s, char *buf, size_t len)
-{
-	if (!s || !*s)
-		return "-";
-	size_t n = 0;
-	for (; *s && n + 1 < len; s++)
-		if (*s != ' ' && *s != '\t')
-			buf[n++] = *s;
-		else if (n && buf[n - 1] != ',')
-			buf[n++] = ',';
-	while (n && buf[n - 1] == ',')
-		n--;
-	buf[n] = '\0';
-	return buf;
-}
+/* CAPABILITY="chown:off net_admin:on": vzctl's capability names in its
+ * order, each "name:on|off" (lower case), the last word for a name
+ * counting; fs_mask is vzctl's name for bit 0 again. */
+static const char *const cap_names[] = {
+	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid",
+	"setuid", "setpcap", "linux_immutable", "net_bind_service", "net_broadcast",
+	"net_admin", "net_raw", "ipc_lock", "ipc_owner", "sys_module", "sys_rawio",
+	"sys_chroot", "sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
+	"sys_resource", "sys_time", "sys_tty_config", "mknod", "lease", "audit_write",
+	"ve_admin", "setfcap", "fs_mask",
+};
 
-static void put_features_json(struct cli_buf *b, const char *s)
+/* vzctl's features, in its order. */
+static const char *const feature_names[] = {
+	"sysfs", "nfs", "sit", "ipip", "ppp", "ipgre", "bridge", "nfsd",
+};
+
+struct named_bits {
+	const char *const *names;
+	size_t n;
+	unsigned wrap;		/* name i is bit i % wrap */
+	bool any_case;
+};
+
+static const struct named_bits caps = { cap_names, ARRAY_SIZE(cap_names), 32, true };
+static const struct named_bits features = { feature_names, ARRAY_SIZE(feature_names), 64, false };
+
+/* Bit i of *on / *off for each "name:on|off" word of s (separated by
+ * blanks or commas; a later word for a name wins; unknown names skipped). */
+static void bit_masks(const struct named_bits *nb, const char *s, unsigned long long *on,
+		      unsigned long long *off)
 {
-	cli_buf_putc(b, '{');
-	bool first = true;
+	*on = *off = 0;
 	while (s && *s) {
-		s += strspn(s, " \t");
-		size_t len = strcspn(s, " \t");
-		const char *colon = memchr(s, ':', len);
-		if (colon && colon > s) {
-			char name[64];
-			snprintf(name, sizeof(name), "%.*s", (int)(colon - s), s);
-			cli_buf_puts(b, first ? "\n      " : ",\n      ");
-			cli_buf_put_json_string(b, name);
-			cli_buf_puts(b, strncmp(colon + 1, "on", 2) == 0 ? ": true" : ": false");
-			first = false;
+		s += strspn(s, " \t,");
+		size_t len = strcspn(s, " \t,");
+		const char *colon = len ? memrchr(s, ':', len) : NULL;
+		size_t name_len = colon ? (size_t)(colon - s) : 0;
+		bool set = colon && len - name_len == 3 && strncmp(colon + 1, "on", 2) == 0;
+		bool unset = colon && len - name_len == 4 && strncmp(colon + 1, "off", 3) == 0;
+		for (size_t i = 0; (set || unset) && i < nb->n; i++) {
+			if (strlen(nb->names[i]) != name_len ||
+			    (nb->any_case ? strncasecmp(s, nb->names[i], name_len)
+					  : strncmp(s, nb->names[i], name_len)) != 0)
+				continue;
+			unsigned long long bit = 1ULL << (i % nb->wrap);
+			*on = set ? *on | bit : *on & ~bit;
+			*off = set ? *off & ~bit : *off | bit;
 		}
 		s += len;
 	}
-	cli_buf_puts(b, first ? "}" : "\n    }");
+}
+
+/* Each named bit as "name:on"/"name:off" joined by commas ("-" for none),
+ * or with json, as "name": true|false members (null for none). */
+static void put_bits(struct cli_buf *b, const struct named_bits *nb, const char *s, bool json)
+{
+	unsigned long long on, off;
+	bit_masks(nb, s, &on, &off);
+	bool first = true;
+	for (size_t i = 0; i < nb->n; i++) {
+		unsigned long long bit = 1ULL << (i % nb->wrap);
+		if (!((on | off) & bit))
+			continue;
+		if (json) {
+			cli_buf_puts(b, first ? "{\n      \"" : ",\n      \"");
+			cli_buf_puts(b, nb->names[i]);
+			cli_buf_puts(b, on & bit ? "\": true" : "\": false");
+		} else {
+			if (!first)
+				cli_buf_putc(b, ',');
+			cli_buf_puts(b, nb->names[i]);
+			cli_buf_puts(b, on & bit ? ":on" : ":off");
+		}
+		first = false;
+	}
+	if (json)
+		cli_buf_puts(b, first ? "null" : "\n    }");
+	else if (first)
+		cli_buf_putc(b, '-');
+}
+
+/* vzlist prints a column with printf's width and, unless it is the last
+ * one, moves on by the width: longer text is cut there. */
+static void put_cut(struct cli_buf *b, const char *s, int width, bool cut)
+{
+	size_t w = (size_t)(width < 0 ? -width : width);
+	char buf[256];
+	if (cut && strlen(s) > w && w < sizeof(buf)) {
+		memcpy(buf, s, w);
+		buf[w] = '\0';
+		s = buf;
+	}
+	put_padded(b, s, width);
 }
 
 static void put_text(struct cli_buf *b, const struct field *f, const struct value *v, bool last)
 {
-	char buf[24], fbuf[256];
+	char buf[32];
 	const char *s = "-";
+	bool cut = (f->flags & F_CUT) && !last;
 	switch (v->type) {
 	case V_NULL:
 		break;
@@ -428,25 +554,36 @@ static void put_text(struct cli_buf *b, const struct field *f, const struct valu
 		s = v->items[0] ? v->items[0] : "-";
 		break;
 	case V_INT:
-		s = fmt_s64(buf, v->n);
+		if (v->n >= f->min)
+			s = fmt_s64(buf, v->n);
 		break;
 	case V_BOOL:
 		s = v->n ? "yes" : "no";
 		break;
+	case V_FLOAT:
+		if (v->f != 0) {
+			snprintf(buf, sizeof(buf), "%g", v->f);
+			s = buf;
+		}
+		break;
 	case V_UBC:
-		if (is_numproc(f) && v->ubc[0] == 0 && v->ubc[1] == 0)
-			break;
-		s = fmt_u64(buf, v->ubc[is_numproc(f) ? 0 : 2]);
+		if (v->known & (1u << v->index))
+			s = fmt_u64(buf, v->ubc[v->index]);
 		break;
 	case V_DQ:
-		if (v->ubc[v->n])
-			s = fmt_u64(buf, v->ubc[v->n]);
+		if (v->index != 0 || v->ubc[0])
+			s = fmt_u64(buf, v->ubc[v->index]);
 		break;
 	case V_FEATURES:
-		s = feature_text(v->s, fbuf, sizeof(fbuf));
-		break;
+	case V_CAP: {
+		struct cli_buf text = { 0 };
+		put_bits(&text, v->type == V_CAP ? &caps : &features, v->s, false);
+		put_cut(b, text.buf, f->width, cut);
+		cli_buf_release(&text);
+		return;
 	}
-	put_padded(b, s, f->width);
+	}
+	put_cut(b, s, f->width, cut);
 }
 
 static void put_json(struct cli_buf *b, const struct value *v)
@@ -455,7 +592,7 @@ static void put_json(struct cli_buf *b, const struct value *v)
 		"{\n      \"held\": ", ",\n      \"maxheld\": ", ",\n      \"barrier\": ",
 		",\n      \"limit\": ", ",\n      \"failcnt\": ",
 	};
-	char buf[24];
+	char buf[32];
 	switch (v->type) {
 	case V_NULL:
 		cli_buf_puts(b, "null");
@@ -473,15 +610,25 @@ static void put_json(struct cli_buf *b, const struct value *v)
 		cli_buf_putc(b, ']');
 		break;
 	case V_INT:
-		cli_buf_puts(b, fmt_s64(buf, v->n));
+		cli_buf_puts(b, fmt_s64(buf, v->n < 0 ? 0 : v->n));
 		break;
 	case V_BOOL:
 		cli_buf_puts(b, v->n ? "true" : "false");
 		break;
+	case V_FLOAT:
+		if (v->n > 0)	/* decimals given */
+			snprintf(buf, sizeof(buf), "%.*f", (int)v->n, v->f);
+		else
+			snprintf(buf, sizeof(buf), "%g", v->f);
+		cli_buf_puts(b, buf);
+		break;
+	case V_CAP:
+		put_bits(b, &caps, v->s, true);
+		break;
 	case V_UBC:
 		for (size_t i = 0; i < ARRAY_SIZE(ubc_names); i++) {
 			cli_buf_puts(b, ubc_names[i]);
-			cli_buf_puts(b, fmt_u64(buf, v->ubc[i]));
+			cli_buf_puts(b, fmt_u64(buf, v->known & (1u << i) ? v->ubc[i] : 0));
 		}
 		cli_buf_puts(b, "\n    }");
 		break;
@@ -495,7 +642,7 @@ static void put_json(struct cli_buf *b, const struct value *v)
 		cli_buf_puts(b, "\n    }");
 		break;
 	case V_FEATURES:
-		put_features_json(b, v->s);
+		put_bits(b, &features, v->s, true);
 		break;
 	}
 }
@@ -511,7 +658,8 @@ static void print_header(const struct list_opts *o, struct cli_buf *b)
 	for (size_t i = 0; i < o->n_order; i++) {
 		if (i)
 			cli_buf_putc(b, ' ');
-		put_padded(b, o->order[i]->hdr, o->order[i]->width);
+		const struct field *f = o->order[i];
+		put_padded(b, f->hdr, (f->flags & F_HDR_RIGHT) ? -f->width : f->width);
 	}
 	trim_trailing_spaces(b);
 	cli_buf_putc(b, '\n');
@@ -536,11 +684,15 @@ static void print_json_object(const struct list_opts *o, const struct ovz_ct_lis
 {
 	cli_buf_puts(b, "\n  {");
 	size_t n = o->n_order ? o->n_order : ARRAY_SIZE(fields);
+	bool first = true;
 	for (size_t i = 0; i < n; i++) {
 		const struct field *f = o->n_order ? o->order[i] : &fields[i];
+		if (!o->n_order && (f->index || ((f->flags & F_EXTRA) && !o->extra)))
+			continue;	/* vzlist -j: each field of its own, not its columns */
 		struct value v;
 		value_get(f, l, &v);
-		cli_buf_puts(b, i ? ",\n    \"" : "\n    \"");
+		cli_buf_puts(b, first ? "\n    \"" : ",\n    \"");
+		first = false;
 		cli_buf_puts(b, f->name);
 		cli_buf_puts(b, "\": ");
 		put_json(b, &v);
@@ -560,7 +712,12 @@ static void print_entry(const struct list_opts *o, const struct ovz_ct_list *l, 
 
 static bool selected(const struct list_opts *o, const struct ovz_ct_list *l, char **ids, int n_ids)
 {
-	bool running = strcmp(ovz_ct_list_status(l), "running") == 0;
+	bool running = is_running(l);
+	/* vzlist hides a stopped one without a private area; --extra shows
+	 * what an interrupted create left */
+	bool incomplete = strcmp(ovz_ct_list_status(l), "incomplete") == 0;
+	if (!running && !ovz_ct_list_exists(l) && !(o->extra && incomplete))
+		return false;
 	if (n_ids > 0) {
 		char num[16];
 		snprintf(num, sizeof(num), "%u", ovz_ct_list_ctid(l));
@@ -646,9 +803,12 @@ static int compare_values(const struct value *a, const struct value *b)
 	case V_FEATURES:
 		return strcmp(a->s ? a->s : "", b->s ? b->s : "");
 	case V_UBC:
-		return (a->ubc[0] > b->ubc[0]) - (a->ubc[0] < b->ubc[0]);
 	case V_DQ:
-		return (a->ubc[a->n] > b->ubc[b->n]) - (a->ubc[a->n] < b->ubc[b->n]);
+		return (a->ubc[a->index] > b->ubc[b->index]) - (a->ubc[a->index] < b->ubc[b->index]);
+	case V_FLOAT:
+		return (a->f > b->f) - (a->f < b->f);
+	case V_CAP:
+		return strcmp(a->s ? a->s : "", b->s ? b->s : "");
 	default:
 		return (a->n > b->n) - (a->n < b->n);
 	}
@@ -671,7 +831,8 @@ static void keep_key(struct row *r, const struct field *f, const struct ovz_ct_l
 		put_padded_items(&joined, r->key.items, 0);
 		r->key.s = r->key_text = joined.buf ? joined.buf : cli_xstrdup("");
 		r->key.items = NULL;
-	} else if ((r->key.type == V_STR || r->key.type == V_FEATURES) && r->key.s) {
+	} else if ((r->key.type == V_STR || r->key.type == V_FEATURES || r->key.type == V_CAP) &&
+		   r->key.s) {
 		r->key.s = r->key_text = cli_xstrdup(r->key.s);
 	}
 }
@@ -742,14 +903,16 @@ static int parse_list_opts(struct cli *c, struct list_opts *o, int argc, char **
 		{ "sort", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "name", no_argument, NULL, 'n' },
+		{ "extra", no_argument, NULL, 'x' },
 		{ 0 },
 	};
 	int opt, r;
 	bool fields_given = false;
 	if (parse_fields(c, o, "ctid,numproc,status,ip,hostname") != 0)
 		return EXIT_INPUT;
-	while ((opt = getopt_long(argc, argv, "aSHo:s:jn1", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "aSHo:s:jn1x", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'x': o->extra = true; break;
 		case 'a': o->all = true; break;
 		case 'S': o->stopped_only = true; break;
 		case 'H': o->no_header = true; break;

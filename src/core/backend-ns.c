@@ -13,6 +13,7 @@
 #include "config.h"
 #include "exec.h"
 #include "initexec.h"
+#include "join.h"
 #include "runstate.h"
 #include "util.h"
 #include "fs/private.h"
@@ -58,6 +59,8 @@ void ovz_ns_state_init(struct ovz_ns_state *s, struct ovz_exec *x, const struct 
 	memset(s, 0, sizeof(*s));
 	s->ext = ext;
 	s->ctl = -1;
+	s->child_ctl = -1;
+	s->joiner = -1;
 	s->ct_netns = -1;
 	s->pid = x->init_pid;
 }
@@ -119,7 +122,7 @@ static int child_step(struct ovz_exec *x, const struct ovz_op *op, struct ovz_er
 		close(null);
 		r = ovz_seccomp_install(&state(x)->filter, err);
 		if (r == 0)
-			r = ovz_init_exec(&cmd, err);
+			r = ovz_init_exec_joined(&cmd, state(x)->joiner, state(x)->child_ctl, err);
 		ovz_init_cmd_release(&cmd);
 		return r;
 	}
@@ -173,19 +176,29 @@ static int ct_create(struct ovz_exec *x, struct ovz_error **err)
 		r = ovz_seccomp_build(&s->filter, err);
 	if (r < 0)
 		return r;
+	/* made here, where the run dir is reachable (3.10 has no memfd) */
+	s->joiner = ovz_joiner_fd(x->host->vz->run_dir, err);
+	if (s->joiner < 0)
+		return s->joiner;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return ovz_error_sys(err, errno, "socketpair");
-	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_FLAGS | SIGCHLD, NULL, NULL, NULL, NULL);
-	if (pid < 0) {
-		r = ovz_error_sys(err, errno, "clone");
-		close(sv[0]);
-		close(sv[1]);
-		return r;
-	}
+		r = ovz_error_sys(err, errno, "socketpair");
+	pid_t pid = r < 0 ? -1 : (pid_t)syscall(SYS_clone, CLONE_FLAGS | SIGCHLD, NULL, NULL,
+						  NULL, NULL);
 	if (pid == 0) {
 		close(sv[0]);
+		s->child_ctl = sv[1];
 		child_main(x, sv[1]);
+	}
+	close(s->joiner);	/* the child has its own */
+	s->joiner = -1;
+	if (pid < 0) {
+		if (r == 0) {
+			r = ovz_error_sys(err, errno, "clone");
+			close(sv[0]);
+			close(sv[1]);
+		}
+		return r;
 	}
 	close(sv[1]);
 	s->pid = x->init_pid = pid;

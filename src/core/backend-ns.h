@@ -34,6 +34,8 @@ struct ovz_ns_state {
 	pid_t pid;		/* the container's first process, as the host sees it */
 	bool our_child;		/* cloned by this process: reaped with waitpid */
 	int ctl;		/* parent end of the step socket, -1 when none */
+	int child_ctl;		/* in the first process: its end of the socket */
+	int joiner;		/* ovz-joiner for init's exec (join.h), -1 when none */
 	int ct_netns;		/* -1 when the container is gone */
 	struct ovz_netctx net;
 	bool net_open;

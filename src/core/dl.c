@@ -6,6 +6,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifdef OVZ_STATIC_LINK
+static int load(struct ovz_dl_lib *l)
+{
+	for (size_t i = 0; i < l->n_syms; i++)
+		memcpy((char *)l->table + l->syms[i].offset, &l->syms[i].fn, sizeof(ovz_dl_fn));
+	return 0;
+}
+#else
 static int load(struct ovz_dl_lib *l)
 {
 	/* Never unloaded: the table points into it for the process's life. */
@@ -28,6 +36,7 @@ static int load(struct ovz_dl_lib *l)
 	}
 	return 0;
 }
+#endif
 
 int ovz_dl_load(struct ovz_dl_lib *l, struct ovz_error **err)
 {

@@ -15,10 +15,24 @@
 
 #include "error.h"
 
+typedef void (*ovz_dl_fn)(void);
+
 struct ovz_dl_sym {
 	const char *name;
 	size_t offset;		/* of the pointer in the module's table */
+#ifdef OVZ_STATIC_LINK
+	ovz_dl_fn fn;		/* the static build links the function in */
+#endif
 };
+
+/* An entry of a module's symbol array: function f, whose pointer goes to
+ * field of the table type. */
+#ifdef OVZ_STATIC_LINK
+#define OVZ_DL_SYM_AS(type, field, f) { #f, offsetof(type, field), (ovz_dl_fn)(f) },
+#else
+#define OVZ_DL_SYM_AS(type, field, f) { #f, offsetof(type, field) },
+#endif
+#define OVZ_DL_SYM(type, f) OVZ_DL_SYM_AS(type, f, f)
 
 struct ovz_dl_lib {
 	pthread_mutex_t lock;
@@ -38,7 +52,9 @@ struct ovz_dl_lib {
 
 /* Loads lib->soname and every symbol of lib->syms into lib->table, once;
  * later calls report the first call's outcome.  -ELIBACC when the library
- * or a symbol is missing. */
+ * or a symbol is missing.  In the static build (meson -Dstatic=true, for
+ * hosts whose libc is older than the build's) nothing is loaded: the table
+ * gets the linked-in functions. */
 int ovz_dl_load(struct ovz_dl_lib *lib, struct ovz_error **err);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "initexec.h"
+#include "join.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -158,7 +159,7 @@ static int new_session(struct ovz_error **err)
 	return ovz_error_sys(err, errno, "setsid");
 }
 
-int ovz_init_exec(const struct ovz_init_cmd *cmd, struct ovz_error **err)
+static int prepare(const struct ovz_init_cmd *cmd, struct ovz_error **err)
 {
 	if (!cmd->paths || !cmd->paths[0] || !cmd->argv || !cmd->argv[0])
 		return ovz_error_set(err, EINVAL, "no init to exec");
@@ -168,6 +169,37 @@ int ovz_init_exec(const struct ovz_init_cmd *cmd, struct ovz_error **err)
 	if (r < 0)
 		return ovz_error_wrap(err, r, "starting init");
 	cloexec_from_3();
+	return 0;
+}
+
+static int no_init(const struct ovz_init_cmd *cmd, struct ovz_error **err)
+{
+	_cleanup_free_ char *tried = strv_join(cmd->paths, "', '");
+	return ovz_error_set(err, ENOENT, "no init in the container: tried '%s'", tried);
+}
+
+int ovz_init_exec_joined(const struct ovz_init_cmd *cmd, int joiner, int report,
+			 struct ovz_error **err)
+{
+	if (joiner < 0)
+		return ovz_init_exec(cmd, err);
+	int r = prepare(cmd, err);
+	if (r < 0)
+		return r;
+	for (char **p = cmd->paths; *p; p++) {
+		if (access(*p, F_OK) < 0)
+			continue;
+		r = ovz_joiner_exec_init(joiner, report, *p, cmd->argv, cmd->envp);
+		return ovz_error_sys(err, -r, "exec the joiner for '%s'", *p);
+	}
+	return no_init(cmd, err);
+}
+
+int ovz_init_exec(const struct ovz_init_cmd *cmd, struct ovz_error **err)
+{
+	int r = prepare(cmd, err);
+	if (r < 0)
+		return r;
 	int first_errno = 0;
 	const char *first_path = NULL;
 	for (char **p = cmd->paths; *p; p++) {
@@ -179,6 +211,5 @@ int ovz_init_exec(const struct ovz_init_cmd *cmd, struct ovz_error **err)
 	}
 	if (first_errno)
 		return ovz_error_sys(err, first_errno, "exec '%s'", first_path);
-	_cleanup_free_ char *tried = strv_join(cmd->paths, "', '");
-	return ovz_error_set(err, ENOENT, "no init in the container: tried '%s'", tried);
+	return no_init(cmd, err);
 }

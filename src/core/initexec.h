@@ -28,5 +28,10 @@ void ovz_init_cmd_release(struct ovz_init_cmd *cmd);
  * signals, starts a new session and execs the first candidate that exists.
  * Returns only on failure.  fds 0-2 are left as the caller set them. */
 int ovz_init_exec(const struct ovz_init_cmd *cmd, struct ovz_error **err);
+/* The same through the joiner (join.h: ovz_joiner_exec_init) when joiner
+ * is an fd: the first candidate that exists is exec'd by it, and report
+ * (the step socket) gets its error if that exec fails. */
+int ovz_init_exec_joined(const struct ovz_init_cmd *cmd, int joiner, int report,
+			 struct ovz_error **err);
 
 #endif

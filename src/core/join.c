@@ -68,6 +68,9 @@ static int open_namespaces(pid_t pid, int fds[], struct ovz_error **err)
  * that it is this exec's own copy. */
 static int removed_file(const char *dir, struct ovz_error **err)
 {
+	int r = mkdir_p(dir, 0755, err);	/* as the run state makes it */
+	if (r < 0)
+		return r;
 	_cleanup_free_ char *tmpl = path_join(dir, ".ovz-joiner-XXXXXX");
 	int fd = mkostemp(tmpl, O_CLOEXEC);
 	if (fd < 0)
@@ -83,7 +86,7 @@ static int removed_file(const char *dir, struct ovz_error **err)
 
 /* The joiner image, read-only (exec refuses a file open for writing); a
  * memfd is sealed first, so nobody can change this copy either. */
-static int joiner_fd(const char *dir, struct ovz_error **err)
+int ovz_joiner_fd(const char *dir, struct ovz_error **err)
 {
 	const unsigned flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
 	int w = memfd_create("ovz-joiner", flags | MFD_EXEC);
@@ -205,6 +208,28 @@ static _Noreturn void run_joiner(const struct join *j)
 	_exit(125);
 }
 
+int ovz_joiner_exec_init(int joiner_fd, int report, const char *path, char *const argv[],
+			 char *const envp[])
+{
+	char **v = NULL;
+	strv_push(&v, xstrdup("ovz-joiner"));
+	strv_push(&v, xstrdup("i"));
+	strv_push(&v, xasprintf("%d", report));
+	strv_push(&v, xasprintf("%llx", (unsigned long long)ovz_caps_default()));
+	strv_push(&v, xstrdup("--"));
+	strv_push(&v, xstrdup(path));
+	for (char *const *a = argv; *a; a++)
+		strv_push(&v, xstrdup(*a));
+	int r = fcntl(report, F_SETFD, 0) < 0 ? -errno : 0;
+	if (r == 0) {
+		fexecve(joiner_fd, v, (char **)envp);
+		r = -errno;
+		fcntl(report, F_SETFD, FD_CLOEXEC);
+	}
+	strv_free(v);
+	return r;
+}
+
 /* The report, with anything a terminal would act on replaced: the text
  * may come from a process the container reached. */
 static int read_report(int fd, char *msg, size_t len)
@@ -260,7 +285,7 @@ static int join_spawn(struct ovz_host *h, const struct ovz_backend *b, unsigned 
 		ovz_seccomp_release(&j->filter);
 		return r;
 	}
-	j->exe = joiner_fd(h->vz->run_dir, err);
+	j->exe = ovz_joiner_fd(h->vz->run_dir, err);
 	r = j->exe < 0 ? j->exe : fork_joiner(j, pid, err);
 	if (j->exe >= 0)
 		close(j->exe);

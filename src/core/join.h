@@ -47,4 +47,16 @@ int ovz_ct_exec(struct ovz_host *h, unsigned ctid, char *const argv[], int *stat
  * container's init (vz7's stop, as libvzctl does it). */
 int ovz_ct_poweroff(struct ovz_host *h, unsigned ctid, struct ovz_error **err);
 
+/* The joiner image as a read-only, exec'able fd: a sealed memfd, or a
+ * removed copy in dir where the kernel has no memfd_create. */
+int ovz_joiner_fd(const char *dir, struct ovz_error **err);
+/* In a container's first process (pid 1, set up, capabilities dropped):
+ * execs path with argv and envp through the joiner in joiner_fd, so that
+ * init's /proc/PID/exe is never a host file, not even for a
+ * '#!/proc/self/exe' init.  report (the step socket) gets a step reply if
+ * the exec fails and is closed by it otherwise.  Returns only on failure:
+ * -errno. */
+int ovz_joiner_exec_init(int joiner_fd, int report, const char *path, char *const argv[],
+			 char *const envp[]);
+
 #endif

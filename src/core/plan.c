@@ -576,7 +576,7 @@ static void compile_ct_create(struct compiler *c)
 		ovz_op_argf(c->p, op, "cpus=%u", d->vcpus);
 }
 
-static int load_vz_params(struct compiler *c, struct ovz_error **err);
+static void load_vz_params(struct compiler *c);
 
 static void compile_inside(struct compiler *c)
 {
@@ -685,15 +685,14 @@ static void compile_devperms(struct compiler *c)
 	}
 }
 
-static int load_vz_params(struct compiler *c, struct ovz_error **err)
+static void load_vz_params(struct compiler *c)
 {
 	_cleanup_(ovz_conf_freep) struct ovz_conf *conf = NULL;
 	if (ovz_host_load_conf(c->h, c->d->ctid, &conf, NULL) < 0)
 		conf = NULL;
 	c->p->vz = xcalloc(1, sizeof(*c->p->vz));
 	c->vz = c->p->vz;
-	int r = ovz_vz_params_get(conf, c->d, c->vz, err);
-	return r < 0 ? ovz_error_wrap(err, r, "CT %u", c->d->ctid) : 0;
+	ovz_vz_params_get(conf, c->d, &c->h->warn, c->vz);
 }
 
 static int compile_start(struct compiler *c, struct ovz_error **err)
@@ -701,11 +700,8 @@ static int compile_start(struct compiler *c, struct ovz_error **err)
 	compile_root_mount(c);
 	if (has(c, OVZ_OP_CGROUP_CREATE))
 		compile_cgroup(c);
-	if (is_vz(c) || is_vz7(c)) {
-		int r = load_vz_params(c, err);
-		if (r < 0)
-			return r;
-	}
+	if (is_vz(c) || is_vz7(c))
+		load_vz_params(c);
 	if (is_vz7(c))
 		compile_ve_cgroup(c);
 	if (is_vz(c))

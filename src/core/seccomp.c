@@ -62,7 +62,7 @@ struct scmp {
 };
 
 static struct scmp table;
-#define SYM(f) { #f, offsetof(struct scmp, f) },
+#define SYM(f) OVZ_DL_SYM(struct scmp, f)
 static const struct ovz_dl_sym syms[] = { OVZ_SECCOMP_FUNCS(SYM) };
 #undef SYM
 static struct ovz_dl_lib lib = OVZ_DL_LIB(OVZ_LIBSECCOMP_SONAME, syms, &table);

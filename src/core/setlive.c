@@ -11,6 +11,9 @@
 #include "fs/rootfs.h"
 #include "net/etcfiles.h"
 #include "net/net.h"
+#include "net/vzabi.h"
+#include "plan.h"
+#include "vzparams.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -244,8 +247,35 @@ static int set_etc(struct live *l, const struct ovz_domain *cur, const struct ov
 	return ovz_etc_apply(fd, want, err);
 }
 
+/* vz: a legacy kernel has beancounters and fairsched, not cgroups.  The
+ * beancounters a start would set are set again on the running VE (the
+ * host may change any of them with setublimit), then its CPU values. */
+static int set_vz_limits(struct live *l, const struct ovz_domain *want, struct ovz_error **err)
+{
+	_cleanup_(ovz_plan_freep) struct ovz_plan *p = NULL;
+	int r = ovz_plan_compile(l->backend, l->h, want, OVZ_VERB_START, &p, err);
+	for (size_t i = 0; r == 0 && i < p->n_ops; i++) {
+		const struct ovz_op *op = &p->ops[i];
+		if (op->type == OVZ_OP_UBC_SET)
+			r = ovz_vz_setublimit(l->ctid, (unsigned)op->num, strtoul(op->value, NULL, 10),
+					      strtoul(op->value2, NULL, 10), err);
+	}
+	if (r == 0)
+		r = ovz_vz_set_cpuunits(l->ctid, p->vz ? p->vz->cpuunits : 1000, err);
+	if (r == 0 && want->cpu_quota > 0) {
+		uint64_t period = want->cpu_period != OVZ_UNSET ? want->cpu_period : 100000;
+		r = ovz_vz_set_cpulimit(l->ctid,
+					(unsigned long)((uint64_t)want->cpu_quota * 100 / period), err);
+	}
+	if (r == 0 && want->vcpus)
+		r = ovz_vz_set_cpus(l->ctid, want->vcpus, err);
+	return r;
+}
+
 static int set_limits(struct live *l, const struct ovz_domain *want, struct ovz_error **err)
 {
+	if (strcmp(l->backend->name, "vz") == 0)
+		return set_vz_limits(l, want, err);
 	struct ovz_cgroups cg;
 	int r = ovz_cgroups_detect(&cg, err);
 	if (r < 0)

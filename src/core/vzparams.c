@@ -200,8 +200,8 @@ static void ub_vswap(struct ub_table *t, const struct ovz_conf *c)
 	}
 }
 
-static int ub_get(const struct ovz_conf *c, const struct ovz_domain *d,
-		  struct ovz_vz_params *p, struct ovz_error **err)
+static void ub_get(const struct ovz_conf *c, const struct ovz_domain *d,
+		   const struct ovz_warn *warn, struct ovz_vz_params *p)
 {
 	struct ub_table t = { 0 };
 	for (size_t i = 0; c && i < ARRAY_SIZE(ub_keys); i++) {
@@ -211,8 +211,9 @@ static int ub_get(const struct ovz_conf *c, const struct ovz_domain *d,
 		struct ovz_ub_limit u = { .res = ub_keys[i].res };
 		const char *why = ub_pair(v, ub_keys[i].unit, &u);
 		if (why)
-			return ovz_error_set(err, EINVAL, "%s: %s (%s)", ub_keys[i].key, why, v);
-		ub_put(&t, u.res, u.barrier, u.limit);
+			ovz_warn(warn, "%s: %s (%s), skipped", ub_keys[i].key, why, v);
+		else
+			ub_put(&t, u.res, u.barrier, u.limit);
 	}
 	ub_from_model(&t, d);
 	ub_vswap(&t, c);
@@ -222,7 +223,6 @@ static int ub_get(const struct ovz_conf *c, const struct ovz_domain *d,
 	for (size_t i = 0; i < ARRAY_SIZE(ub_keys); i++)
 		if (t.set[ub_keys[i].res])
 			p->ub[p->n_ub++] = t.v[ub_keys[i].res];
-	return 0;
 }
 
 /* ---- FEATURES ---- */
@@ -472,31 +472,43 @@ char *ovz_devperm_format(const struct ovz_devperm *dp)
 
 /* ---- all of it ---- */
 
-int ovz_vz_params_get(const struct ovz_conf *c, const struct ovz_domain *d,
-		      struct ovz_vz_params *p, struct ovz_error **err)
+/* A key vzctl would not take is skipped with a warning, as vzctl does. */
+static void skipped(const struct ovz_warn *warn, struct ovz_error **e)
+{
+	ovz_warn(warn, "%s, skipped", ovz_error_message(*e));
+	ovz_error_free(*e);
+	*e = NULL;
+}
+
+void ovz_vz_params_get(const struct ovz_conf *c, const struct ovz_domain *d,
+		       const struct ovz_warn *warn, struct ovz_vz_params *p)
 {
 	memset(p, 0, sizeof(*p));
+	struct ovz_error *e = NULL;
+	ub_get(c, d, warn, p);
 	uint64_t on = 0, off = 0;
-	const char *cap = c ? ovz_conf_get(c, "CAPABILITY") : NULL;
-	int r = ub_get(c, d, p, err);
-	if (r == 0)
-		r = ovz_caps_vz_parse(cap, &on, &off, err);
-	if (r == 0)
-		r = features_get(c, p, err);
-	if (r == 0)
-		r = netfilter_get(c, p, err);
-	if (r == 0)
-		r = devices_get(c, p, err);
-	if (r < 0) {
+	if (ovz_caps_vz_parse(c ? ovz_conf_get(c, "CAPABILITY") : NULL, &on, &off, &e) < 0) {
+		skipped(warn, &e);
+		on = off = 0;
+	}
+	if (features_get(c, p, &e) < 0) {
+		skipped(warn, &e);
+		p->features = p->features_known = 0;
+		features_get(NULL, p, NULL);
+	}
+	if (netfilter_get(c, p, &e) < 0) {
+		skipped(warn, &e);
+		p->iptables_mask = OVZ_VE_IP_DEFAULT;
+	}
+	if (devices_get(c, p, &e) < 0) {
+		skipped(warn, &e);
 		ovz_vz_params_release(p);
-		return r;
 	}
 	/* vzctl grants NET_ADMIN for the bridge feature */
 	if (p->features & p->features_known & OVZ_VE_FEATURE_BRIDGE)
 		on |= OVZ_CAP_BIT(CAP_NET_ADMIN);
 	p->caps = (ovz_caps_vz_default() | on) & ~off;
 	p->cpuunits = d->cpu_shares != OVZ_UNSET ? (unsigned long)d->cpu_shares : DEF_CPUUNITS;
-	return 0;
 }
 
 void ovz_vz_params_release(struct ovz_vz_params *p)

@@ -47,10 +47,11 @@ struct ovz_vz_params {
 	unsigned long cpuunits;
 };
 
-/* c may be NULL (a definition without a config).  A bad value is -EINVAL
- * naming the key, as vzctl refuses such a config. */
-int ovz_vz_params_get(const struct ovz_conf *c, const struct ovz_domain *d,
-		      struct ovz_vz_params *p, struct ovz_error **err);
+/* c may be NULL (a definition without a config).  A value vzctl would not
+ * take is skipped with a warning naming the key (DEVICES and DEVNODES
+ * together), and that key's default stays. */
+void ovz_vz_params_get(const struct ovz_conf *c, const struct ovz_domain *d,
+		       const struct ovz_warn *warn, struct ovz_vz_params *p);
 void ovz_vz_params_release(struct ovz_vz_params *p);
 
 /* "sysfs nfs:off" style names of a mask ("sysfs"), for plans. */

@@ -129,9 +129,11 @@ static int copy_data(struct cloner *c, int sfd, int dfd, const struct stat *st)
 	off_t off = 0;
 	while (off < st->st_size) {
 		off_t data = lseek(sfd, off, SEEK_DATA);
-		if (data < 0)
-			break;	/* ENXIO: only a hole remains */
-		off_t hole = lseek(sfd, data, SEEK_HOLE);
+		if (data < 0 && errno == ENXIO)
+			break;	/* only a hole remains */
+		off_t hole = data < 0 ? -1 : lseek(sfd, data, SEEK_HOLE);
+		if (data < 0)	/* no SEEK_DATA before 3.1: all of it is data */
+			data = off;
 		if (hole < 0)
 			hole = st->st_size;
 		int r = copy_range(c, sfd, dfd, data, hole);

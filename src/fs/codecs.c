@@ -6,7 +6,7 @@
 
 static struct ovz_codecs table;
 
-#define OVZ_CODECS_SYM(f) { #f, offsetof(struct ovz_codecs, f) },
+#define OVZ_CODECS_SYM(f) OVZ_DL_SYM(struct ovz_codecs, f)
 static const struct ovz_dl_sym zlib_syms[] = { OVZ_ZLIB_FUNCS(OVZ_CODECS_SYM) };
 static const struct ovz_dl_sym zstd_syms[] = { OVZ_ZSTD_FUNCS(OVZ_CODECS_SYM) };
 static const struct ovz_dl_sym deflate_syms[] = { OVZ_DEFLATE_FUNCS(OVZ_CODECS_SYM) };

@@ -7,7 +7,7 @@
 static struct ovz_libarchive table;
 
 static const struct ovz_dl_sym syms[] = {
-#define OVZ_LIBARCHIVE_SYM(f) { #f, offsetof(struct ovz_libarchive, f) },
+#define OVZ_LIBARCHIVE_SYM(f) OVZ_DL_SYM(struct ovz_libarchive, f)
 	OVZ_LIBARCHIVE_FUNCS(OVZ_LIBARCHIVE_SYM)
 #undef OVZ_LIBARCHIVE_SYM
 };

@@ -17,7 +17,10 @@
  *           usual directories), with the environment given to us;
  *   MODE t: the same, the first terminal among fds 0-2 (a pty of the
  *           caller's making) as its controlling terminal;
- *   MODE p: calls reboot(POWER_OFF), which ends the pid namespace's init.
+ *   MODE p: calls reboot(POWER_OFF), which ends the pid namespace's init;
+ *   MODE i: the container's init, already inside and pid 1: no namespace
+ *           fds, no fork; COMMAND is the path, then init's argv.  Errors
+ *           go to REPORT_FD as the step reply of src/core/exec.h. 
  * This process stays outside the container's pid namespace, drops every
  * capability, passes on SIGINT, SIGTERM, SIGHUP and SIGQUIT and exits
  * with the child's status (128+signal when it was killed).  Until the
@@ -51,12 +54,31 @@
 extern char **environ;
 
 static int report = -1;
+static char mode;
 static volatile pid_t child;
+
+/* struct ovz_step_reply of src/core/exec.h */
+struct step_reply {
+	int32_t err;
+	char msg[500];
+};
+
+static void say(int err, const char *what, const char *detail)
+{
+	if (report < 0)
+		return;
+	if (mode != 'i') {
+		dprintf(report, "%s: %s", what, detail);
+		return;
+	}
+	struct step_reply r = { .err = err };
+	snprintf(r.msg, sizeof(r.msg), "%s: %s", what, detail);
+	(void)!write(report, &r, sizeof(r));
+}
 
 static _Noreturn void fail(int code, const char *what, int err)
 {
-	if (report >= 0)
-		dprintf(report, "%s: %s", what, strerror(err));
+	say(err, what, strerror(err));
 	_exit(code);
 }
 
@@ -98,7 +120,7 @@ static int keep_caps(uint64_t keep)
 	return (int)syscall(SYS_capset, &h, d);
 }
 
-static void exec_command(char **argv)
+static _Noreturn void exec_command(char **argv)
 {
 	static const char *const dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
 					    "/usr/bin", "/sbin", "/bin" };
@@ -111,9 +133,9 @@ static void exec_command(char **argv)
 		if (errno != ENOENT)
 			first = errno;
 	}
-	if (report >= 0)
-		dprintf(report, "exec '%s': %s", argv[0], strerror(first));
-	_exit(127);
+	char what[4200];
+	snprintf(what, sizeof(what), "exec '%s'", argv[0]);
+	fail(127, what, first);
 }
 
 static _Noreturn void run_child(char mode, char **argv)
@@ -132,7 +154,6 @@ static _Noreturn void run_child(char mode, char **argv)
 		fail(125, "reboot", errno);
 	}
 	exec_command(argv);
-	_exit(127);
 }
 
 static void pass_on(int sig)
@@ -160,8 +181,9 @@ int main(int argc, char **argv)
 	int dd = 4;
 	while (dd < argc && strcmp(argv[dd], "--") != 0)
 		dd++;
-	if (argc < 4 || dd + 1 >= argc || strlen(argv[1]) != 1 || !strchr("xtp", argv[1][0]))
+	if (argc < 4 || dd + 1 >= argc || strlen(argv[1]) != 1 || !strchr("xtpi", argv[1][0]))
 		return 125;	/* not called by the library */
+	mode = argv[1][0];
 	report = number(argv[2]);
 	if (report < 0)
 		return 125;
@@ -181,6 +203,14 @@ int main(int argc, char **argv)
 		fail(125, "dropping to the container's capabilities", errno);
 	if (fcntl(report, F_SETFD, FD_CLOEXEC) < 0)
 		fail(125, "report descriptor", errno);
+	if (mode == 'i') {
+		if (dd + 2 >= argc)
+			fail(125, "init", EINVAL);
+		execve(argv[dd + 1], argv + dd + 2, environ);
+		char what[4200];
+		snprintf(what, sizeof(what), "exec '%s'", argv[dd + 1]);
+		fail(127, what, errno);
+	}
 	child = fork();
 	if (child < 0)
 		fail(125, "fork", errno);

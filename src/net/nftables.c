@@ -44,7 +44,7 @@ struct nftnl {
 };
 
 static struct nftnl nft;
-#define SYM(f) { #f, offsetof(struct nftnl, f) },
+#define SYM(f) OVZ_DL_SYM(struct nftnl, f)
 static const struct ovz_dl_sym syms[] = { OVZ_NFTNL_FUNCS(SYM) };
 #undef SYM
 static struct ovz_dl_lib lib = OVZ_DL_LIB(OVZ_LIBNFTNL_SONAME, syms, &nft);

@@ -7,12 +7,12 @@
 static struct ovz_libxml table;
 
 static const struct ovz_dl_sym syms[] = {
-#define OVZ_LIBXML_SYM(f) { #f, offsetof(struct ovz_libxml, f) },
+#define OVZ_LIBXML_SYM(f) OVZ_DL_SYM(struct ovz_libxml, f)
 	OVZ_LIBXML_FUNCS(OVZ_LIBXML_SYM)
 #undef OVZ_LIBXML_SYM
 #ifdef xmlFree
-	{ "__xmlFree", offsetof(struct ovz_libxml, free_fn) },
-#else
+	OVZ_DL_SYM_AS(struct ovz_libxml, free_fn, __xmlFree)
+#elif !defined(OVZ_STATIC_LINK)
 	{ "xmlFree", offsetof(struct ovz_libxml, free_var) },
 #endif
 };
@@ -21,6 +21,9 @@ static struct ovz_dl_lib lib = OVZ_DL_LIB(OVZ_LIBXML2_SONAME, syms, &table);
 
 static void init_libxml(void)
 {
+#if defined(OVZ_STATIC_LINK) && !defined(xmlFree)
+	table.free_var = &xmlFree;	/* a variable, not a function: not in syms */
+#endif
 	table.xmlInitParser();
 	table.xmlRelaxNGInitTypes();
 }

@@ -29,17 +29,18 @@ struct kernel {
 	unsigned netlink_opt_max;	/* the last SOL_NETLINK option it knows */
 	bool no_tiocgdev;		/* 042stab141's tty_io.c has no TIOCGDEV */
 	bool no_umount_nofollow;	/* UMOUNT_NOFOLLOW came with 2.6.34 */
+	bool no_seek_data;		/* SEEK_DATA, SEEK_HOLE came with 3.1 */
 };
 
 static const struct kernel kernels[] = {
 	/* recvmmsg (2.6.33) is 299; PR_MCE_KILL (33) came with 2.6.32;
 	 * F_DUPFD_CLOEXEC (1030) with 2.6.24, F_SETPIPE_SZ (1031) with 2.6.35;
 	 * NETLINK_NO_ENOBUFS (5) with 2.6.30 */
-	{ "2.6.32", 299, 497, 510, 33, 1030, 5, true, true },
+	{ "2.6.32", 299, 497, 510, 33, 1030, 5, true, true, true },
 	/* sched_setattr (3.14) is 314; PR_GET_TID_ADDRESS (40) came with 3.5,
 	 * F_GETPIPE_SZ (1032) with 2.6.35, F_ADD_SEALS (1033) with 3.17;
 	 * NETLINK_TX_RING (7) with 3.10 */
-	{ "3.10", 314, 0, 0, 40, 1032, 7, false, false },
+	{ "3.10", 314, 0, 0, 40, 1032, 7, false, false, false },
 };
 
 struct prog {
@@ -128,6 +129,13 @@ static void build(struct prog *p, const struct kernel *k, const int *allow)
 			FAIL(EINVAL),
 		};
 		arg_block(p, SYS_umount2, 1, umount_body, 2);
+	}
+	if (k->no_seek_data) {
+		const struct sock_filter lseek_body[] = {
+			BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, SEEK_END, 0, 1),
+			FAIL(EINVAL),
+		};
+		arg_block(p, SYS_lseek, 2, lseek_body, 2);
 	}
 	/* syscalls newer than the kernel, but OpenVZ's own */
 	put(p, (struct sock_filter)LD_NR);

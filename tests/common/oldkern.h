@@ -3,8 +3,8 @@
  * this machine's new one: a seccomp filter (raw BPF, x86_64) that makes
  * every syscall newer than the chosen kernel fail with ENOSYS, and the
  * prctl options, fcntl commands, clone/unshare flags, netlink socket
- * options, and (2.6.32) the TIOCGDEV ioctl and umount2's UMOUNT_NOFOLLOW
- * it lacks with EINVAL
+ * options, and (2.6.32) the TIOCGDEV ioctl, umount2's UMOUNT_NOFOLLOW and
+ * lseek's SEEK_DATA/SEEK_HOLE it lacks with EINVAL
  * (ENOPROTOOPT for the socket options), as that kernel would.  Inherited by children and across exec.
  *
  *   "2.6.32"  legacy OpenVZ (RHEL6 042stab): syscalls from recvmmsg (299)

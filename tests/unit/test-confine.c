@@ -14,13 +14,17 @@
  *   /proc/timer_list and /sys/firmware show nothing;
  * - c 5:1 made with mknod cannot be opened (no console is bound);
  * - kexec_load fails with EPERM, from a process of exec and in init
- *   (Seccomp: 2 in /proc/1/status); reboot(KEXEC) fails with EPERM, and
+ *   (Seccomp: 2 in /proc/1/status); every call of the filter's list fails
+ *   with EPERM under it (in a child of this program), reboot() with a bad
+ *   magic still reaches the kernel, user namespaces still work and
+ *   no_new_privs is not set; reboot(KEXEC) fails with EPERM, and
  *   reboot(POWER_OFF) in the container still stops it;
  * - a UDP datagram from the container's own IPv4 and IPv6 address reaches
  *   a socket of the host, one from any other source does not; an address
  *   added live with set --ipadd may send, and not after --ipdel; stop
  *   deletes the container's nftables table, a new start filters again. */
 #include "testutil.h"
+#include "core/seccomp.h"
 #include "core/util.h"
 
 #include <arpa/inet.h>
@@ -29,6 +33,7 @@
 #include <dirent.h>
 #include <libmnl/libmnl.h>
 #include <linux/keyctl.h>
+#include <linux/reboot.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -347,6 +352,61 @@ static void test_kexec_blocked(void **state)
 	free(out);
 }
 
+/* Every call of the list fails with EPERM under the filter, whatever the
+ * kernel would have said; what must keep working does.  In a child of
+ * this program (root), not in the container: each call is made with
+ * harmless arguments. */
+static int filtered_child(const struct ovz_seccomp *f)
+{
+	if (ovz_seccomp_install(f, NULL) < 0)
+		return 100;
+	static const long blocked[] = {
+		SYS_kexec_load, SYS_kexec_file_load, SYS_open_by_handle_at, SYS_init_module,
+		SYS_finit_module, SYS_delete_module, SYS_keyctl, SYS_add_key, SYS_request_key,
+		SYS_bpf, SYS_perf_event_open, SYS_userfaultfd, SYS_io_uring_setup,
+		SYS_io_uring_enter, SYS_io_uring_register, SYS_lookup_dcookie, SYS_swapon,
+		SYS_swapoff, SYS_acct, SYS_iopl, SYS_ioperm,
+	};
+	for (size_t i = 0; i < sizeof(blocked) / sizeof(blocked[0]); i++)
+		if (syscall(blocked[i], -1L, 0L, 0L, 0L, 0L) != -1 || errno != EPERM)
+			return 1 + (int)i;
+	if (syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+		    LINUX_REBOOT_CMD_KEXEC, NULL) != -1 || errno != EPERM)
+		return 50;
+	/* the upper half of the register does not hide the command */
+	if (syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+		    0xffffffff00000000UL | LINUX_REBOOT_CMD_KEXEC, NULL) != -1 || errno != EPERM)
+		return 51;
+	/* not blocked: a reboot with a bad magic is the kernel's EINVAL;
+	 * user namespaces; no no_new_privs (setuid programs work) */
+	if (syscall(SYS_reboot, 0L, 0L, LINUX_REBOOT_CMD_POWER_OFF, NULL) != -1 || errno != EINVAL)
+		return 60;
+	if (unshare(CLONE_NEWUSER) < 0)
+		return 61;
+	char *status = tu_read("/proc/self/status");
+	bool nnp = status && strstr(status, "NoNewPrivs:\t1");
+	free(status);
+	return nnp ? 62 : 0;
+}
+
+static void test_filter_list(void **state)
+{
+	if (!tu_is_root())
+		TU_SKIP("needs root (the filter is installed without no_new_privs)");
+	struct ovz_seccomp f;
+	struct ovz_error *e = NULL;
+	if (ovz_seccomp_build(&f, &e) < 0)
+		fail_msg("%s", ovz_error_message(e));
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(filtered_child(&f));
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	ovz_seccomp_release(&f);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 /* reboot() stays: in the container it ends the container, as in a VE;
  * its KEXEC command is blocked (the kernel refuses it in a pid namespace
  * with EINVAL too, so EPERM shows the filter). */
@@ -524,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_sys_firmware_masked),
 		cmocka_unit_test(test_console_device),
 		cmocka_unit_test(test_kexec_blocked),
+		cmocka_unit_test(test_filter_list),
 		cmocka_unit_test(test_reboot_stops_container),
 		cmocka_unit_test(test_venet_source),
 		cmocka_unit_test(test_venet_source_after_restart),

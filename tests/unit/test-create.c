@@ -199,6 +199,10 @@ static void test_clone_and_overlay_say_which_path(void **state)
 	assert_non_null(strstr(r.out, "CT 208 created (clone"));
 	tu_run_free(&r);
 	assert_true(exists("vz/private/208/etc/motd"));
+	/* the data, too (before 3.1 lseek has no SEEK_DATA: create-2.6.32) */
+	_cleanup_free_ char *motd_path = at("vz/private/208/etc/motd");
+	_cleanup_free_ char *motd = tu_read(motd_path);
+	assert_string_equal(motd, "hello\n");
 	if (!tu_is_root())
 		TU_SKIP("needs root (overlay mount)");
 	r = tu_cli(root, NULL, "create", "209", "--ostemplate", "tiny", "--layout", "overlay",

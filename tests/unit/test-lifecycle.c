@@ -483,11 +483,29 @@ static bool ct_has_command(const char *name)
 	return found;
 }
 
+/* Whether addr is an IPv4 address of the container's, from `ip` where the
+ * kernel has no fib_trie (a 2.6.32 OpenVZ kernel is built with FIB_HASH). */
+static bool ct_ip_has_address(const char *addr)
+{
+	char *out = exec_out((const char *const[]){ "ip", "-o", "-4", "addr", "show", NULL });
+	char *want = xasprintf(" inet %s/", addr);
+	bool found = strstr(out, want) != NULL;
+	free(want);
+	free(out);
+	return found;
+}
+
 /* Whether addr is a local IPv4 address inside the container, from
  * /proc/net/fib_trie: cat reads it in every template, where `ip` is not in
  * all of them. */
 static bool ct_has_address(const char *addr)
 {
+	struct tu_run probe = CT(NULL, "exec", t.id, "--", "sh", "-c",
+				"test -e /proc/net/fib_trie");
+	bool trie = probe.status == 0;
+	tu_run_free(&probe);
+	if (!trie)
+		return ct_ip_has_address(addr);
 	char *fib = exec_out((const char *const[]){ "cat", "/proc/net/fib_trie", NULL });
 	char *entry = xasprintf("|-- %s\n", addr);
 	bool local = false;
@@ -668,25 +686,35 @@ static void assert_ns_pids_max(const char *want)
 	fail_msg("no pids.max for CT %u", t.ctid);
 }
 
-/* vz: the container's numproc beancounter in the host's
- * /proc/user_beancounters, where a container's rows begin with "CTID:". */
-static void assert_vz_numproc(unsigned long want)
+/* vz: the barrier and limit of the container's beancounter RES in the
+ * host's /proc/user_beancounters, where a container's rows begin with
+ * "CTID:". */
+static void vz_ubc(const char *res, unsigned long *barrier, unsigned long *limit)
 {
 	char *ubc = tu_read("/proc/user_beancounters");
 	assert_non_null(ubc);
+	char *name = xasprintf(" %s ", res);
 	unsigned id = 0, in = 0;
-	unsigned long held, maxheld, barrier = 0, limit = 0;
+	unsigned long held, maxheld;
 	bool found = false;
 	for (char *line = strtok(ubc, "\n"); line && !found; line = strtok(NULL, "\n")) {
 		if (sscanf(line, " %u:", &in) == 1)
 			id = in;
-		char *row = strstr(line, " numproc ");
-		found = id == t.ctid && row && sscanf(row, " numproc %lu %lu %lu %lu", &held,
-						      &maxheld, &barrier, &limit) == 4;
+		char *row = strstr(line, name);
+		found = id == t.ctid && row &&
+			sscanf(row + strlen(name), "%lu %lu %lu %lu", &held, &maxheld, barrier,
+			       limit) == 4;
 	}
+	free(name);
 	free(ubc);
 	if (!found)
-		fail_msg("no numproc row for CT %u in /proc/user_beancounters", t.ctid);
+		fail_msg("no %s row for CT %u in /proc/user_beancounters", res, t.ctid);
+}
+
+static void assert_vz_numproc(unsigned long want)
+{
+	unsigned long barrier = 0, limit = 0;
+	vz_ubc("numproc", &barrier, &limit);
 	assert_int_equal(barrier, want);
 	assert_int_equal(limit, want);
 }
@@ -700,6 +728,34 @@ static void assert_numproc_limit(void)
 		assert_vz_numproc(200);
 }
 
+/* The container's memory limit as the kernel holds it, in bytes: the
+ * physpages limit on vz, the memory cgroup's on ns and vz7. */
+static unsigned long long memory_limit(void)
+{
+	if (strcmp(t.kind, "vz") == 0) {
+		unsigned long barrier = 0, limit = 0;
+		vz_ubc("physpages", &barrier, &limit);
+		return (unsigned long long)limit * (unsigned long long)getpagesize();
+	}
+	static const char *const files[] = { "unified/ovz-native/%s/memory.max",
+					     "ovz-native/%s/memory.max",
+					     "memory/ovz-native/%s/memory.limit_in_bytes" };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		const char *f = files[i];
+		char *file = xasprintf("/sys/fs/cgroup/%.*s%s%s", (int)strcspn(f, "%"), f, t.id,
+				       strstr(f, "%s") + 2);
+		char *v = tu_read(file);
+		free(file);
+		if (v) {
+			unsigned long long bytes = strtoull(v, NULL, 10);
+			free(v);
+			return bytes;
+		}
+	}
+	fail_msg("no memory limit for CT %u", t.ctid);
+	return 0;
+}
+
 static void assert_ping(const char *from)
 {
 	if (!t.peer || !ct_has_command("ping")) {
@@ -711,6 +767,21 @@ static void assert_ping(const char *from)
 		CT(NULL, "exec", t.id, "ping", "-c", "1", "-W", "3", t.peer);
 	if (r.status != 0)
 		fail_msg("ping %s from the container failed: %s%s", t.peer, r.out, r.err);
+	tu_run_free(&r);
+}
+
+/* The other way: the host reaches the container's address (busybox's ping,
+ * which every host the suite runs on has). */
+static void assert_host_pings(const char *addr)
+{
+	if (!t.peer) {
+		note("traffic from the host (OVZ_TEST_PING)");
+		return;
+	}
+	char *argv[] = { "/bin/busybox", "ping", "-c", "1", "-W", "3", (char *)addr, NULL };
+	struct tu_run r = tu_runv(argv, NULL);
+	if (r.status != 0)
+		fail_msg("ping %s from the host failed: %s%s", addr, r.out, r.err);
 	tu_run_free(&r);
 }
 
@@ -746,6 +817,8 @@ static void test_start_exec_stop(void **state)
 	tu_run_free(&r);
 	/* the routed venet carries traffic both ways */
 	assert_ping(NULL);
+	if (t.ip[0])
+		assert_host_pings(t.ip[0]);
 
 	char *want = xasprintf("%10s %-9s %-15s bb.test\n", t.id, "running",
 			       t.ip[0] ? t.ip[0] : "-");
@@ -850,6 +923,19 @@ static void test_set_live(void **state)
 	/* a stopped container's config is written directly */
 	expect_ok(CT(NULL, "set", t.id, "--hostname", "bb.test"));
 	assert_true(conf_has("HOSTNAME=\"bb.test\""));
+}
+
+/* Limits change while the container runs: the kernel holds the new one. */
+static void test_set_live_limits(void **state)
+{
+	REQUIRE();
+	start();
+	assert_true(memory_limit() == 256ULL << 20);	/* from the domain XML */
+	expect_ok(CT(NULL, "set", t.id, "--memory", "128M"));
+	assert_true(memory_limit() == 128ULL << 20);
+	assert_status("exist mounted running");
+	stop_fast();
+	assert_no_residue();
 }
 
 static void test_enter_and_mount(void **state)
@@ -1002,6 +1088,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_start_exec_stop, stop_after_test),
 		cmocka_unit_test_teardown(test_restart, stop_after_test),
 		cmocka_unit_test_teardown(test_set_live, stop_after_test),
+		cmocka_unit_test_teardown(test_set_live_limits, stop_after_test),
 		cmocka_unit_test_teardown(test_boot, stop_after_test),
 		cmocka_unit_test_teardown(test_enter_and_mount, stop_after_test),
 		cmocka_unit_test_teardown(test_failure_at_every_step, stop_after_test),

@@ -382,6 +382,54 @@ static void test_ack_parsing(void **state)
 	assert_int_equal(ovz_nlmsg_ack(bad, text, sizeof(text)), -EBADMSG);
 }
 
+/* ---- what 2.6.32 accepts ---- */
+
+/* 2.6.32's rtnetlink_rcv_msg answers EINVAL to any top-level attribute
+ * above its family's maximum (found on 042stab141 with IFA_FLAGS, 3.14):
+ * IFLA_MAX 20 (IFLA_IFALIAS), IFA_MAX 7 (IFA_MULTICAST), RTA_MAX 15
+ * (RTA_TABLE); neighbour messages are not checked there. */
+static void assert_attrs_at_most(const struct nlmsghdr *nlh, size_t hdr, uint16_t max)
+{
+	const struct nlattr *a;
+	mnl_attr_for_each(a, nlh, hdr)
+		if (mnl_attr_get_type(a) > max)
+			fail_msg("message type %u has attribute %u, above 2.6.32's %u",
+				 nlh->nlmsg_type, mnl_attr_get_type(a), max);
+}
+
+static void test_vz_path_attributes_fit_2_6_32(void **state)
+{
+	const size_t ifi = sizeof(struct ifinfomsg), ifa = sizeof(struct ifaddrmsg),
+		     rtm = sizeof(struct rtmsg);
+	/* every link change the vz path makes: by name and index, up, mtu,
+	 * MAC, rename, bridge port and its release (never a namespace move) */
+	struct ovz_link_change all = { .index = 3, .name = "veth101.0", .new_name = "x",
+				       .flags = IFF_UP, .change = IFF_UP, .mtu = 1400,
+				       .mac = mac1, .set_master = true, .master = 7 };
+	assert_attrs_at_most(ovz_nlmsg_link_change(buf, &all), ifi, 20);
+	struct ovz_link_change up = { .name = "veth101.0", .flags = IFF_UP, .change = IFF_UP };
+	assert_attrs_at_most(ovz_nlmsg_link_change(buf, &up), ifi, 20);
+	assert_attrs_at_most(ovz_nlmsg_link_get(buf, 0, "br0"), ifi, 20);
+	assert_attrs_at_most(ovz_nlmsg_link_get(buf, 4, NULL), ifi, 20);
+	assert_attrs_at_most(ovz_nlmsg_link_del(buf, "veth101.0"), ifi, 20);
+	const char *addrs[] = { "10.0.0.1", "192.0.2.7/24", "2001:db8::1", "2001:db8::1/64" };
+	for (size_t i = 0; i < ARRAY_SIZE(addrs); i++) {
+		struct ovz_ip a = ip(addrs[i]);
+		assert_attrs_at_most(ovz_nlmsg_addr(buf, RTM_NEWADDR, 2, &a, OVZ_ADDR_NODAD), ifa, 7);
+		assert_attrs_at_most(ovz_nlmsg_addr(buf, RTM_DELADDR, 2, &a, 0), ifa, 7);
+	}
+	struct ovz_route routes[] = {
+		{ .dst = { .family = AF_INET, .prefix = 0 } },
+		{ .dst = { .family = AF_INET6, .prefix = 0 } },
+		{ .dst = ip("10.0.0.1"), .gw = { .family = 0 } },
+		{ .dst = { .family = AF_INET, .prefix = 0 }, .gw = ip("10.0.0.254"), .onlink = true },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
+		assert_attrs_at_most(ovz_nlmsg_route(buf, RTM_NEWROUTE, 2, &routes[i]), rtm, 15);
+		assert_attrs_at_most(ovz_nlmsg_route(buf, RTM_DELROUTE, 2, &routes[i]), rtm, 15);
+	}
+}
+
 static void test_mac_parse(void **state)
 {
 	uint8_t m[6];
@@ -810,6 +858,7 @@ int main(void)
 		cmocka_unit_test(test_proxy_neighbour),
 		cmocka_unit_test(test_venet_changelink),
 		cmocka_unit_test(test_ack_parsing),
+		cmocka_unit_test(test_vz_path_attributes_fit_2_6_32),
 		cmocka_unit_test(test_mac_parse),
 		cmocka_unit_test(test_ioctl_numbers),
 		cmocka_unit_test(test_ip_map_encoding),

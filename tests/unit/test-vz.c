@@ -28,6 +28,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -332,6 +333,53 @@ static void check_enter_caps(int fd, unsigned veid, const char *dir)
 		  (unsigned long long)r[3]);
 }
 
+/* vzctl's order: setluid, then (in a child) the capabilities of its
+ * CAPDEFAULTMASK (no SYS_ADMIN, NET_ADMIN; CAP_VE_ADMIN kept), then
+ * VE_CREATE; the init then mounts and sets its hostname with CAP_VE_ADMIN
+ * alone.  Reports create's result, then the mount's and sethostname's
+ * errno and the hostname it reads back. */
+static void check_vzctl_order(int fd, unsigned veid, const char *dir)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int r[3] = { -1, -1, -1 };
+		char name[65] = "";
+		if (setsid() >= 0 && syscall(OVZ_NR_SETLUID, (unsigned long)veid) == 0) {
+			uint64_t drop = CAP_BIT(SYS_ADMIN) | CAP_BIT(12) /* NET_ADMIN */;
+			for (int c = 0; c < 34; c++)
+				if (drop & CAP_BIT(c))
+					prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
+			uint64_t keep = status_caps(getpid(), "CapPrm") & ~drop;
+			if (set_caps(keep, keep, 0) == 0)
+				r[0] = create_raw(fd, veid, OVZ_VE_CREATE, 32);
+			r[1] = mount("none", dir, "tmpfs", 0, NULL) < 0 ? errno : 0;
+			r[2] = sethostname("ve903", 5) < 0 ? errno : 0;
+			gethostname(name, sizeof(name) - 1);
+		}
+		if (write(p[1], r, sizeof(r)) != sizeof(r) || write(p[1], name, 65) != 65)
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	int r[3] = { -2, -2, -2 };
+	char name[65] = "";
+	vzs_check(read(p[0], r, sizeof(r)) == sizeof(r) && read(p[0], name, 65) == 65,
+		  "vzctl-order child");
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	vzs_check(r[0] == (int)veid, "VE_CREATE without CAP_SYS_ADMIN (after setluid): %d", r[0]);
+	vzs_check(r[1] == 0, "mount inside with CAP_VE_ADMIN alone: errno %d", r[1]);
+	vzs_check(r[2] == 0 && strcmp(name, "ve903") == 0,
+		  "sethostname inside with CAP_VE_ADMIN alone: errno %d, '%s'", r[2], name);
+	umount2(dir, MNT_DETACH);
+	char host[65] = "";
+	gethostname(host, sizeof(host) - 1);
+	vzs_check(strcmp(host, "ve903") != 0, "the VE's hostname stays inside");
+}
+
 static int inner_kernel(void)
 {
 	int fd = open("/dev/vzctl", O_RDWR | O_CLOEXEC);
@@ -381,7 +429,12 @@ static int inner_kernel(void)
 	_cleanup_free_ char *dir = xasprintf("/tmp/vzemu-mnt.%d", (int)getpid());
 	mkdir(dir, 0700);
 	check_enter_caps(fd, 901, dir);
+	check_vzctl_order(fd, 903, dir);
 	rmdir(dir);
+	struct stat sb;
+	vzs_check(stat("/proc/vz", &sb) == 0 && S_ISDIR(sb.st_mode) && access("/proc/vz", R_OK) == 0,
+		  "/proc/vz is a directory");
+	vzs_check(stat("/dev/vzctl", &sb) == 0 && S_ISCHR(sb.st_mode), "/dev/vzctl: a device");
 	vzs_check(create_raw(fd, 901, OVZ_VE_CREATE | OVZ_VE_EXCLUSIVE, 32) == -EACCES,
 	      "VE_EXCLUSIVE create of a running VE");
 	/* the VE's init has the VE's hostname and network, not ours */

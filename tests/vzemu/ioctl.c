@@ -130,15 +130,31 @@ static long inject_checked(struct emu_inject *in, long nr, long a0, long a1, lon
 	return r;
 }
 
+bool emu_in_scenario_netns(pid_t pid)
+{
+	char path[64];
+	struct stat a, b;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	return stat(path, &a) == 0 && stat("/proc/self/ns/net", &b) == 0 && a.st_ino == b.st_ino;
+}
+
+long emu_inject_ve_namespaces(struct emu_inject *in)
+{
+	return emu_inject_call(in, SYS_unshare, CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET, 0, 0,
+			       0);
+}
+
 /* The namespaces VE_CREATE gives its caller on the legacy kernel: UTS,
- * IPC and network (and pid, which cannot be had here).  No mount
- * namespace: a VE shares the host's, its root is the chroot its init
- * made.  The kernel makes the init session and group leader too. */
-static bool create_namespaces(struct emu_inject *in, bool setsid)
+ * IPC and network (and pid, which cannot be had here), unless it got them
+ * at setluid (see sys.c).  No mount namespace: a VE shares the host's,
+ * its root is the chroot its init made.  The kernel makes the init
+ * session and group leader too. */
+static bool create_namespaces(struct emu_inject *in, pid_t tid, bool setsid)
 {
 	bool ok = true;
-	inject_checked(in, SYS_unshare, CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET, 0, 0, 0, &ok);
-	if (ok && setsid)
+	if (emu_in_scenario_netns(tid) && emu_inject_ve_namespaces(in) < 0)
+		return false;
+	if (setsid)
 		inject_checked(in, SYS_setsid, 0, 0, 0, 0, &ok);
 	return ok;
 }
@@ -153,7 +169,7 @@ static bool apply_ve_caps(struct emu_inject *in, pid_t tid, const struct emu_cap
 	if (!emu_proc_caps(tid, &cur))
 		return false;
 	bool ok = true;
-	for (int c = 0; c < 64; c++)
+	for (int c = 0; c <= EMU_LEGACY_LAST_CAP; c++)	/* the kernel knows no more */
 		if ((cur.bnd & (1ULL << c)) && !(want->bnd & (1ULL << c)))
 			inject_checked(in, SYS_prctl, PR_CAPBSET_DROP, c, 0, 0, &ok);
 	uint64_t prm = want->prm & cur.prm, eff = want->eff & prm,
@@ -164,7 +180,7 @@ static bool apply_ve_caps(struct emu_inject *in, pid_t tid, const struct emu_cap
 		{ (uint32_t)(eff >> 32), (uint32_t)(prm >> 32), (uint32_t)(inh >> 32) },
 	};
 	long h = emu_inject_data(in, &hdr, sizeof(hdr)), d = emu_inject_data(in, data, sizeof(data));
-	inject_checked(in, SYS_capset, h, d, 0, 0, &ok);
+	inject_checked(in, SYS_capset, h, d, EMU_INJECTED, 0, &ok);
 	return ok;
 }
 
@@ -248,7 +264,8 @@ static void ve_create(struct emu *e, struct emu_call *c, const struct create_req
 	struct emu_inject *in;
 	if (emu_inject_begin(tid, &in) < 0)
 		return;	/* it died on the way back */
-	ve->namespaces = create_namespaces(in, setsid) && apply_ve_caps(in, tid, &ve->init_caps);
+	ve->namespaces = create_namespaces(in, tid, setsid) &&
+			 apply_ve_caps(in, tid, &ve->init_caps);
 	if (ve->namespaces)
 		make_venet(tid);
 	emu_inject_end(in);

@@ -39,8 +39,8 @@
 
 /* ---- the filter ---- */
 
-enum label { L_NEXT, L_SKIP1, L_SKIP2, L_ALLOW, L_NOTIFY, L_KILL, L_IOCTL, L_PRCTL, L_CAPBSET,
-	     L_FCNTL, L_UNSHARE, L_OPEN, L_OPENAT, L_COUNT };
+enum label { L_NEXT, L_SKIP1, L_SKIP2, L_ALLOW, L_NOTIFY, L_KILL, L_IOCTL, L_CAPSET, L_PRCTL,
+	     L_CAPBSET, L_FCNTL, L_UNSHARE, L_OPEN, L_OPENAT, L_COUNT };
 #define BPF_MAX 256	/* jumps are relative and 8 bits wide: keep it short */
 
 struct bpf_builder {
@@ -194,7 +194,8 @@ static void build_filter(struct bpf_builder *b, enum emu_kernel k, bool aged)
 	if (aged)
 		age_syscalls(b, k);
 	static const uint32_t trapped[] = { SYS_open, SYS_openat, SYS_openat2, SYS_mount,
-					    SYS_reboot };
+					    SYS_reboot, SYS_stat, SYS_lstat, SYS_newfstatat,
+					    SYS_access, SYS_faccessat, SYS_faccessat2 };
 	for (size_t i = 0; i < ARRAY_SIZE(trapped); i++)
 		jump(b, BPF_JEQ, trapped[i], L_NOTIFY, L_NEXT);
 	if (k == EMU_KERNEL_VZ7) {
@@ -203,6 +204,7 @@ static void build_filter(struct bpf_builder *b, enum emu_kernel k, bool aged)
 	} else {
 		jump(b, BPF_JEQ, SYS_sethostname, L_NOTIFY, L_NEXT);
 		jump(b, BPF_JEQ, SYS_setdomainname, L_NOTIFY, L_NEXT);
+		jump(b, BPF_JEQ, SYS_capset, L_CAPSET, L_NEXT);
 	}
 	jump(b, BPF_JEQ, SYS_kill, L_KILL, L_NEXT);
 	jump(b, BPF_JEQ, SYS_ioctl, L_IOCTL, L_NEXT);
@@ -218,6 +220,9 @@ static void build_filter(struct bpf_builder *b, enum emu_kernel k, bool aged)
 	static const uint32_t types[] = { '.' << 8, '(' << 8, '[' << 8, 'x' << 8 };
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
 		jump(b, BPF_JEQ, types[i], L_NOTIFY, L_NEXT);
+	label(b, L_CAPSET);	/* vzemu's own capset (injected) is the kernel's */
+	ld(b, ARG_LO(2));
+	jump(b, BPF_JEQ, EMU_INJECTED, L_ALLOW, L_NOTIFY);
 	label(b, L_ALLOW);
 	ret(b, SECCOMP_RET_ALLOW);
 	label(b, L_NOTIFY);
@@ -344,6 +349,11 @@ static void dispatch(struct emu *e, const struct seccomp_notif *req)
 		emu_handle_open(e, req);
 		return;
 	}
+	if (nr == SYS_stat || nr == SYS_lstat || nr == SYS_newfstatat || nr == SYS_access ||
+	    nr == SYS_faccessat || nr == SYS_faccessat2) {
+		emu_handle_stat(e, req);
+		return;
+	}
 	emu_ve_prune(e);
 	if (nr == SYS_ioctl)
 		emu_handle_ioctl(e, req);
@@ -357,6 +367,8 @@ static void dispatch(struct emu *e, const struct seccomp_notif *req)
 		emu_handle_vzsyscall(e, req);
 	else if (nr == SYS_sethostname || nr == SYS_setdomainname)
 		emu_handle_sethostname(e, req);
+	else if (nr == SYS_capset)
+		emu_handle_capset(e, req);
 	else if (nr == SYS_sendto || nr == SYS_sendmsg)
 		emu_handle_send(e, req);
 	else

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* open, openat and openat2 of /dev/vzctl and of the emulated /proc files:
  * the target gets a memfd (installed with SECCOMP_ADDFD_FLAG_SEND); every
- * other open goes on to the kernel. */
+ * other open goes on to the kernel.  The stat and access family see those
+ * paths and /proc/vz, a directory, as the OpenVZ kernel has them. */
 #include "vzemu.h"
 
 #include <errno.h>
@@ -9,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static bool readlink_proc(pid_t pid, const char *what, char *buf, size_t len)
@@ -186,4 +190,60 @@ void emu_handle_open(struct emu *e, const struct seccomp_notif *req)
 	}
 	emu_ve_prune(e);
 	answer_open(e, req, full, flags);
+}
+
+/* ---- stat and access ---- */
+
+/* The mode of an emulated path, 0 when the path is not one. */
+static mode_t emulated_mode(struct emu *e, const char *path, dev_t *rdev)
+{
+	*rdev = 0;
+	if (strcmp(path, "/proc/vz") == 0)
+		return S_IFDIR | 0555;
+	if (strcmp(path, "/dev/vzctl") == 0) {
+		*rdev = makedev(126, 0);	/* the vzctl misc major */
+		return S_IFCHR | 0600;
+	}
+	if (strncmp(path, "/proc/vz/", 9) == 0 && emulated(e, path))
+		return S_IFREG | 0400;
+	return 0;
+}
+
+static bool stat_candidate(const char *path)
+{
+	return may_be_emulated(path) || strcmp(path, "vz") == 0 ||
+	       (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/vz") == 0);
+}
+
+/* stat, lstat, newfstatat (struct stat written back), access, faccessat,
+ * faccessat2 (0 for root, as modes permit) of the emulated paths. */
+void emu_handle_stat(struct emu *e, const struct seccomp_notif *req)
+{
+	pid_t pid = (pid_t)req->pid;
+	long nr = req->data.nr;
+	bool at = nr == SYS_newfstatat || nr == SYS_faccessat || nr == SYS_faccessat2;
+	int dirfd = at ? (int)req->data.args[0] : AT_FDCWD;
+	uint64_t path_ptr = req->data.args[at ? 1 : 0];
+	char path[PATH_MAX], full[PATH_MAX];
+	dev_t rdev;
+	mode_t mode;
+	if (emu_read_str(pid, path_ptr, path, sizeof(path)) < 0 || !stat_candidate(path) ||
+	    !emu_id_valid(e, req->id) || !host_path(pid, dirfd, path, full) ||
+	    !(mode = emulated_mode(e, full, &rdev))) {
+		emu_reply_continue(e, req->id);
+		return;
+	}
+	if (nr == SYS_access || nr == SYS_faccessat || nr == SYS_faccessat2) {
+		int want = (int)req->data.args[at ? 2 : 1];
+		bool ok = emu_proc_uid(pid) == 0 && (!(want & X_OK) || S_ISDIR(mode));
+		emu_reply(e, req->id, ok ? 0 : -1, ok ? 0 : EACCES);
+		return;
+	}
+	struct stat st = { .st_mode = mode, .st_nlink = S_ISDIR(mode) ? 2 : 1, .st_rdev = rdev,
+			   .st_blksize = 1024, .st_ino = S_ISDIR(mode) ? 4026531900u : 4026531901u };
+	clock_gettime(CLOCK_REALTIME, &st.st_mtim);
+	st.st_atim = st.st_ctim = st.st_mtim;
+	uint64_t buf = req->data.args[at ? 2 : 1];
+	int err = emu_write_mem(pid, buf, &st, sizeof(st)) < 0 ? EFAULT : 0;
+	emu_reply(e, req->id, err ? -1 : 0, err);
 }

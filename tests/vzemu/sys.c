@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/reboot.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,17 @@ static void setluid(struct emu *e, const struct seccomp_notif *req)
 		emu_ub_get(e, id);
 		emu_luid_set(e, tgid, id);
 	}
+	pid_t tid = (pid_t)req->pid;
+	bool early = !err && e->kernel == EMU_KERNEL_LEGACY && emu_in_scenario_netns(tid) &&
+		     emu_inject_prepare(tid) == 0;
+	if (early)
+		c.note = "the VE's UTS, IPC and network namespaces are made here";
 	emu_call_finish(&c, 0, err);
+	struct emu_inject *in;
+	if (early && emu_inject_begin(tid, &in) == 0) {
+		emu_inject_ve_namespaces(in);
+		emu_inject_end(in);
+	}
 }
 
 static void setublimit(struct emu *e, const struct seccomp_notif *req)
@@ -240,46 +251,244 @@ static int dir_check(const char *path)
 	return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 }
 
-/* A legacy kernel mounts VE_PRIVATE on VE_ROOT as simfs; here it is a bind
- * mount of the same source on the same target, done by the supervisor in
- * the (shared) mount namespace of the caller. */
+/* Runs fn(arg) in pid's namespaces of the types in nstypes (mount, net,
+ * IPC, UTS), coming back to vzemu's own; its errno, or 0. */
+static int in_namespaces_of(pid_t pid, int nstypes, int (*fn)(void *), void *arg)
+{
+	static const struct { int type; const char *name; } all[] = {
+		{ CLONE_NEWNS, "mnt" }, { CLONE_NEWNET, "net" }, { CLONE_NEWIPC, "ipc" },
+		{ CLONE_NEWUTS, "uts" } };
+	int ours[4] = { -1, -1, -1, -1 };
+	int err = 0;
+	_cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; i < ARRAY_SIZE(all) && !err; i++) {
+		if (!(nstypes & all[i].type))
+			continue;
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, all[i].name);
+		_cleanup_close_ int theirs = open(path, O_RDONLY | O_CLOEXEC);
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", all[i].name);
+		ours[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (theirs < 0 || ours[i] < 0 || setns(theirs, all[i].type) < 0)
+			err = errno ? errno : ESRCH;
+	}
+	if (!err)
+		err = fn(arg);
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
+		if (ours[i] < 0)
+			continue;
+		if (setns(ours[i], all[i].type) < 0) {
+			fprintf(stderr, "vzemu: cannot return to its own namespaces\n");
+			abort();
+		}
+		close(ours[i]);
+	}
+	if (cwd >= 0 && fchdir(cwd) < 0)
+		abort();
+	return err;
+}
+
+struct ve_mount {
+	char source[PATH_MAX], target[PATH_MAX], fstype[64], data[4096];
+	bool has_source, has_fstype, has_data;
+	unsigned long flags;
+};
+
+static int do_ve_mount(void *arg)
+{
+	const struct ve_mount *m = arg;
+	return mount(m->has_source ? m->source : NULL, m->target, m->has_fstype ? m->fstype : NULL,
+		     m->flags, m->has_data ? m->data : NULL) < 0 ? errno : 0;
+}
+
+/* A path as the caller means it, from vzemu: through its root or cwd. */
+static int caller_path(pid_t pid, uint64_t ptr, char *out)
+{
+	char p[PATH_MAX - 32];
+	int r = emu_read_str(pid, ptr, p, sizeof(p));
+	if (r < 0)
+		return -r;
+	snprintf(out, PATH_MAX, "/proc/%d/%s/%s", (int)pid, p[0] == '/' ? "root" : "cwd", p);
+	return 0;
+}
+
+/* What CAP_VE_ADMIN allows and this kernel calls CAP_SYS_ADMIN: vzemu
+ * mounts for the caller, in its mount, network and IPC namespaces (sysfs
+ * and mqueue show the mounter's). */
+static int mount_for(pid_t pid, const struct seccomp_notif *req)
+{
+	struct ve_mount m = { .flags = req->data.args[3] };
+	const __u64 *a = req->data.args;
+	bool path_source = m.flags & (MS_BIND | MS_MOVE);
+	int err = caller_path(pid, a[1], m.target);
+	if (!err && a[0] && path_source)
+		err = caller_path(pid, a[0], m.source);
+	else if (!err && a[0])
+		err = -emu_read_str(pid, a[0], m.source, sizeof(m.source));
+	if (!err && a[2])
+		err = -emu_read_str(pid, a[2], m.fstype, sizeof(m.fstype));
+	if (!err && a[4])
+		err = -emu_read_str(pid, a[4], m.data, sizeof(m.data));
+	m.has_source = a[0];
+	m.has_fstype = a[2];
+	m.has_data = a[4];
+	if (err)
+		return err == ENAMETOOLONG ? EINVAL : err;
+	return in_namespaces_of(pid, CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC, do_ve_mount, &m);
+}
+
 /* Inside a legacy VE, mount needs CAP_VE_ADMIN (bit 30 there) or
- * CAP_SYS_ADMIN in the effective set; false when the call was answered. */
+ * CAP_SYS_ADMIN in the effective set: without both, EPERM; with bit 30
+ * alone vzemu mounts for the caller.  False when the call was answered. */
 static bool ve_admin_check(struct emu *e, const struct seccomp_notif *req)
 {
 	pid_t pid = (pid_t)req->pid;
 	struct emu_caps caps;
 	struct emu_ve *ve = emu_ve_of(e, pid);
-	if (!ve || !emu_proc_caps(pid, &caps) ||
-	    (caps.eff & (1ULL << EMU_CAP_VE_ADMIN | 1ULL << EMU_CAP_SYS_ADMIN)))
+	if (!ve || !emu_proc_caps(pid, &caps) || (caps.eff & (1ULL << EMU_CAP_SYS_ADMIN)))
 		return true;
+	bool admin = caps.eff & (1ULL << EMU_CAP_VE_ADMIN);
 	struct emu_call c;
 	bool fail = emu_call_begin(&c, e, req, "mount", ve->veid);
+	char target[PATH_MAX] = "";
+	if (req->data.args[1])
+		emu_read_str(pid, req->data.args[1], target, sizeof(target));
+	emu_arg_str(&c, "target", target);
 	emu_arg_hex(&c, "flags", req->data.args[3]);
-	c.note = "inside a VE without CAP_VE_ADMIN or CAP_SYS_ADMIN";
-	emu_call_finish(&c, 0, fail ? e->fail_errno : EPERM);
+	c.note = admin ? "CAP_VE_ADMIN: carried out by vzemu"
+		       : "inside a VE without CAP_VE_ADMIN or CAP_SYS_ADMIN";
+	emu_call_finish(&c, 0, fail ? e->fail_errno : admin ? mount_for(pid, req) : EPERM);
 	return false;
 }
 
+/* ---- capset ---- */
+
+/* The capabilities this machine's bounding set lacks (a sandbox without
+ * CAP_SYS_RESOURCE): no process of the scenario can have them, where on an
+ * OpenVZ host root has them all. */
+static uint64_t machine_lacks(void)
+{
+	static uint64_t lacks = ~0ULL;
+	struct emu_caps own;
+	if (lacks == ~0ULL)
+		lacks = emu_proc_caps(getpid(), &own) ? ~own.bnd & ((1ULL << 41) - 1) : 0;
+	return lacks;
+}
+
+/* capset asking for what this machine lacks: the same without those bits,
+ * run by the caller itself (injected), as if the machine had them. */
+void emu_handle_capset(struct emu *e, const struct seccomp_notif *req)
+{
+	pid_t pid = (pid_t)req->pid;
+	struct { uint32_t version; int pid; } hdr;
+	uint32_t d[6] = { 0 };
+	if (!machine_lacks() || emu_read_mem(pid, req->data.args[0], &hdr, sizeof(hdr)) < 0 ||
+	    hdr.version == 0x19980330 || (hdr.pid != 0 && hdr.pid != pid) ||
+	    emu_read_mem(pid, req->data.args[1], d, sizeof(d)) < 0) {
+		emu_reply_continue(e, req->id);
+		return;
+	}
+	uint64_t lacks = machine_lacks(), want[3];
+	bool any = false;
+	for (int i = 0; i < 3; i++) {
+		want[i] = d[i] | (uint64_t)d[i + 3] << 32;
+		any |= (want[i] & lacks) != 0;
+		want[i] &= ~lacks;
+		d[i] = (uint32_t)want[i];
+		d[i + 3] = (uint32_t)(want[i] >> 32);
+	}
+	if (!any || emu_inject_prepare(pid) < 0) {
+		emu_reply_continue(e, req->id);
+		return;
+	}
+	emu_reply(e, req->id, 0, 0);
+	struct emu_inject *in;
+	if (emu_inject_begin(pid, &in) < 0)
+		return;
+	hdr.pid = 0;
+	long h = emu_inject_data(in, &hdr, sizeof(hdr)), dp = emu_inject_data(in, d, sizeof(d));
+	long r = emu_inject_call(in, SYS_capset, h, dp, EMU_INJECTED, 0);
+	emu_inject_end(in);
+	if (r < 0)
+		fprintf(stderr, "vzemu: capset without the bits this machine lacks: %s\n",
+			strerror((int)-r));
+}
+
+struct uts_name {
+	bool domain;
+	char name[65];
+	size_t len;
+};
+
+static int do_sethostname(void *arg)
+{
+	const struct uts_name *u = arg;
+	int r = u->domain ? setdomainname(u->name, u->len) : sethostname(u->name, u->len);
+	return r < 0 ? errno : 0;
+}
+
 /* The legacy kernel's sethostname and setdomainname check CAP_VE_ADMIN
- * (bit 30) alone, in VE0 as in a VE. */
+ * (bit 30) alone, in VE0 as in a VE: without it EPERM; with it and without
+ * CAP_SYS_ADMIN (which this kernel wants) vzemu sets the name in the
+ * caller's UTS namespace; with both the call is the kernel's. */
 void emu_handle_sethostname(struct emu *e, const struct seccomp_notif *req)
 {
 	pid_t pid = (pid_t)req->pid;
 	struct emu_caps caps;
-	if (!emu_proc_caps(pid, &caps) || (caps.eff & (1ULL << EMU_CAP_VE_ADMIN))) {
+	uint64_t both = 1ULL << EMU_CAP_VE_ADMIN | 1ULL << EMU_CAP_SYS_ADMIN;
+	if (!emu_proc_caps(pid, &caps) || (caps.eff & both) == both) {
 		emu_reply_continue(e, req->id);
 		return;
 	}
+	bool admin = caps.eff & (1ULL << EMU_CAP_VE_ADMIN);
+	struct uts_name u = { .domain = req->data.nr == SYS_setdomainname,
+			      .len = (size_t)req->data.args[1] };
 	struct emu_call c;
 	struct emu_ve *ve = emu_ve_of(e, pid);
-	bool fail = emu_call_begin(&c, e, req,
-				   req->data.nr == SYS_sethostname ? "sethostname" : "setdomainname",
+	bool fail = emu_call_begin(&c, e, req, u.domain ? "setdomainname" : "sethostname",
 				   ve ? ve->veid : 0);
-	c.note = "without CAP_VE_ADMIN";
-	emu_call_finish(&c, 0, fail ? e->fail_errno : EPERM);
+	c.note = admin ? "CAP_VE_ADMIN: carried out by vzemu" : "without CAP_VE_ADMIN";
+	int err = !admin ? EPERM : u.len > 64 ? EINVAL
+		  : emu_read_mem(pid, req->data.args[0], u.name, u.len) < 0 ? EFAULT : 0;
+	if (admin && !err) {
+		emu_arg_str(&c, "name", u.name);
+		if (!fail)
+			err = in_namespaces_of(pid, CLONE_NEWUTS, do_sethostname, &u);
+	}
+	emu_call_finish(&c, 0, fail ? e->fail_errno : err);
 }
 
+struct bind {
+	const char *src, *dst;
+	unsigned long flags;
+};
+
+static int do_simfs_bind(void *arg)
+{
+	const struct bind *b = arg;
+	int err = dir_check(b->src);
+	if (!err)
+		err = dir_check(b->dst);
+	if (!err && mount(b->src, b->dst, NULL, MS_BIND, NULL) < 0)
+		err = errno;
+	else if (!err && (b->flags & MS_RDONLY) &&
+		 mount(NULL, b->dst, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+		err = errno;
+	return err;
+}
+
+/* The bind mount standing for simfs, in the caller's mount namespace (the
+ * supervisor joins it for the call when it is not its own). */
+static int simfs_bind(pid_t pid, const char *src, const char *dst, unsigned long flags)
+{
+	struct bind b = { src, dst, flags };
+	return same_mount_ns(pid) ? do_simfs_bind(&b)
+				  : in_namespaces_of(pid, CLONE_NEWNS, do_simfs_bind, &b);
+}
+
+/* A legacy kernel mounts VE_PRIVATE on VE_ROOT as simfs; here it is a bind
+ * mount of the same source on the same target, done by the supervisor in
+ * the mount namespace of the caller. */
 void emu_handle_mount(struct emu *e, const struct seccomp_notif *req)
 {
 	pid_t pid = (pid_t)req->pid;
@@ -306,15 +515,10 @@ void emu_handle_mount(struct emu *e, const struct seccomp_notif *req)
 	c.note = "simfs: carried out as a bind mount";
 	if (fail)
 		err = e->fail_errno;
-	else if (!err && (ve || !same_mount_ns(pid)))
-		err = EPERM, c.note = "simfs from outside VE0's mount namespace is not emulated";
-	else if (!err && !(err = dir_check(src)) && !(err = dir_check(dst))) {
-		if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
-			err = errno;
-		else if ((req->data.args[3] & MS_RDONLY) &&
-			 mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
-			err = errno;
-	}
+	else if (!err && ve)
+		err = EPERM, c.note = "simfs from inside a VE";
+	else if (!err)
+		err = simfs_bind(pid, src, dst, req->data.args[3]);
 	emu_call_finish(&c, 0, err);
 }
 

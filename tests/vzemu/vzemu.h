@@ -105,6 +105,7 @@ struct emu_caps {
 };
 #define EMU_CAP_SYS_ADMIN 21
 #define EMU_CAP_VE_ADMIN 30	/* the legacy kernel's (AUDIT_CONTROL elsewhere) */
+#define EMU_LEGACY_LAST_CAP 33	/* CAP_MAC_ADMIN */
 
 struct emu_ve {
 	unsigned veid;			/* vz7: 0 while ve.veid is unset */
@@ -276,6 +277,9 @@ int emu_proc_comm(pid_t pid, char *buf, size_t len);
 
 /* ---- inject.c: syscalls run by a stopped target (ptrace) ---- */
 struct emu_inject;
+/* In an unused argument of an injected call the filter would trap
+ * (capset): lets it through to the kernel. */
+#define EMU_INJECTED 0x767a656du
 /* Seizes tid and asks it to stop at its next return to user space; call
  * before answering its notification. */
 int emu_inject_prepare(pid_t tid);
@@ -289,14 +293,21 @@ long emu_inject_data(struct emu_inject *in, const void *s, size_t len);
 /* Restores the registers and lets the target go. */
 void emu_inject_end(struct emu_inject *in);
 
+/* ioctl.c: whether pid is still in the scenario's network namespace, and
+ * the unshare that gives a VE's init its namespaces. */
+bool emu_in_scenario_netns(pid_t pid);
+long emu_inject_ve_namespaces(struct emu_inject *in);
+
 /* ---- handlers ---- */
 void emu_handle_open(struct emu *e, const struct seccomp_notif *req);
+void emu_handle_stat(struct emu *e, const struct seccomp_notif *req);
 void emu_handle_ioctl(struct emu *e, const struct seccomp_notif *req);
 void emu_handle_vzsyscall(struct emu *e, const struct seccomp_notif *req);
 void emu_handle_mount(struct emu *e, const struct seccomp_notif *req);
 void emu_handle_reboot(struct emu *e, const struct seccomp_notif *req);
 void emu_handle_kill(struct emu *e, const struct seccomp_notif *req);
 void emu_handle_sethostname(struct emu *e, const struct seccomp_notif *req);
+void emu_handle_capset(struct emu *e, const struct seccomp_notif *req);
 /* /proc file contents (procfs.c); NULL when path is not emulated. */
 char *emu_proc_render(struct emu *e, const char *path);
 
