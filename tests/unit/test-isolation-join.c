@@ -12,6 +12,9 @@
  *    a `#!/proc/self/exe` script;
  *  - inherited descriptors: a directory fd of the caller's must not
  *    reach the command;
+ *  - host files on stdio (`exec ... < script > out`): the command must not
+ *    reopen them through /proc/self/fd, to rewrite the script or make the
+ *    output setuid root (the command's `exec` gives it pipes);
  *  - the terminal: `exec` on the caller's pty must not give the command
  *    that pty, as a descriptor or as its controlling terminal, and
  *    TIOCSTI from the command must not reach the caller's input.
@@ -464,12 +467,44 @@ static void test_close_fds(void **state)
 	}
 }
 
+/* ---- host files on stdio ---- */
+
+static void test_host_files_on_stdio(void **state)
+{
+	REQUIRE();
+	char *in = xasprintf("%s/script", t.root), *out = xasprintf("%s/out", t.root);
+	tu_write(in, "original\n");
+	const char *bin = getenv("OVZ_BIN");
+	char *const argv[] = {
+		"/bin/sh", "-c",
+		"exec \"$0\" --root \"$1\" --backend ns exec " CTID " -- /bin/sh -c "
+		"'cat; echo rewritten >/proc/self/fd/0; chmod 4755 /proc/self/fd/1' "
+		"<\"$2\" >\"$3\"",
+		(char *)(bin ? bin : "ovz-native"), t.root, in, out, NULL,
+	};
+	struct tu_run r = tu_runv(argv, NULL);
+	if (r.status != 0)
+		print_message("# exec: exit %d: %s\n", r.status, r.err);
+	tu_run_free(&r);
+	char *script = tu_read(in), *got = tu_read(out);
+	struct stat st;
+	assert_int_equal(stat(out, &st), 0);
+	assert_string_equal(script, "original\n");
+	assert_string_equal(got, "original\n");	/* what cat copied */
+	assert_int_equal(st.st_mode & 07000, 0);
+	free(script);
+	free(got);
+	free(in);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_close_fds),
 		cmocka_unit_test(test_joining_process),
 		cmocka_unit_test(test_inherited_fd),
+		cmocka_unit_test(test_host_files_on_stdio),
 		cmocka_unit_test(test_terminal),
 		cmocka_unit_test(test_library_refuses_terminal),
 	};
