@@ -370,7 +370,10 @@ enum {
  * no descriptor of the caller's but fds.  It never gets the caller's
  * terminal: a terminal among fds is refused (-EINVAL) unless flags has
  * OVZ_EXEC_TTY, and the caller's controlling terminal always; give it a
- * pty of its own and relay it, as the command's exec and enter do. */
+ * pty of its own and relay it, as the command's exec and enter do.  An fd
+ * is the container's: a host file among fds can be reopened from inside
+ * through /proc/self/fd (for writing, or chmod'ed setuid): pass a pipe and
+ * copy, as the command's exec does for files. */
 int ovz_container_spawn(struct ovz_host *h, unsigned ctid, char *const argv[],
 			char *const envp[], const int fds[3], unsigned flags, pid_t *pid,
 			struct ovz_error **err);
