@@ -24,6 +24,7 @@
 #include <string.h>
 #include <signal.h>
 #include <net/if.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -333,6 +334,13 @@ static void check_enter_caps(int fd, unsigned veid, const char *dir)
 		  (unsigned long long)r[3]);
 }
 
+static int lo_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	return fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP) ? 1 : 0;
+}
+
 /* vzctl's order: setluid, then (in a child) the capabilities of its
  * CAPDEFAULTMASK (no SYS_ADMIN, NET_ADMIN; CAP_VE_ADMIN kept), then
  * VE_CREATE; the init then mounts and sets its hostname with CAP_VE_ADMIN
@@ -345,7 +353,7 @@ static void check_vzctl_order(int fd, unsigned veid, const char *dir)
 		return;
 	pid_t pid = fork();
 	if (pid == 0) {
-		int r[3] = { -1, -1, -1 };
+		int r[5] = { -1, -1, -1, -1, -1 };
 		char name[65] = "";
 		if (setsid() >= 0 && syscall(OVZ_NR_SETLUID, (unsigned long)veid) == 0) {
 			uint64_t drop = CAP_BIT(SYS_ADMIN) | CAP_BIT(12) /* NET_ADMIN */;
@@ -358,13 +366,17 @@ static void check_vzctl_order(int fd, unsigned veid, const char *dir)
 			r[1] = mount("none", dir, "tmpfs", 0, NULL) < 0 ? errno : 0;
 			r[2] = sethostname("ve903", 5) < 0 ? errno : 0;
 			gethostname(name, sizeof(name) - 1);
+			struct ovz_nl *nl = NULL;
+			r[3] = ovz_nl_open(-1, &nl, NULL) < 0 ? 1 : -ovz_nl_link_up(nl, "lo", NULL);
+			ovz_nl_close(nl);
+			r[4] = lo_up();
 		}
 		if (write(p[1], r, sizeof(r)) != sizeof(r) || write(p[1], name, 65) != 65)
 			_exit(1);
 		_exit(0);
 	}
 	close(p[1]);
-	int r[3] = { -2, -2, -2 };
+	int r[5] = { -2, -2, -2, -2, -2 };
 	char name[65] = "";
 	vzs_check(read(p[0], r, sizeof(r)) == sizeof(r) && read(p[0], name, 65) == 65,
 		  "vzctl-order child");
@@ -374,6 +386,8 @@ static void check_vzctl_order(int fd, unsigned veid, const char *dir)
 	vzs_check(r[1] == 0, "mount inside with CAP_VE_ADMIN alone: errno %d", r[1]);
 	vzs_check(r[2] == 0 && strcmp(name, "ve903") == 0,
 		  "sethostname inside with CAP_VE_ADMIN alone: errno %d, '%s'", r[2], name);
+	vzs_check(r[3] == 0 && r[4] == 1, "rtnetlink inside with CAP_VE_ADMIN alone: lo up: %d %d",
+		  r[3], r[4]);
 	umount2(dir, MNT_DETACH);
 	char host[65] = "";
 	gethostname(host, sizeof(host) - 1);
@@ -393,6 +407,8 @@ static int inner_kernel(void)
 	vzs_check(syscall(OVZ_NR_SETUBLIMIT, 901UL, 6UL, lim) < 0 && errno == ENOENT,
 	      "setublimit before setluid: ENOENT");
 	vzs_check(syscall(OVZ_NR_SETLUID, (unsigned long)-1) < 0 && errno == EINVAL, "setluid(-1)");
+	vzs_check(syscall(OVZ_NR_FAIRSCHED_CHWT, 0UL, 500UL) < 0 && errno == EINVAL,
+		  "fairsched_chwt of node 0: EINVAL (kernel/fairsched.c)");
 	vzs_check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "10.9.9.9", 0) == ESRCH, "IP_MAP, no VE");
 	vzs_check(create_raw(fd, 901, OVZ_VE_CREATE, 4) == -EINVAL, "datalen 4");
 	vzs_check(create_as_group_leader(fd, 901) == EINVAL, "CREATE by a process group leader");
