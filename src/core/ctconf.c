@@ -240,13 +240,21 @@ static bool mentions_veid(const char *v)
  * private area of a template-based container. */
 static int read_private(struct rd *r, const char *v)
 {
+	const char *why = ovz_check_area_path(v);
+	if (why)
+		return bad(r, why, v);
 	const char *tmpl = ovz_conf_get(r->c, "OSTEMPLATE");
 	if ((tmpl && *tmpl) || mentions_veid(v))
 		return 0;
-	if (v[0] != '/')
-		return bad(r, "is not an absolute path", v);
 	r->d->private_dir = xstrdup(v);
 	return 0;
+}
+
+/* VE_ROOT is not in the model, but it must be a sane place too. */
+static int read_root(struct rd *r, const char *v)
+{
+	const char *why = ovz_check_area_path(v);
+	return why ? bad(r, why, v) : 0;
 }
 
 static char *fmt_private(const struct ovz_domain *d, const struct ovz_conf *c)
@@ -256,7 +264,7 @@ static char *fmt_private(const struct ovz_domain *d, const struct ovz_conf *c)
 
 static int read_diskspace(struct rd *r, const char *v)
 {
-	struct pair p;
+	struct pair p = { 0 };
 	int e = read_pair(r, v, 1, &p);
 	if (e < 0)
 		return e;
@@ -282,7 +290,7 @@ static char *fmt_diskspace(const struct ovz_domain *d, const struct ovz_conf *c)
 /* PHYSPAGES barrier 0 means no separate current memory. */
 static int read_physpages(struct rd *r, const char *v)
 {
-	struct pair p;
+	struct pair p = { 0 };
 	int e = read_pair(r, v, page_kib(), &p);
 	if (e < 0)
 		return e;
@@ -307,7 +315,7 @@ static uint64_t swap_base(const struct ovz_domain *d)
 
 static int read_swappages(struct rd *r, const char *v)
 {
-	struct pair p;
+	struct pair p = { 0 };
 	int e = read_pair(r, v, page_kib(), &p);
 	if (e < 0)
 		return e;
@@ -335,7 +343,7 @@ static char *fmt_swappages(const struct ovz_domain *d, const struct ovz_conf *c)
 
 static int read_privvmpages(struct rd *r, const char *v)
 {
-	struct pair p;
+	struct pair p = { 0 };
 	int e = read_pair(r, v, page_kib(), &p);
 	if (e < 0)
 		return e;
@@ -352,7 +360,7 @@ static char *fmt_privvmpages(const struct ovz_domain *d, const struct ovz_conf *
 /* Only the VMGUARPAGES barrier means something (as libvirt reads it). */
 static int read_vmguarpages(struct rd *r, const char *v)
 {
-	struct pair p;
+	struct pair p = { 0 };
 	int e = read_pair(r, v, page_kib(), &p);
 	if (e < 0)
 		return e;
@@ -793,9 +801,16 @@ static void veth_ifname(const struct ovz_iface *f, unsigned n, char out[OVZ_IFNA
 		snprintf(out, OVZ_IFNAME_MAX + 1, "eth%u", n);
 }
 
-/* vzctl's fields only: vzctl rewrites NETIF on every veth change and drops
- * the fields it does not know, so addresses live in NETIF_IP. */
-static char *fmt_netif(const struct ovz_domain *d, const struct ovz_conf *c)
+static bool is_address_field(const struct netif_field *nf)
+{
+	return nf->type == NF_IPS || nf->type == NF_GW;
+}
+
+/* One "ifname=NAME,..." per veth interface, ';' between them: vzctl's
+ * fields and the file's unmodelled ones for NETIF, or the addresses and
+ * gateways for NETIF_IP (where an interface without any is left out). */
+static char *fmt_veth_devices(const struct ovz_domain *d, const struct ovz_conf *c,
+			      bool addresses)
 {
 	struct strbuf sb = STRBUF_INIT;
 	unsigned n = 0;
@@ -804,16 +819,30 @@ static char *fmt_netif(const struct ovz_domain *d, const struct ovz_conf *c)
 		if (f->type != OVZ_IFACE_VETH)
 			continue;
 		char ifname[OVZ_IFNAME_MAX + 1];
-		veth_ifname(f, n, ifname);
-		strbuf_printf(&sb, "%sifname=%s", n++ ? ";" : "", ifname);
+		veth_ifname(f, n++, ifname);
+		size_t start = sb.len;
+		strbuf_printf(&sb, "%sifname=%s", start ? ";" : "", ifname);
+		size_t bare = sb.len;
 		for (size_t k = 1; k < ARRAY_SIZE(netif_fields); k++)
-			if (netif_fields[k].type == NF_IFNAME || netif_fields[k].type == NF_MAC)
+			if (is_address_field(&netif_fields[k]) == addresses)
 				put_netif_field(&sb, &netif_fields[k], f);
-		put_netif_extras(&sb, c, ifname);
+		if (!addresses)
+			put_netif_extras(&sb, c, ifname);
+		else if (sb.len == bare)
+			sb.buf[sb.len = start] = '\0';
 	}
-	if (!n)
+	if (!sb.len) {
+		strbuf_release(&sb);
 		return NULL;
+	}
 	return strbuf_steal(&sb);
+}
+
+/* vzctl's fields only: vzctl rewrites NETIF on every veth change and drops
+ * the fields it does not know, so addresses live in NETIF_IP. */
+static char *fmt_netif(const struct ovz_domain *d, const struct ovz_conf *c)
+{
+	return fmt_veth_devices(d, c, false);
 }
 
 /* ---- veth addresses: NETIF_IP (ours) ---------------------------------- */
@@ -838,7 +867,7 @@ static int read_netif_ip(struct rd *r, const char *v)
 			const char *eq = strchr(fields[j], '=');
 			const struct netif_field *nf =
 				eq ? netif_field_by_name(fields[j], (size_t)(eq - fields[j])) : NULL;
-			if (!nf || (nf->type != NF_IPS && nf->type != NF_GW))
+			if (!nf || !is_address_field(nf))
 				return bad(r, "field is not ip=, gw= or gw6=", fields[j]);
 			int e = read_netif_value(r, nf, eq + 1, f);
 			if (e < 0)
@@ -850,28 +879,7 @@ static int read_netif_ip(struct rd *r, const char *v)
 
 static char *fmt_netif_ip(const struct ovz_domain *d, const struct ovz_conf *c)
 {
-	struct strbuf sb = STRBUF_INIT;
-	unsigned n = 0;
-	for (size_t i = 0; i < d->n_ifaces; i++) {
-		const struct ovz_iface *f = &d->ifaces[i];
-		if (f->type != OVZ_IFACE_VETH)
-			continue;
-		char ifname[OVZ_IFNAME_MAX + 1];
-		veth_ifname(f, n++, ifname);
-		size_t start = sb.len;
-		strbuf_printf(&sb, "%sifname=%s", start ? ";" : "", ifname);
-		size_t bare = sb.len;
-		for (size_t k = 0; k < ARRAY_SIZE(netif_fields); k++)
-			if (netif_fields[k].type == NF_IPS || netif_fields[k].type == NF_GW)
-				put_netif_field(&sb, &netif_fields[k], f);
-		if (sb.len == bare)	/* nothing to say about this one */
-			sb.buf[sb.len = start] = '\0';
-	}
-	if (!sb.len) {
-		strbuf_release(&sb);
-		return NULL;
-	}
-	return strbuf_steal(&sb);
+	return fmt_veth_devices(d, c, true);
 }
 
 /* ---- NETDEV: host devices moved in, space separated as vzctl writes ---- */
@@ -1083,7 +1091,7 @@ static const struct key_map keys[] = {
 	{ "DESCRIPTION", read_description, fmt_description, 0, NULL },
 	{ "ONBOOT", read_onboot, fmt_onboot, 0, NULL },
 	{ "OSTEMPLATE", read_ostemplate, fmt_ostemplate, 0, NULL },
-	{ "VE_ROOT", NULL, NULL, KEY_KEEP, vz_ve_root },
+	{ "VE_ROOT", read_root, NULL, KEY_KEEP, vz_ve_root },
 	{ "VE_PRIVATE", read_private, fmt_private, KEY_KEEP, vz_ve_private },
 	{ "DISKSPACE", read_diskspace, fmt_diskspace, KEY_FS, NULL },
 	{ "PHYSPAGES", read_physpages, fmt_physpages, 0, NULL },

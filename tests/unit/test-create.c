@@ -168,7 +168,7 @@ static void test_interrupted_create(void **state)
 	_cleanup_free_ char *junk = at("vz/private/207.tmp/etc/half-written");
 	tu_write(marker, "");
 	tu_write(junk, "x");
-	struct tu_run r = tu_cli(root, NULL, "list", "-a", "-H", "-o", "ctid,status", NULL);
+	struct tu_run r = tu_cli(root, NULL, "list", "-a", "-x", "-H", "-o", "ctid,status", NULL);
 	assert_non_null(strstr(r.out, "       207 incomplete\n"));
 	tu_run_free(&r);
 	r = tu_cli(root, NULL, "create", "207", NULL);

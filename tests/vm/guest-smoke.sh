@@ -36,7 +36,11 @@ check "--version" "$bin" --version
 check "validate" "$bin" validate "$xml"
 check "list -a" "$bin" --backend vz list -a
 check "define" "$bin" --backend vz define "$xml"
-check "list -a shows the defined CT" sh -c "'$bin' --backend vz list -a -H -o ctid | grep -qw $ctid"
+# as vzlist: a container without a private area is not listed
+check "list -a leaves out the defined CT (no private area)" sh -c \
+	"! '$bin' --backend vz list -a -H -o ctid | grep -qw $ctid"
+check "list -a shows it once it has a private area" sh -c \
+	"mkdir -p /vz/private/$ctid && '$bin' --backend vz list -a -H -o ctid | grep -qw $ctid && rmdir /vz/private/$ctid"
 check "status of the defined CT (no private area yet)" sh -c \
 	"'$bin' --backend vz status $ctid | grep -qx 'CTID $ctid deleted unmounted down'"
 check "dumpxml" "$bin" --backend vz dumpxml "$ctid"
