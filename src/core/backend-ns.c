@@ -16,6 +16,7 @@
 #include "join.h"
 #include "runstate.h"
 #include "util.h"
+#include "fs/fsutil.h"
 #include "fs/private.h"
 #include "fs/rootfs.h"
 #include "fs/template.h"
@@ -330,10 +331,13 @@ static int root_mount(struct ovz_exec *x, const struct ovz_op *op, struct ovz_er
 {
 	_cleanup_free_ char *priv = ovz_exec_host_path(x, op->path);
 	_cleanup_free_ char *root = ovz_exec_host_path(x, op->path2);
-	_cleanup_free_ char *lower = ovz_overlay_lower(priv);
+	_cleanup_free_ char *lower = NULL;
+	int r = ovz_exec_overlay_lower(x, priv, &lower, err);
+	if (r < 0)
+		return r;
 	if (lower) {
-		int r = mkdir_p(root, 0755, err);
-		return r < 0 ? r : ovz_overlay_mount(priv, root, err);
+		r = ovz_mkdir_area(root, 0755, err);
+		return r < 0 ? r : ovz_overlay_mount(priv, lower, root, err);
 	}
 	return ovz_mount_private_on_root(priv, root, err);
 }

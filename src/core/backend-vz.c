@@ -25,6 +25,7 @@
 #include "runstate.h"
 #include "util.h"
 #include "vzparams.h"
+#include "fs/fsutil.h"
 #include "fs/private.h"
 #include "fs/rootfs.h"
 #include "fs/template.h"
@@ -501,12 +502,14 @@ static int root_mount(struct ovz_exec *x, const struct ovz_op *op, struct ovz_er
 {
 	_cleanup_free_ char *priv = ovz_exec_host_path(x, op->path);
 	_cleanup_free_ char *root = ovz_exec_host_path(x, op->path2);
-	_cleanup_free_ char *lower = ovz_overlay_lower(priv);
-	int r = mkdir_p(root, 0755, err);
+	_cleanup_free_ char *lower = NULL;
+	int r = ovz_exec_overlay_lower(x, priv, &lower, err);
+	if (r == 0)
+		r = ovz_mkdir_area(root, 0755, err);
 	if (r < 0)
 		return r;
 	if (lower)
-		return ovz_overlay_mount(priv, root, err);
+		return ovz_overlay_mount(priv, lower, root, err);
 	r = ovz_root_is_mounted(root, err);
 	if (r < 0)
 		return r;

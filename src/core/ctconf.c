@@ -240,13 +240,21 @@ static bool mentions_veid(const char *v)
  * private area of a template-based container. */
 static int read_private(struct rd *r, const char *v)
 {
+	const char *why = ovz_check_area_path(v);
+	if (why)
+		return bad(r, why, v);
 	const char *tmpl = ovz_conf_get(r->c, "OSTEMPLATE");
 	if ((tmpl && *tmpl) || mentions_veid(v))
 		return 0;
-	if (v[0] != '/')
-		return bad(r, "is not an absolute path", v);
 	r->d->private_dir = xstrdup(v);
 	return 0;
+}
+
+/* VE_ROOT is not in the model, but it must be a sane place too. */
+static int read_root(struct rd *r, const char *v)
+{
+	const char *why = ovz_check_area_path(v);
+	return why ? bad(r, why, v) : 0;
 }
 
 static char *fmt_private(const struct ovz_domain *d, const struct ovz_conf *c)
@@ -1083,7 +1091,7 @@ static const struct key_map keys[] = {
 	{ "DESCRIPTION", read_description, fmt_description, 0, NULL },
 	{ "ONBOOT", read_onboot, fmt_onboot, 0, NULL },
 	{ "OSTEMPLATE", read_ostemplate, fmt_ostemplate, 0, NULL },
-	{ "VE_ROOT", NULL, NULL, KEY_KEEP, vz_ve_root },
+	{ "VE_ROOT", read_root, NULL, KEY_KEEP, vz_ve_root },
 	{ "VE_PRIVATE", read_private, fmt_private, KEY_KEEP, vz_ve_private },
 	{ "DISKSPACE", read_diskspace, fmt_diskspace, KEY_FS, NULL },
 	{ "PHYSPAGES", read_physpages, fmt_physpages, 0, NULL },

@@ -96,6 +96,14 @@ int ovz_exec_private_destroy(struct ovz_exec *x, const struct ovz_op *op, struct
 	return ovz_private_destroy(priv, err);
 }
 
+int ovz_exec_overlay_lower(struct ovz_exec *x, const char *priv, char **lower,
+			   struct ovz_error **err)
+{
+	_cleanup_free_ char *tdir = ovz_exec_host_path(x, x->host->vz->template_dir);
+	_cleanup_free_ char *unpacked = path_join(tdir, "unpacked");
+	return ovz_overlay_lower(priv, unpacked, lower, err);
+}
+
 int ovz_exec_net_inside(const struct ovz_exec *x, const struct ovz_op *op,
 			struct ovz_error **err)
 {

@@ -61,6 +61,10 @@ int ovz_step_send_pid(int ctl, uint32_t i, const char *who, pid_t *pid, struct o
 /* Operations every backend carries out the same way. */
 int ovz_exec_private_create(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err);
 int ovz_exec_private_destroy(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err);
+/* The lower layer of the host path priv when it is an overlay area, else
+ * NULL (ovz_overlay_lower with the host's TEMPLATE/unpacked). */
+int ovz_exec_overlay_lower(struct ovz_exec *x, const char *priv, char **lower,
+			   struct ovz_error **err);
 int ovz_exec_etc_write(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err);
 /* In the container's first process: a link-up or net step, on a netlink
  * socket made here, in the container's network namespace. */

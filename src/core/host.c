@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "host.h"
+#include "cgroup.h"
 #include "config.h"
 #include "ctconf.h"
 #include "lifecycle.h"
@@ -10,6 +11,7 @@
 #include "fs/rootfs.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -172,10 +174,9 @@ int ovz_host_save_live(struct ovz_host *h, const struct ovz_domain *d, struct ov
 
 int ovz_host_remove_live(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
 {
-	_cleanup_free_ char *path = live_path(h, ctid);
-	if (unlink(path) < 0 && errno != ENOENT)
-		return ovz_error_sys(err, errno, "remove '%s'", path);
-	return 0;
+	char name[32];
+	snprintf(name, sizeof(name), "%u.live", ctid);
+	return ovz_run_file_remove(h->vz->run_dir, name, err);
 }
 
 int ovz_host_load_live(struct ovz_host *h, unsigned ctid, struct ovz_domain **out,
@@ -356,6 +357,99 @@ void ovz_host_ct_dirs(struct ovz_host *h, const struct ovz_domain *d, char **pri
 	ovz_conf_free(c);
 }
 
+static int ctid_from_conf_name(const char *name, unsigned *ctid);
+
+/* The directory above the first component naming $VEID: "/vz/private"
+ * of "/vz/private/$VEID" (the parent when there is none). */
+static char *area_prefix(const char *value)
+{
+	const char *a = strstr(value, "$VEID"), *b = strstr(value, "${VEID}");
+	const char *first = !a ? b : !b ? a : a < b ? a : b;
+	size_t end = first ? (size_t)(first - value) : strlen(value);
+	while (end > 0 && value[end - 1] != '/')	/* to the start of that component */
+		end--;
+	while (end > 1 && value[end - 1] == '/')
+		end--;
+	return end ? xstrndup(value, end) : xstrdup("/");
+}
+
+static bool strictly_below(const char *path, const char *dir)
+{
+	return ovz_path_within(path, dir) && !ovz_path_within(dir, path);
+}
+
+/* key's path is a sane place below its vz.conf prefix or one of
+ * OVZ_AREA_PREFIXES, and holds none of the host's own directories. */
+static int check_area(struct ovz_host *h, unsigned ctid, const char *key, const char *path,
+		      const char *vz_value, struct ovz_error **err)
+{
+	const char *why = ovz_check_area_path(path);
+	if (why)
+		return ovz_error_set(err, EINVAL, "CT %u: %s '%s' %s", ctid, key, path, why);
+	_cleanup_free_ char *prefix = area_prefix(vz_value);
+	_cleanup_free_ char *pp = area_prefix(h->vz->ve_private), *rp = area_prefix(h->vz->ve_root);
+	_cleanup_strv_ char **extra = strv_split(h->vz->area_prefixes, " \t");
+	const char *host_dirs[] = { h->vz->template_dir, h->vz->lockdir, pp, rp };
+	for (size_t i = 0; i < ARRAY_SIZE(host_dirs); i++)
+		if (ovz_path_within(host_dirs[i], path))
+			return ovz_error_set(err, EINVAL, "CT %u: %s '%s' holds the host's '%s'", ctid,
+					     key, path, host_dirs[i]);
+	bool allowed = strictly_below(path, prefix);
+	for (size_t i = 0; !allowed && extra && extra[i]; i++)
+		allowed = strictly_below(path, extra[i]);
+	if (!allowed)
+		return ovz_error_set(err, EINVAL, "CT %u: %s '%s' is not below '%s' (vz.conf's %s) "
+				     "nor below a directory of OVZ_AREA_PREFIXES in '%s'", ctid, key,
+				     path, prefix, key, h->vz->vz_conf_path);
+	return 0;
+}
+
+int ovz_host_ct_area(struct ovz_host *h, const struct ovz_domain *d, char **private_dir,
+		     char **root_dir, struct ovz_error **err)
+{
+	ovz_host_ct_dirs(h, d, private_dir, root_dir);
+	int r = check_area(h, d->ctid, "VE_PRIVATE", *private_dir, h->vz->ve_private, err);
+	if (r == 0)
+		r = check_area(h, d->ctid, "VE_ROOT", *root_dir, h->vz->ve_root, err);
+	if (r < 0) {
+		free(*private_dir);
+		free(*root_dir);
+		*private_dir = *root_dir = NULL;
+	}
+	return r;
+}
+
+int ovz_host_area_owner(struct ovz_host *h, unsigned ctid, const char *priv,
+			unsigned *owner)
+{
+	*owner = 0;
+	const char *base = strrchr(priv, '/');
+	unsigned n;
+	if (base && !ovz_check_ctid(base + 1, &n) && n != ctid) {
+		_cleanup_free_ char *canon = expand_veid(h->vz->ve_private, n);
+		if (strcmp(canon, priv) == 0) {
+			*owner = n;
+			return 1;
+		}
+	}
+	DIR *dir = opendir(h->vz->conf_dir);
+	if (!dir)
+		return 0;
+	struct dirent *e;
+	while (!*owner && (e = readdir(dir))) {
+		struct ovz_conf *c;
+		if (ctid_from_conf_name(e->d_name, &n) < 0 || n == ctid ||
+		    ovz_host_load_conf(h, n, &c, NULL) < 0)
+			continue;
+		_cleanup_free_ char *other = private_path(h, c, n);
+		ovz_conf_free(c);
+		if (strcmp(other, priv) == 0)
+			*owner = n;
+	}
+	closedir(dir);
+	return *owner != 0;
+}
+
 static bool host_path_exists(struct ovz_host *h, const char *path, const char *suffix)
 {
 	_cleanup_free_ char *joined = path_join(h->vz->root, path);
@@ -370,6 +464,47 @@ static bool create_incomplete(struct ovz_host *h, const char *priv)
 	return host_path_exists(h, priv, ".ovz-create") || host_path_exists(h, priv, ".tmp");
 }
 
+/* The pid that a pid namespace one level below ours numbers 1, from
+ * /proc/PID/status. */
+static bool is_ns_init(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	_cleanup_free_ char *text = NULL;
+	if (read_file_at(AT_FDCWD, path, 1 << 16, &text, NULL, NULL) < 0)
+		return false;
+	const char *line = strstr(text, "\nNSpid:");
+	if (!line)
+		return false;
+	long host_pid, ns_pid;
+	int used = 0;
+	/* exactly two: ours and its own, so not a pid namespace nested inside */
+	if (sscanf(line, "\nNSpid: %ld %ld%n", &host_pid, &ns_pid, &used) != 2 || ns_pid != 1)
+		return false;
+	return line[used] == '\n' || line[used] == '\0';
+}
+
+/* Processes in the container's cgroup make it running, whatever the run
+ * state says: a start that died between init's exec and the state write
+ * leaves a live container without one.  1 (*init its init, or 0), 0 when
+ * the cgroup is empty or missing. */
+static int cgroup_running(struct ovz_cgroups *cg, unsigned ctid, pid_t *init)
+{
+	_cleanup_free_ char *name = ovz_cgroup_name(OVZ_CGROUP_ROOT, ctid);
+	pid_t *pids = NULL;
+	size_t n = 0;
+	*init = 0;
+	if (ovz_cgroup_pids(cg, name, &pids, &n, NULL) < 0 || n == 0) {
+		free(pids);
+		return 0;
+	}
+	for (size_t i = 0; i < n && !*init; i++)
+		if (is_ns_init(pids[i]))
+			*init = pids[i];
+	free(pids);
+	return 1;
+}
+
 int ovz_host_ct_state(struct ovz_host *h, unsigned ctid, pid_t *init_pid,
 		      struct ovz_error **err)
 {
@@ -380,7 +515,17 @@ int ovz_host_ct_state(struct ovz_host *h, unsigned ctid, pid_t *init_pid,
 	const struct ovz_backend *b;
 	if (ovz_host_backend(h, &b, NULL) == 0 && b->running)
 		return b->running(ctid, err);
-	return recorded;
+	if (recorded)
+		return 1;
+	struct ovz_cgroups cg;
+	if (ovz_cgroups_detect(&cg, NULL) < 0)
+		return 0;
+	pid_t init = 0;
+	int r = cgroup_running(&cg, ctid, &init);
+	ovz_cgroups_release(&cg);
+	if (init_pid)
+		*init_pid = init;
+	return r;
 }
 
 bool ovz_host_ct_running(struct ovz_host *h, unsigned ctid, pid_t *init_pid)
@@ -494,6 +639,8 @@ struct ovz_host_iter {
 	bool have_counts;
 	struct ovz_pidns_counts counts;
 	bool asked_kernel;	/* the backend's list of running CTIDs was read */
+	int cg_state;		/* 0: not detected yet, 1: cg holds them, -1: none */
+	struct ovz_cgroups cg;
 	unsigned *running;	/* sorted; NULL when the backend has no list */
 	size_t n_running;
 };
@@ -653,6 +800,14 @@ static int kernel_says_running(struct ovz_host_iter *it, unsigned ctid)
 	return bsearch(&ctid, it->running, it->n_running, sizeof(unsigned), cmp_uint) != NULL;
 }
 
+static bool cgroup_says_running(struct ovz_host_iter *it, unsigned ctid)
+{
+	if (!it->cg_state)
+		it->cg_state = ovz_cgroups_detect(&it->cg, NULL) == 0 ? 1 : -1;
+	pid_t init;
+	return it->cg_state == 1 && cgroup_running(&it->cg, ctid, &init) == 1;
+}
+
 static void fill_status(struct ovz_host_iter *it, struct ovz_ct_info *ci)
 {
 	struct ovz_host *h = it->h;
@@ -665,6 +820,10 @@ static void fill_status(struct ovz_host_iter *it, struct ovz_ct_info *ci)
 			ovz_runstate_load(h->vz->run_dir, ci->ctid, &rs) == 0;
 	if (kernel == 1 && !recorded) {	/* started by vzctl, say */
 		ci->status = OVZ_STATUS_RUNNING;
+		return;
+	}
+	if (!recorded && kernel == -1 && cgroup_says_running(it, ci->ctid)) {
+		ci->status = OVZ_STATUS_RUNNING;	/* its run state is lost */
 		return;
 	}
 	if (recorded && kernel != 0) {
@@ -771,6 +930,8 @@ void ovz_host_iter_free(struct ovz_host_iter *it)
 		listing_release(&it->dirs[i]);
 	if (it->have_counts)
 		ovz_pidns_counts_release(&it->counts);
+	if (it->cg_state == 1)
+		ovz_cgroups_release(&it->cg);
 	free(it->running);
 	strbuf_release(&it->path);
 	free(it->ctids);

@@ -53,6 +53,18 @@ int ovz_host_load(struct ovz_host *h, unsigned ctid, struct ovz_domain **out,
 void ovz_host_ct_dirs(struct ovz_host *h, const struct ovz_domain *d, char **private_dir,
 		      char **root_dir);
 
+/* ovz_host_ct_dirs, refusing paths a container's area must not have (one
+ * line naming CT, key and path): ovz_check_area_path, strictly below the
+ * directory of vz.conf's VE_PRIVATE (VE_ROOT) that holds $VEID or below one
+ * of vz.conf's OVZ_AREA_PREFIXES, and not holding TEMPLATE, LOCKDIR or
+ * those directories.  Every verb that mounts or removes an area uses it. */
+int ovz_host_ct_area(struct ovz_host *h, const struct ovz_domain *d, char **private_dir,
+		     char **root_dir, struct ovz_error **err);
+/* 1 (with *owner) when priv is the area of another container: vz.conf's
+ * VE_PRIVATE for the CTID it is named after, or another config's
+ * VE_PRIVATE. */
+int ovz_host_area_owner(struct ovz_host *h, unsigned ctid, const char *priv, unsigned *owner);
+
 /* The definition a running container was started with (and changed live
  * since): RUN_DIR/CTID.live, in the config syntax.  Stop and set work from
  * it so that what was added live is also what is removed. */

@@ -8,6 +8,7 @@
 #include "lock.h"
 #include "runstate.h"
 #include "util.h"
+#include "fs/fsutil.h"
 #include "fs/rootfs.h"
 
 #include <errno.h>
@@ -162,6 +163,11 @@ static int create_prepare(struct create_ctx *c, struct ovz_error **err)
 	} else {
 		return r;
 	}
+	const char *why;
+	if (a->private_dir && (why = ovz_check_area_path(a->private_dir)))
+		return ovz_error_set(err, EINVAL, "--private: %s (%s)", why, a->private_dir);
+	if (a->root_dir && (why = ovz_check_area_path(a->root_dir)))
+		return ovz_error_set(err, EINVAL, "--root: %s (%s)", why, a->root_dir);
 	if (a->private_dir)
 		ovz_conf_set(c->conf, "VE_PRIVATE", a->private_dir);
 	if (a->root_dir)
@@ -177,7 +183,7 @@ static int create_prepare(struct create_ctx *c, struct ovz_error **err)
 	struct ovz_domain *d = c->d;
 	const char *tmpl = a->ostemplate ? a->ostemplate
 			   : d->ostemplate ? d->ostemplate : h->vz->def_ostemplate;
-	const char *why = ovz_check_template_name(tmpl);
+	why = ovz_check_template_name(tmpl);
 	if (why)
 		return ovz_error_set(err, EINVAL, "--ostemplate: %s (%s)", why, tmpl);
 	if (tmpl != d->ostemplate) {
@@ -192,6 +198,30 @@ static int create_prepare(struct create_ctx *c, struct ovz_error **err)
 		d->hostname = xstrdup(a->hostname);
 	}
 	return add_ipadd(d, a->ipadd, err);
+}
+
+/* Neither area may be reachable by host users (setuid files inside). */
+static int check_areas_hidden(struct ovz_host *h, const char *priv, const char *root,
+			      struct ovz_error **err)
+{
+	_cleanup_free_ char *hp = host_dir(h, priv), *hr = host_dir(h, root);
+	int r = ovz_mkdir_area_parent(hr, err);
+	if (r == 0)
+		r = ovz_check_area_hidden(hp, err);
+	if (r == 0)
+		r = ovz_check_area_hidden(hr, err);
+	return r;
+}
+
+static int create_check_hidden(struct create_ctx *c, struct ovz_error **err)
+{
+	_cleanup_free_ char *priv = NULL, *root = NULL;
+	int r = ovz_host_ct_area(c->h, c->d, &priv, &root, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *hp = host_dir(c->h, priv);
+	r = ovz_mkdir_area_parent(hp, err);
+	return r < 0 ? r : check_areas_hidden(c->h, priv, root, err);
 }
 
 static int create_write_conf(struct create_ctx *c, struct ovz_error **err)
@@ -222,6 +252,8 @@ int ovz_ct_create(struct ovz_host *h, unsigned ctid, struct ovz_create_args *a,
 	struct create_ctx c = { .h = h, .ctid = ctid, .a = a };
 	r = create_prepare(&c, err);
 	if (r == 0)
+		r = create_check_hidden(&c, err);
+	if (r == 0)
 		r = run_plan(h, c.d, OVZ_VERB_CREATE, false,
 			     &(struct ovz_exec){ .fail_at = a->fail_at, .create_opts = &a->opts,
 						 .create_result = &a->result },
@@ -251,7 +283,13 @@ int ovz_ct_destroy(struct ovz_host *h, unsigned ctid, struct ovz_error **err)
 		d->ctid = ctid;
 	}
 	_cleanup_free_ char *priv = NULL, *root = NULL;
-	ovz_host_ct_dirs(h, d, &priv, &root);
+	r = ovz_host_ct_area(h, d, &priv, &root, err);
+	if (r < 0)
+		return r;
+	unsigned other;
+	if (ovz_host_area_owner(h, ctid, priv, &other))
+		return ovz_error_set(err, EINVAL, "not destroying CT %u: its VE_PRIVATE '%s' is the "
+				     "private area of CT %u", ctid, priv, other);
 	_cleanup_free_ char *hp = host_dir(h, priv), *hr = host_dir(h, root);
 	_cleanup_free_ char *conf = ovz_vzconf_ct_conf(h->vz, ctid);
 	enum ovz_private_state ps = OVZ_PRIVATE_ABSENT;
@@ -288,13 +326,16 @@ static int load_created(struct ovz_host *h, unsigned ctid, struct ovz_domain **d
 	_cleanup_free_ char *hp = host_dir(h, priv);
 	enum ovz_private_state ps = OVZ_PRIVATE_ABSENT;
 	ovz_private_state(hp, &ps, NULL);
-	if (ps != OVZ_PRIVATE_COMPLETE) {
+	if (ps != OVZ_PRIVATE_COMPLETE)
+		r = ovz_error_set(err, ENOENT, "CT %u is not created (no private area at '%s')",
+				  ctid, priv);
+	else
+		r = check_areas_hidden(h, priv, root, err);
+	if (r < 0) {
 		ovz_domain_free(*d);
 		*d = NULL;
-		return ovz_error_set(err, ENOENT, "CT %u is not created (no private area at '%s')",
-				     ctid, priv);
 	}
-	return 0;
+	return r;
 }
 
 int ovz_ct_start(struct ovz_host *h, unsigned ctid, long fail_at, struct ovz_error **err)

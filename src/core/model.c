@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,58 @@ const char *ovz_check_name(const char *s)
 const char *ovz_check_template_name(const char *s)
 {
 	return check_file_name(s, 255);
+}
+
+/* What a container's area must never be, nor contain. */
+static const char *const system_dirs[] = {
+	"/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32",
+	"/media", "/mnt", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp",
+	"/usr", "/usr/bin", "/usr/include", "/usr/lib", "/usr/lib32", "/usr/lib64",
+	"/usr/libexec", "/usr/local", "/usr/sbin", "/usr/share", "/usr/src", "/var",
+	"/var/cache", "/var/lib", "/var/log", "/var/mail", "/var/run", "/var/spool", "/var/tmp",
+	"/etc/vz", "/vz", "/vz/private", "/vz/root", "/vz/template", "/vz/lock",
+};
+
+bool ovz_path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 1 && dir[0] == '/')
+		return path[0] == '/';
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+const char *ovz_check_area_path(const char *s)
+{
+	if (!s || s[0] != '/')
+		return "is not an absolute path";
+	if (strlen(s) >= PATH_MAX)
+		return "is too long";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return "contains a control character";
+	size_t len = strlen(s);
+	while (len > 1 && s[len - 1] == '/')
+		len--;
+	if (len == 1)
+		return "is the root directory";
+	for (const char *p = s + 1; p < s + len;) {
+		size_t c = strcspn(p, "/");
+		if (c > (size_t)(s + len - p))
+			c = (size_t)(s + len - p);
+		if (c == 2 && memcmp(p, "..", 2) == 0)
+			return "contains a '..' component";
+		if (c == 0 || (c == 1 && p[0] == '.'))
+			return "is not normalised (an empty or '.' component)";
+		p += c + 1;
+	}
+	_cleanup_free_ char *path = xstrndup(s, len);
+	for (size_t i = 0; i < ARRAY_SIZE(system_dirs); i++)
+		if (ovz_path_within(system_dirs[i], path))
+			return strcmp(system_dirs[i], path) == 0 ? "is a system directory"
+				: "is a parent of a system directory";
+	return NULL;
 }
 
 const char *ovz_check_ifname(const char *s)

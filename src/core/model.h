@@ -119,6 +119,12 @@ const char *ovz_check_ifname(const char *s);
 /* A host device to move into the container: an interface name, not "lo". */
 const char *ovz_check_netdev(const char *s);
 const char *ovz_check_hostname(const char *s);
+/* VE_PRIVATE, VE_ROOT, a mount root's source: absolute, without empty, '.'
+ * or '..' components (a trailing '/' is fine), not '/', and neither a
+ * system directory (/etc, /usr, /var/lib, ...) nor a parent of one. */
+const char *ovz_check_area_path(const char *s);
+/* Whether path is dir or below it (both normalised, see above). */
+bool ovz_path_within(const char *path, const char *dir);
 /* MAC in aa:bb:cc:dd:ee:ff form (either case); out gets lower case. */
 const char *ovz_check_mac(const char *s, char out[18]);
 

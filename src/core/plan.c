@@ -765,10 +765,14 @@ int ovz_plan_compile(const struct ovz_backend *b, struct ovz_host *h,
 	p->ctid = d->ctid;
 	struct compiler c = { .b = b, .h = h, .d = d, .p = p };
 	_cleanup_free_ char *priv = NULL, *root = NULL;
-	ovz_host_ct_dirs(h, d, &priv, &root);
+	int r = ovz_host_ct_area(h, d, &priv, &root, err);
+	if (r < 0) {
+		ovz_plan_free(p);
+		return r;
+	}
 	c.private_dir = ovz_plan_str(p, priv);
 	c.root_dir = ovz_plan_str(p, root);
-	int r = check_backend(&c, err);
+	r = check_backend(&c, err);
 	if (r == 0) {
 		switch (verb) {
 		case OVZ_VERB_CREATE:

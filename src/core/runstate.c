@@ -33,31 +33,68 @@ int ovz_runstate_load(const char *run_dir, unsigned ctid, struct ovz_runstate *o
 	return 0;
 }
 
-int ovz_run_file_write(const char *run_dir, const char *name, const char *data, size_t len,
-		       struct ovz_error **err)
+static int open_run_dir(const char *run_dir, struct ovz_error **err)
 {
-	_cleanup_free_ char *path = xasprintf("%s/%s", run_dir, name);
-	_cleanup_free_ char *tmp = xasprintf("%s.XXXXXX", path);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
+	int dfd = open(run_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 && errno == ENOENT) {
 		int r = mkdir_p(run_dir, 0755, err);
 		if (r < 0)
 			return r;
-		strcpy(tmp + strlen(path), ".XXXXXX");
-		fd = mkostemp(tmp, O_CLOEXEC);
+		dfd = open(run_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
+	return dfd < 0 ? ovz_error_sys(err, errno, "open '%s'", run_dir) : dfd;
+}
+
+/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; the /proc link does not. */
+static int link_unnamed(int fd, int dfd, const char *name)
+{
+	if (linkat(fd, "", dfd, name, AT_EMPTY_PATH) == 0)
+		return 0;
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, dfd, name, AT_SYMLINK_FOLLOW) == 0 ? 0 : -errno;
+}
+
+/* An unnamed file (O_TMPFILE) gets the fixed name NAME.tmp only once it is
+ * written, just before the rename: a start killed at any point leaves at
+ * most that one file, which the next write of NAME or ovz_run_file_remove
+ * takes away, instead of a new temporary file each time. */
+int ovz_run_file_write(const char *run_dir, const char *name, const char *data, size_t len,
+		       struct ovz_error **err)
+{
+	_cleanup_close_ int dfd = open_run_dir(run_dir, err);
+	if (dfd < 0)
+		return dfd;
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", name);
+	(void)unlinkat(dfd, tmp, 0);
+	int fd = openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	bool unnamed = fd >= 0;
+	if (fd < 0)	/* a filesystem without O_TMPFILE */
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return ovz_error_sys(err, errno, "create temporary file for '%s'", path);
+		return ovz_error_sys(err, errno, "create a temporary file for '%s/%s'", run_dir, name);
 	int r = write_all(fd, data, len);
 	if (r == 0 && fchmod(fd, 0644) < 0)
 		r = -errno;
+	if (r == 0 && unnamed)
+		r = link_unnamed(fd, dfd, tmp);
 	close(fd);
-	if (r == 0 && rename(tmp, path) < 0)
+	if (r == 0 && renameat(dfd, tmp, dfd, name) < 0)
 		r = -errno;
 	if (r < 0) {
-		unlink(tmp);
-		return ovz_error_sys(err, -r, "write '%s'", path);
+		(void)unlinkat(dfd, tmp, 0);
+		return ovz_error_sys(err, -r, "write '%s/%s'", run_dir, name);
 	}
+	return 0;
+}
+
+int ovz_run_file_remove(const char *run_dir, const char *name, struct ovz_error **err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", run_dir, name);
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
+	(void)unlink(tmp);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return ovz_error_sys(err, errno, "remove '%s'", path);
 	return 0;
 }
 
@@ -73,10 +110,9 @@ int ovz_runstate_save(const char *run_dir, unsigned ctid, const struct ovz_runst
 
 int ovz_runstate_remove(const char *run_dir, unsigned ctid, struct ovz_error **err)
 {
-	_cleanup_free_ char *path = state_path(run_dir, ctid);
-	if (unlink(path) < 0 && errno != ENOENT)
-		return ovz_error_sys(err, errno, "remove '%s'", path);
-	return 0;
+	char name[32];
+	snprintf(name, sizeof(name), "%u.state", ctid);
+	return ovz_run_file_remove(run_dir, name, err);
 }
 
 struct ovz_pidns_key {

@@ -19,11 +19,14 @@ struct ovz_runstate {
 /* 0 when the container runs; -ENOENT when it does not (a stale file counts
  * as not running). */
 int ovz_runstate_load(const char *run_dir, unsigned ctid, struct ovz_runstate *out);
-/* Writes RUN_DIR/NAME (making RUN_DIR when missing) by a rename of a
- * temporary file, without fsync: the files there describe the running
- * system, which a crash ends, and a torn state file reads as stopped. */
+/* Writes RUN_DIR/NAME (making RUN_DIR when missing) by a rename of
+ * NAME.tmp, named only once written (O_TMPFILE), without fsync: the files
+ * there describe the running system, which a crash ends, and a torn state
+ * file reads as stopped. */
 int ovz_run_file_write(const char *run_dir, const char *name, const char *data, size_t len,
 		       struct ovz_error **err);
+/* Removes RUN_DIR/NAME and a NAME.tmp an interrupted write left. */
+int ovz_run_file_remove(const char *run_dir, const char *name, struct ovz_error **err);
 int ovz_runstate_save(const char *run_dir, unsigned ctid, const struct ovz_runstate *rs,
 		      struct ovz_error **err);
 int ovz_runstate_remove(const char *run_dir, unsigned ctid, struct ovz_error **err);

@@ -14,19 +14,22 @@
 #include <unistd.h>
 
 /* vzctl's built-in values for keys vz.conf does not set (openvz-abi.md §7.2). */
+enum vz_kind { VZ_NAME, VZ_PATH, VZ_AREA, VZ_AREA_LIST };
+
 static const struct vz_key {
 	const char *key;
 	size_t field;		/* offset of the char * in struct ovz_vzconf */
 	const char *fallback;
-	bool is_path;
+	enum vz_kind kind;
 } vz_keys[] = {
-	{ "VE_ROOT", offsetof(struct ovz_vzconf, ve_root), "/vz/root/$VEID", true },
-	{ "VE_PRIVATE", offsetof(struct ovz_vzconf, ve_private), "/vz/private/$VEID", true },
-	{ "TEMPLATE", offsetof(struct ovz_vzconf, template_dir), "/vz/template", true },
-	{ "LOCKDIR", offsetof(struct ovz_vzconf, lockdir), "/vz/lock", true },
-	{ "DEF_OSTEMPLATE", offsetof(struct ovz_vzconf, def_ostemplate), "centos-6-x86", false },
-	{ "CONFIGFILE", offsetof(struct ovz_vzconf, configfile), "vswap-256m", false },
-	{ "VE_LAYOUT", offsetof(struct ovz_vzconf, ve_layout), "simfs", false },
+	{ "VE_ROOT", offsetof(struct ovz_vzconf, ve_root), "/vz/root/$VEID", VZ_AREA },
+	{ "VE_PRIVATE", offsetof(struct ovz_vzconf, ve_private), "/vz/private/$VEID", VZ_AREA },
+	{ "TEMPLATE", offsetof(struct ovz_vzconf, template_dir), "/vz/template", VZ_PATH },
+	{ "LOCKDIR", offsetof(struct ovz_vzconf, lockdir), "/vz/lock", VZ_PATH },
+	{ "DEF_OSTEMPLATE", offsetof(struct ovz_vzconf, def_ostemplate), "centos-6-x86", VZ_NAME },
+	{ "CONFIGFILE", offsetof(struct ovz_vzconf, configfile), "vswap-256m", VZ_NAME },
+	{ "VE_LAYOUT", offsetof(struct ovz_vzconf, ve_layout), "simfs", VZ_NAME },
+	{ "OVZ_AREA_PREFIXES", offsetof(struct ovz_vzconf, area_prefixes), "", VZ_AREA_LIST },
 };
 
 static char **vz_field(struct ovz_vzconf *v, const struct vz_key *k)
@@ -56,10 +59,29 @@ static void vzconf_freep(struct ovz_vzconf **v)
 	ovz_vzconf_free(*v);
 }
 
+static const char *check_area_list(const char *value)
+{
+	_cleanup_strv_ char **dirs = strv_split(value, " \t");
+	for (size_t i = 0; dirs && dirs[i]; i++) {
+		const char *why = ovz_check_area_path(dirs[i]);
+		if (why)
+			return why;
+	}
+	return NULL;
+}
+
 static const char *check_vz_value(const struct vz_key *k, const char *value)
 {
-	if (k->is_path)
+	switch (k->kind) {
+	case VZ_PATH:
 		return value[0] == '/' ? NULL : "is not an absolute path";
+	case VZ_AREA:
+		return ovz_check_area_path(value);
+	case VZ_AREA_LIST:
+		return check_area_list(value);
+	case VZ_NAME:
+		break;
+	}
 	return ovz_check_template_name(value);
 }
 

@@ -19,6 +19,9 @@ struct ovz_vzconf {
 	char *def_ostemplate;	/* DEF_OSTEMPLATE, default centos-6-x86 */
 	char *configfile;	/* CONFIGFILE, default vswap-256m */
 	char *ve_layout;	/* VE_LAYOUT, default simfs */
+	/* OVZ_AREA_PREFIXES: directories (space-separated) where a VE_PRIVATE
+	 * or VE_ROOT may also be, besides those of VE_PRIVATE and VE_ROOT */
+	char *area_prefixes;
 	bool disk_quota;	/* DISK_QUOTA, default yes */
 	/* derived absolute host paths (root prefix applied) */
 	char *conf_dir;		/* ROOT/etc/vz/conf */

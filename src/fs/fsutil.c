@@ -4,18 +4,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core/util.h"
-
-/* Deep enough for any real tree; bounds the descriptors held while removing. */
-#define RM_MAX_DEPTH 512
 
 static int openat2_beneath(int dirfd, const char *rel, int flags)
 {
@@ -65,6 +64,116 @@ int ovz_open_beneath(int dirfd, const char *rel, int flags)
 	if (fd != -ENOSYS)
 		return fd;
 	return walk_beneath(dirfd, rel, flags);
+}
+
+static int check_regular(int fd, size_t max, struct stat *st)
+{
+	if (fstat(fd, st) < 0)
+		return -errno;
+	if (S_ISLNK(st->st_mode))
+		return -ELOOP;
+	if (!S_ISREG(st->st_mode))
+		return -EINVAL;
+	return (uint64_t)st->st_size > max ? -EFBIG : 0;
+}
+
+int ovz_open_regular_beneath(int dirfd, const char *rel, size_t max)
+{
+	_cleanup_close_ int path = ovz_open_beneath(dirfd, rel, O_PATH);
+	if (path < 0)
+		return path;
+	struct stat want, got;
+	int r = check_regular(path, max, &want);
+	if (r < 0)
+		return r;
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", path);
+	int fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = check_regular(fd, max, &got);
+	if (r == 0 && (got.st_dev != want.st_dev || got.st_ino != want.st_ino))
+		r = -EAGAIN;
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int ovz_read_regular_beneath(int dirfd, const char *rel, size_t max, char **out, size_t *len)
+{
+	_cleanup_close_ int fd = ovz_open_regular_beneath(dirfd, rel, max);
+	if (fd < 0)
+		return fd;
+	struct strbuf sb = STRBUF_INIT;
+	char buf[4096];
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || sb.len + (size_t)n > max) {	/* it grew since the fstat */
+			int e = n < 0 ? errno : EFBIG;
+			strbuf_release(&sb);
+			return -e;
+		}
+		if (n == 0)
+			break;
+		strbuf_putn(&sb, buf, (size_t)n);
+	}
+	if (len)
+		*len = sb.len;
+	*out = strbuf_steal(&sb);
+	return 0;
+}
+
+int ovz_mkdir_area_parent(const char *area, struct ovz_error **err)
+{
+	_cleanup_free_ char *parent = NULL, *base = NULL, *up = NULL, *ignored = NULL;
+	ovz_split_path(area, &parent, &base);
+	ovz_split_path(parent, &up, &ignored);
+	int r = strcmp(up, ".") ? mkdir_p(up, 0755, err) : 0;
+	if (r < 0)
+		return r;
+	if (mkdir(parent, 0700) < 0 && errno != EEXIST)
+		return ovz_error_sys(err, errno, "mkdir '%s'", parent);
+	return 0;
+}
+
+int ovz_mkdir_area(const char *area, mode_t mode, struct ovz_error **err)
+{
+	int r = ovz_mkdir_area_parent(area, err);
+	if (r < 0)
+		return r;
+	return mkdir_p(area, mode, err);
+}
+
+int ovz_check_area_hidden(const char *area, struct ovz_error **err)
+{
+	_cleanup_free_ char *dir = NULL, *base = NULL;
+	ovz_split_path(area, &dir, &base);
+	_cleanup_free_ char *first = xstrdup(dir);
+	mode_t first_mode = 0;
+	for (;;) {
+		struct stat st;
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (!(st.st_mode & (S_IXGRP | S_IXOTH)))
+				return 0;
+			if (!strcmp(dir, first))
+				first_mode = st.st_mode & 07777;
+		}
+		if (!strcmp(dir, "/") || !strcmp(dir, "."))
+			break;
+		char *next = NULL;
+		free(base);
+		ovz_split_path(dir, &next, &base);
+		free(dir);
+		dir = next;
+	}
+	return ovz_error_set(err, EPERM, "'%s' (holding '%s') is group- or world-traversable "
+			     "(mode %04o) and so is every directory above it: host users could "
+			     "run setuid files of containers; chmod 0700 '%s'", first, area,
+			     (unsigned)first_mode, first);
 }
 
 void ovz_split_path(const char *path, char **dir, char **base)
@@ -194,71 +303,175 @@ static bool is_mount_root(int fd)
 	return ovz_fd_is_mount_root(fd) == 1;
 }
 
-static int rm_contents(int fd, const char *path, unsigned depth, struct ovz_error **err);
-
-static int rm_subdir(int parent, const char *name, const char *path, unsigned depth,
-		     struct ovz_error **err)
+/* chattr -i -a: a container keeps CAP_LINUX_IMMUTABLE, as on OpenVZ. */
+static void clear_flags(int fd)
 {
-	if (depth > RM_MAX_DEPTH)
-		return ovz_error_set(err, ELOOP, "'%s': tree too deep to remove", path);
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return ovz_error_sys(err, errno, "open '%s'", path);
-	}
-	if (is_mount_root(fd)) {
-		close(fd);
-		return ovz_error_set(err, EBUSY, "'%s' is a mount point; not removing it", path);
-	}
-	int r = rm_contents(fd, path, depth, err);
-	close(fd);
-	if (r < 0)
-		return r;
-	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return ovz_error_sys(err, errno, "rmdir '%s'", path);
-	return 0;
+	int flags;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 || !(flags & (FS_IMMUTABLE_FL | FS_APPEND_FL)))
+		return;
+	flags &= ~(FS_IMMUTABLE_FL | FS_APPEND_FL);
+	(void)ioctl(fd, FS_IOC_SETFLAGS, &flags);
 }
 
-static int rm_contents(int fd, const char *path, unsigned depth, struct ovz_error **err)
+/* Unlinks a non-directory; one that is immutable or append-only is a
+ * regular file (nothing else is ever opened) whose flags are cleared first. */
+static int unlink_entry(int dfd, const char *name)
 {
-	int d = dup(fd);
-	if (d < 0)
-		return ovz_error_sys(err, errno, "dup");
-	DIR *dir = fdopendir(d);
-	if (!dir) {
-		close(d);
-		return ovz_error_sys(err, errno, "opendir '%s'", path);
+	if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	int e = errno;
+	struct stat st;
+	if (e != EPERM || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return -e;
+	int fd = ovz_open_regular_beneath(dfd, name, (size_t)-1);
+	if (fd < 0)
+		return -e;
+	clear_flags(fd);
+	close(fd);
+	return unlinkat(dfd, name, 0) == 0 || errno == ENOENT ? 0 : -errno;
+}
+
+/* One directory being emptied: where it is and what is left of it. */
+struct rm_frame {
+	char *name;		/* in its parent */
+	dev_t dev;
+	ino_t ino;
+	char **subdirs;		/* found by the scan, removed one at a time */
+	size_t next;
+};
+
+struct rm_walk {
+	struct rm_frame *v;
+	size_t n, cap;
+	const char *top;	/* for messages */
+};
+
+static char *walk_path(const struct rm_walk *w, const char *leaf)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_puts(&sb, w->top);
+	for (size_t i = 1; i < w->n; i++) {
+		strbuf_putc(&sb, '/');
+		strbuf_puts(&sb, w->v[i].name);
 	}
-	char **subdirs = NULL;
+	if (leaf) {
+		strbuf_putc(&sb, '/');
+		strbuf_puts(&sb, leaf);
+	}
+	return strbuf_steal(&sb);
+}
+
+static int walk_fail(const struct rm_walk *w, struct ovz_error **err, int e, const char *what,
+		     const char *leaf)
+{
+	_cleanup_free_ char *path = walk_path(w, leaf);
+	if (e == EBUSY)
+		return ovz_error_set(err, EBUSY, "'%s' %s", path, what);
+	return ovz_error_sys(err, e, "%s '%s'", what, path);
+}
+
+/* Pushes the directory open at fd and removes everything in it but its
+ * subdirectories, which it lists. */
+static int walk_enter(struct rm_walk *w, int fd, const char *name, struct ovz_error **err)
+{
+	if (w->n == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 64;
+		w->v = xrealloc(w->v, w->cap * sizeof(*w->v));
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return ovz_error_sys(err, errno, "stat");
+	w->v[w->n++] = (struct rm_frame){ .name = xstrdup(name), .dev = st.st_dev, .ino = st.st_ino };
+	struct rm_frame *f = &w->v[w->n - 1];
+	if (is_mount_root(fd))
+		return walk_fail(w, err, EBUSY, "is a mount point; not removing it", NULL);
+	clear_flags(fd);
+	int d = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = d < 0 ? NULL : fdopendir(d);
+	if (!dir) {
+		if (d >= 0)
+			close(d);
+		return walk_fail(w, err, errno, "open", NULL);
+	}
 	int r = 0;
 	struct dirent *de;
-	while ((de = readdir(dir))) {
+	while (r == 0 && (de = readdir(dir))) {
 		const char *n = de->d_name;
 		if (!strcmp(n, ".") || !strcmp(n, ".."))
 			continue;
 		if (de->d_type == DT_DIR) {
-			strv_push(&subdirs, xstrdup(n));
-		} else if (de->d_type == DT_UNKNOWN) {
-			if (unlinkat(fd, n, 0) == 0 || errno == ENOENT)
-				continue;	/* DT_UNKNOWN that was not a directory */
-			if (errno != EISDIR && errno != EPERM) {
-				r = ovz_error_sys(err, errno, "unlink '%s/%s'", path, n);
-				break;
-			}
-			strv_push(&subdirs, xstrdup(n));
-		} else if (unlinkat(fd, n, 0) < 0 && errno != ENOENT) {
-			r = ovz_error_sys(err, errno, "unlink '%s/%s'", path, n);
-			break;
+			strv_push(&f->subdirs, xstrdup(n));
+			continue;
 		}
+		int e = -unlink_entry(fd, n);
+		if (e == EISDIR || (e == EPERM && de->d_type == DT_UNKNOWN))
+			strv_push(&f->subdirs, xstrdup(n));	/* DT_UNKNOWN that was one */
+		else if (e)
+			r = walk_fail(w, err, e, "unlink", n);
 	}
 	closedir(dir);
-	/* subdirectories after the listing is closed: one descriptor per level */
-	for (size_t i = 0; r == 0 && subdirs && subdirs[i]; i++) {
-		_cleanup_free_ char *sub = xasprintf("%s/%s", path, subdirs[i]);
-		r = rm_subdir(fd, subdirs[i], sub, depth + 1, err);
+	return r;
+}
+
+static void walk_pop(struct rm_walk *w)
+{
+	struct rm_frame *f = &w->v[--w->n];
+	free(f->name);
+	strv_free(f->subdirs);
+}
+
+/* Depth-first with one descriptor at a time: up again through "..", which
+ * must be the directory we came from (nothing else runs in a stopped
+ * container's area, but a change is noticed rather than followed). */
+static int rm_dir_tree(int dirfd, const char *name, struct ovz_error **err)
+{
+	int cur = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (cur < 0)
+		return errno == ENOENT ? 0 : ovz_error_sys(err, errno, "open '%s'", name);
+	struct rm_walk w = { .top = name };
+	int r = walk_enter(&w, cur, name, err);
+	while (r == 0 && w.n > 0) {
+		struct rm_frame *f = &w.v[w.n - 1];
+		const char *sub = f->subdirs ? f->subdirs[f->next] : NULL;
+		if (sub) {
+			f->next++;
+			int child = openat(cur, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (child < 0) {
+				if (errno != ENOENT)
+					r = walk_fail(&w, err, errno, "open", sub);
+				continue;
+			}
+			close(cur);
+			cur = child;
+			r = walk_enter(&w, cur, sub, err);
+			continue;
+		}
+		if (w.n == 1)
+			break;
+		int up = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct stat st;
+		const struct rm_frame *parent = &w.v[w.n - 2];
+		if (up < 0 || fstat(up, &st) < 0 || st.st_dev != parent->dev ||
+		    st.st_ino != parent->ino) {
+			if (up >= 0)
+				close(up);
+			r = walk_fail(&w, err, EBUSY, "moved while it was being removed", NULL);
+			break;
+		}
+		close(cur);
+		cur = up;
+		if (unlinkat(cur, f->name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+			r = walk_fail(&w, err, errno, "rmdir", NULL);
+			break;
+		}
+		walk_pop(&w);
 	}
-	strv_free(subdirs);
+	close(cur);
+	while (w.n > 0)
+		walk_pop(&w);
+	free(w.v);
+	if (r == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		r = ovz_error_sys(err, errno, "rmdir '%s'", name);
 	return r;
 }
 
@@ -268,11 +481,10 @@ int ovz_rm_tree_at(int dirfd, const char *name, struct ovz_error **err)
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : ovz_error_sys(err, errno, "stat '%s'", name);
 	if (!S_ISDIR(st.st_mode)) {
-		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
-			return ovz_error_sys(err, errno, "unlink '%s'", name);
-		return 0;
+		int r = unlink_entry(dirfd, name);
+		return r < 0 ? ovz_error_sys(err, -r, "unlink '%s'", name) : 0;
 	}
-	return rm_subdir(dirfd, name, name, 0, err);
+	return rm_dir_tree(dirfd, name, err);
 }
 
 int ovz_rm_tree(const char *path, struct ovz_error **err)

@@ -49,6 +49,7 @@ const char *ovz_create_path_name(enum ovz_create_path p)
 
 struct area {
 	char *priv, *tmp, *marker, *parent;
+	char *layout;	/* PRIVATE.ovz-overlay: host-owned, beside the area */
 	int marker_fd;
 	int parent_fd;
 };
@@ -62,6 +63,7 @@ static int area_open(struct area *a, const char *private_path, struct ovz_error 
 	a->priv = xstrndup(private_path, len);
 	a->tmp = xasprintf("%s.tmp", a->priv);
 	a->marker = xasprintf("%s" MARKER_SUFFIX, a->priv);
+	a->layout = xasprintf("%s" OVERLAY_META, a->priv);
 	char *base;
 	ovz_split_path(a->priv, &a->parent, &base);
 	bool bad = !base[0] || !strcmp(base, ".") || !strcmp(base, "..");
@@ -80,6 +82,7 @@ static void area_close(struct area *a)
 	free(a->priv);
 	free(a->tmp);
 	free(a->marker);
+	free(a->layout);
 	free(a->parent);
 }
 
@@ -189,6 +192,8 @@ static int clean_incomplete(struct area *a, const char *step, struct ovz_error *
 	int r = ovz_rm_tree(a->tmp, err);
 	if (r == 0 && (!strcmp(step, STEP_RENAMING) || !strcmp(step, STEP_DESTROYING)))
 		r = ovz_rm_tree(a->priv, err);
+	if (r == 0 && unlink(a->layout) < 0 && errno != ENOENT)
+		r = ovz_error_sys(err, errno, "unlink '%s'", a->layout);
 	if (r < 0)
 		return ovz_error_wrap(err, r, "cleaning up an interrupted create of '%s'", a->priv);
 	return 0;
@@ -196,7 +201,7 @@ static int clean_incomplete(struct area *a, const char *step, struct ovz_error *
 
 static int open_parent(struct area *a, struct ovz_error **err)
 {
-	int r = mkdir_p(a->parent, 0755, err);
+	int r = ovz_mkdir_area_parent(a->priv, err);
 	if (r < 0)
 		return r;
 	a->parent_fd = open(a->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -341,28 +346,37 @@ static int fill_overlay(int dfd, const struct ovz_create_opts *o, struct ovz_cre
 	close(ufd);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *meta = xasprintf("%s\n", o->source);
-	int mfd = openat(dfd, OVERLAY_META, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (mfd < 0)
-		return ovz_error_sys(err, errno, "create " OVERLAY_META);
-	size_t len = strlen(meta);
-	if (write(mfd, meta, len) != (ssize_t)len)
-		r = ovz_error_sys(err, errno, "write " OVERLAY_META);
-	close(mfd);
 	if (r == 0 && fchmod(dfd, 0755) < 0)
 		r = ovz_error_sys(err, errno, "chmod private area");
 	return r;
 }
 
-static int fill_area(int dfd, const struct ovz_create_opts *o, struct ovz_create_result *res,
-		     struct ovz_error **err)
+/* The layout goes beside the area, where the container cannot write. */
+static int write_layout(const struct area *a, const char *lower, struct ovz_error **err)
+{
+	_cleanup_free_ char *text = xasprintf("%s\n", lower);
+	int fd = open(a->layout, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return ovz_error_sys(err, errno, "create '%s'", a->layout);
+	int r = write_all(fd, text, strlen(text));
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	return r < 0 ? ovz_error_sys(err, -r, "write '%s'", a->layout) : 0;
+}
+
+static int fill_area(const struct area *a, int dfd, const struct ovz_create_opts *o,
+		     struct ovz_create_result *res, struct ovz_error **err)
 {
 	if (!o->source)
 		return ovz_error_set(err, EINVAL, "no template source given");
+	int r;
 	switch (o->mode) {
 	case OVZ_CREATE_EXTRACT: return fill_extract(dfd, o, res, err);
 	case OVZ_CREATE_CLONE: return fill_clone(dfd, o, res, err);
-	case OVZ_CREATE_OVERLAY: return fill_overlay(dfd, o, res, err);
+	case OVZ_CREATE_OVERLAY:
+		r = fill_overlay(dfd, o, res, err);
+		return r < 0 ? r : write_layout(a, o->source, err);
 	}
 	return ovz_error_set(err, EINVAL, "unknown create mode");
 }
@@ -400,7 +414,7 @@ static int build_and_rename(struct area *a, const struct ovz_create_opts *o,
 	int dfd = -1;
 	r = make_tmp(a, &dfd, err);
 	if (r == 0)
-		r = fill_area(dfd, o, res, err);
+		r = fill_area(a, dfd, o, res, err);
 	if (r == 0 && !o->no_sync && !is_volatile_fs(dfd))
 		r = sync_fs(dfd, a->tmp, err);
 	if (dfd >= 0)
@@ -411,6 +425,7 @@ static int build_and_rename(struct area *a, const struct ovz_create_opts *o,
 		r = ovz_error_sys(err, errno, "rename '%s' to '%s'", a->tmp, a->priv);
 	if (r < 0) {
 		ovz_rm_tree(a->tmp, NULL);
+		unlink(a->layout);
 		return r;
 	}
 	if (fsync(a->parent_fd) < 0) {
@@ -455,6 +470,8 @@ int ovz_private_destroy(const char *private_path, struct ovz_error **err)
 		r = ovz_rm_tree(a.tmp, err);
 	if (r == 0)
 		r = ovz_rm_tree(a.priv, err);
+	if (r == 0 && unlink(a.layout) < 0 && errno != ENOENT)
+		r = ovz_error_sys(err, errno, "unlink '%s'", a.layout);
 	/* on failure the marker stays, so list shows the area as incomplete */
 	if (r == 0)
 		marker_release(&a);
@@ -495,21 +512,79 @@ int ovz_private_state(const char *private_path, enum ovz_private_state *state,
 
 /* ---- overlay ---- */
 
-char *ovz_overlay_lower(const char *private_path)
+/* An area made before the layout moved beside it has it in PRIVATE/.ovz-overlay,
+ * where a container of the bind layout (whose root is PRIVATE) or a template
+ * can write it too.  It is believed only when read without following a
+ * symlink or opening anything but a small regular file, when the area has
+ * the overlay's upper/ and work/ directories, and when it names a tree of
+ * TEMPLATE/unpacked: then it is copied beside the area. */
+static int legacy_lower(const struct area *a, const char *unpacked_dir, char **lower,
+			struct ovz_error **err)
 {
-	_cleanup_free_ char *meta = xasprintf("%s/" OVERLAY_META, private_path);
-	char *buf = NULL;
-	if (read_file_at(AT_FDCWD, meta, 4096, &buf, NULL, NULL) < 0)
-		return NULL;
-	buf[strcspn(buf, "\n")] = '\0';
-	return buf;
+	_cleanup_close_ int dfd = open(a->priv, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return 0;
+	struct stat st;
+	bool shaped = fstatat(dfd, OVERLAY_META, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		      fstatat(dfd, "upper", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+		      fstatat(dfd, "work", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+	if (!shaped)
+		return 0;	/* a bind area: whatever its root holds is the container's */
+	char *text = NULL;
+	int r = ovz_read_regular_beneath(dfd, OVERLAY_META, 4096, &text, NULL);
+	if (r < 0)
+		return ovz_error_sys(err, -r, "'%s/" OVERLAY_META "' (the layout of an older overlay "
+				     "area) is not a small regular file", a->priv);
+	text[strcspn(text, "\n")] = '\0';
+	_cleanup_free_ char *dir = NULL, *base = NULL;
+	ovz_split_path(text, &dir, &base);
+	if (strcmp(dir, unpacked_dir) != 0 || !base[0] || base[0] == '.' || lstat(text, &st) < 0 ||
+	    !S_ISDIR(st.st_mode)) {
+		r = ovz_error_set(err, EPERM, "'%s/" OVERLAY_META "' names '%s', which is not an "
+				  "unpacked template in '%s': not used", a->priv, text, unpacked_dir);
+		free(text);
+		return r;
+	}
+	r = write_layout(a, text, err);
+	if (r < 0) {
+		free(text);
+		return r;
+	}
+	*lower = text;
+	return 0;
 }
 
-int ovz_overlay_mount(const char *private_path, const char *target, struct ovz_error **err)
+int ovz_overlay_lower(const char *private_path, const char *unpacked_dir, char **lower,
+		      struct ovz_error **err)
 {
-	_cleanup_free_ char *lower = ovz_overlay_lower(private_path);
-	if (!lower)
-		return ovz_error_set(err, EINVAL, "'%s' is not an overlay private area", private_path);
+	*lower = NULL;
+	struct area a;
+	int r = area_open(&a, private_path, err);
+	_cleanup_close_ int pfd = r < 0 ? -1 : open(a.parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (r == 0 && pfd < 0 && errno != ENOENT)
+		r = ovz_error_sys(err, errno, "open '%s'", a.parent);
+	if (r < 0 || pfd < 0) {
+		area_close(&a);
+		return r;
+	}
+	const char *name = strrchr(a.layout, '/') + 1;
+	char *text = NULL;
+	r = ovz_read_regular_beneath(pfd, name, 4096, &text, NULL);
+	if (r == 0) {
+		text[strcspn(text, "\n")] = '\0';
+		*lower = text;
+	} else if (r == -ENOENT) {
+		r = unpacked_dir ? legacy_lower(&a, unpacked_dir, lower, err) : 0;
+	} else {
+		r = ovz_error_sys(err, -r, "read '%s'", a.layout);
+	}
+	area_close(&a);
+	return r;
+}
+
+int ovz_overlay_mount(const char *private_path, const char *lower, const char *target,
+		      struct ovz_error **err)
+{
 	_cleanup_free_ char *upper = xasprintf("%s/upper", private_path);
 	_cleanup_free_ char *work = xasprintf("%s/work", private_path);
 	if (!overlay_option_safe(lower) || !overlay_option_safe(upper))

@@ -6,7 +6,8 @@
  *   marker absent               -> complete (or absent)
  *   marker present, lock held   -> a create or destroy is running
  *   marker present, lock free   -> interrupted; the next create or destroy
- *                                  cleans up before doing its own work. */
+ *                                  cleans up before doing its own work.
+ * An overlay area's layout is VE_PRIVATE.ovz-overlay, also beside it. */
 #ifndef OVZ_FS_PRIVATE_H
 #define OVZ_FS_PRIVATE_H
 
@@ -77,11 +78,20 @@ int ovz_private_create(const char *private_path, const struct ovz_create_opts *o
  * when an earlier create was interrupted.  -EBUSY while a create runs. */
 int ovz_private_destroy(const char *private_path, struct ovz_error **err);
 
+/* The unpacked tree an overlay private area uses (*lower, NULL when the area
+ * is not one), from PRIVATE.ovz-overlay beside the area: host-owned, never
+ * inside the area, which the container can write.  An area made before
+ * that has it in PRIVATE/.ovz-overlay: with unpacked_dir (the host's
+ * TEMPLATE/unpacked) it is read without following symlinks or opening
+ * anything but a small regular file, used only when it names a directory
+ * of unpacked_dir and the area has upper/ and work/, and then copied beside
+ * the area; otherwise -EPERM.  unpacked_dir NULL: never looked at. */
+int ovz_overlay_lower(const char *private_path, const char *unpacked_dir, char **lower,
+		      struct ovz_error **err);
 /* Mounts the overlay of a private area made with OVZ_CREATE_OVERLAY at
- * target (lower = the unpacked template, upper and work in the area). */
-int ovz_overlay_mount(const char *private_path, const char *target, struct ovz_error **err);
-/* The unpacked tree an overlay private area uses, or NULL if it is not one. */
-char *ovz_overlay_lower(const char *private_path);
+ * target (lower = its unpacked template, upper and work in the area). */
+int ovz_overlay_mount(const char *private_path, const char *lower, const char *target,
+		      struct ovz_error **err);
 
 /* Copies the tree at src_dirfd into the empty dst_dirfd: FICLONE where the
  * filesystem allows, else copy_file_range, else read/write; keeps owners,

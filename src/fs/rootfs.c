@@ -46,7 +46,7 @@ int ovz_mount_private_on_root(const char *private_dir, const char *root,
 	if (!S_ISDIR(st.st_mode))
 		return ovz_error_set(err, ENOTDIR, "private area '%s' is not a directory",
 				     private_dir);
-	int r = mkdir_p(root, 0755, err);
+	int r = ovz_mkdir_area(root, 0755, err);
 	if (r < 0)
 		return r;
 	r = ovz_root_is_mounted(root, err);

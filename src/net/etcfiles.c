@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "etcfiles.h"
 #include "core/util.h"
+#include "fs/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -176,27 +177,6 @@ static int open_etc(int rootfd, bool create, struct ovz_error **err)
 	return fd;
 }
 
-static int read_fd(int fd, const char *name, char **out, struct ovz_error **err)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || sb.len + (size_t)n > ETC_MAX) {
-			int e = n < 0 ? errno : EFBIG;
-			strbuf_release(&sb);
-			return ovz_error_sys(err, e, "read 'etc/%s'", name);
-		}
-		if (n == 0)
-			break;
-		strbuf_putn(&sb, buf, (size_t)n);
-	}
-	*out = strbuf_steal(&sb);
-	return 0;
-}
-
 int ovz_etc_read(int rootfd, const char *name, char **out, struct ovz_error **err)
 {
 	*out = NULL;
@@ -205,19 +185,13 @@ int ovz_etc_read(int rootfd, const char *name, char **out, struct ovz_error **er
 	_cleanup_close_ int etc = open_etc(rootfd, false, NULL);
 	if (etc < 0)
 		return 0;
-	/* O_NONBLOCK: a planted FIFO must not hang the start */
-	_cleanup_close_ int fd = openat(etc, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
-						   O_NOCTTY);
-	if (fd < 0 && (errno == ENOENT || errno == ELOOP || errno == ENXIO))
+	/* never opens a device node or FIFO the container planted there */
+	int r = ovz_read_regular_beneath(etc, name, ETC_MAX, out, NULL);
+	if (r == -ENOENT || r == -ELOOP || r == -EINVAL)
 		return 0;
-	if (fd < 0)
-		return ovz_error_sys(err, errno, "open 'etc/%s'", name);
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return ovz_error_sys(err, errno, "stat 'etc/%s'", name);
-	if (!S_ISREG(st.st_mode))
-		return 0;
-	return read_fd(fd, name, out, err);
+	if (r < 0)
+		return ovz_error_sys(err, -r, "read 'etc/%s'", name);
+	return 0;
 }
 
 /* A new file keeps the owner and mode of the one it replaces. */

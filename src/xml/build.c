@@ -652,6 +652,9 @@ static int read_mount_fs(struct build *b, xmlNode *n, xmlNode *const part[FS_N],
 		return fail(b, part[FS_READONLY], NULL, NULL, "a read-only root is not supported");
 	if (b->d->ostemplate || b->d->private_dir)
 		return fail(b, part[FS_SOURCE], "dir", dir, "more than one root filesystem");
+	/* it becomes VE_PRIVATE, which destroy removes */
+	if ((why = ovz_check_area_path(dir)))
+		return fail(b, part[FS_SOURCE], "dir", dir, why);
 	b->d->private_dir = take(&dir);
 	return read_space(b, part);
 }

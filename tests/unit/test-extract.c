@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -426,9 +428,11 @@ static int create_from(const char *archive, const char *priv, struct ovz_create_
 static void assert_nothing_left(const char *priv)
 {
 	char *tmp = xasprintf("%s.tmp", priv), *marker = xasprintf("%s.ovz-create", priv);
-	if (tu_exists(priv) || tu_exists(tmp) || tu_exists(marker))
-		fail_msg("leftovers of '%s': private %d tmp %d marker %d", priv, tu_exists(priv),
-			 tu_exists(tmp), tu_exists(marker));
+	char *layout = xasprintf("%s.ovz-overlay", priv);
+	if (tu_exists(priv) || tu_exists(tmp) || tu_exists(marker) || tu_exists(layout))
+		fail_msg("leftovers of '%s': private %d tmp %d marker %d layout %d", priv,
+			 tu_exists(priv), tu_exists(tmp), tu_exists(marker), tu_exists(layout));
+	free(layout);
 	enum ovz_private_state s;
 	assert_int_equal(ovz_private_state(priv, &s, NULL), 0);
 	assert_int_equal(s, OVZ_PRIVATE_ABSENT);
@@ -1129,6 +1133,40 @@ static void test_unpack_clone_and_list(void **state)
 	free(base); free(tdir); free(src); free(priv); free(dir); free(dir2); free(archive);
 }
 
+/* An area made before the layout moved beside it keeps PRIVATE/.ovz-overlay:
+ * believed only when it names a tree of TEMPLATE/unpacked, then copied. */
+static void check_legacy_layout(const char *priv, const char *tdir, const char *lower)
+{
+	char *beside = xasprintf("%s.ovz-overlay", priv), *inside = at(priv, ".ovz-overlay");
+	char *unpacked = at(tdir, "unpacked"), *text = xasprintf("%s\n", lower);
+	assert_true(tu_exists(beside));
+	assert_false(tu_exists(inside));
+	assert_int_equal(rename(beside, inside), 0);
+	char *got = NULL;
+	assert_int_equal(ovz_overlay_lower(priv, NULL, &got, NULL), 0);
+	assert_null(got);	/* not looked at without the unpacked directory */
+	assert_int_equal(ovz_overlay_lower(priv, unpacked, &got, NULL), 0);
+	assert_string_equal(got, lower);
+	free(got);
+	assert_true(tu_exists(beside));	/* migrated */
+	/* one naming anything else is refused */
+	assert_int_equal(unlink(beside), 0);
+	tu_write(inside, "/etc\n");
+	struct ovz_error *err = NULL;
+	assert_int_equal(ovz_overlay_lower(priv, unpacked, &got, &err), -EPERM);
+	assert_non_null(strstr(ovz_error_message(err), "not an unpacked template"));
+	ovz_error_free(err);
+	/* a FIFO there (a bind area's own business without upper/ and work/) */
+	assert_int_equal(unlink(inside), 0);
+	assert_int_equal(mkfifo(inside, 0644), 0);
+	err = NULL;
+	assert_int_equal(ovz_overlay_lower(priv, unpacked, &got, &err), -EINVAL);
+	ovz_error_free(err);
+	assert_int_equal(unlink(inside), 0);
+	tu_write(beside, text);
+	free(beside); free(inside); free(unpacked); free(text);
+}
+
 static void test_overlay(void **state)
 {
 	(void)state;
@@ -1144,9 +1182,10 @@ static void test_overlay(void **state)
 	if (ovz_template_create(tdir, "deb", priv, &o, &res, &err) < 0)
 		fail_msg("%s", ovz_error_message(err));
 	assert_int_equal(res.path, OVZ_PATH_OVERLAY);
-	char *lower = ovz_overlay_lower(priv);
+	char *lower = NULL;
+	assert_int_equal(ovz_overlay_lower(priv, NULL, &lower, NULL), 0);
 	assert_non_null(lower);
-	if (ovz_overlay_mount(priv, root, &err) < 0)
+	if (ovz_overlay_mount(priv, lower, root, &err) < 0)
 		fail_msg("%s", ovz_error_message(err));
 	compare_trees(src, root);
 	char *newf = at(root, "etc/new"), *up = at(priv, "upper/etc/new"), *lowerf = at(lower, "etc/new");
@@ -1154,11 +1193,65 @@ static void test_overlay(void **state)
 	assert_true(tu_exists(up));
 	assert_false(tu_exists(lowerf));
 	assert_int_equal(umount(root), 0);
+	check_legacy_layout(priv, tdir, lower);
 	assert_int_equal(ovz_private_destroy(priv, NULL), 0);
 	assert_nothing_left(priv);
 	assert_true(tu_exists(lower));
 	tu_rmrf(base);
 	free(base); free(tdir); free(src); free(priv); free(root); free(lower); free(newf); free(up); free(lowerf);
+}
+
+static int set_flags(const char *path, int add)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int flags = 0, r = -1;
+	if (fd >= 0 && ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+		flags |= add;
+		r = ioctl(fd, FS_IOC_SETFLAGS, &flags);
+	}
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* No depth limit, one descriptor at a time, immutable and append-only
+ * flags cleared (issue 13: a 600-level tree or chattr +i made a container
+ * undestroyable). */
+static void test_destroy_deep_and_immutable(void **state)
+{
+	(void)state;
+	char *base = tu_mkdtemp();
+	char *priv = at(base, "private/101");
+	assert_int_equal(mkdir(at(base, "private"), 0700), 0);
+	assert_int_equal(mkdir(priv, 0755), 0);
+	int fd = open(priv, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	for (int i = 0; i < 3000; i++) {	/* deeper than PATH_MAX allows to name */
+		assert_int_equal(mkdirat(fd, "dd", 0755), 0);
+		int next = openat(fd, "dd", O_RDONLY | O_DIRECTORY);
+		assert_true(next >= 0);
+		if (i == 1500) {
+			int f = openat(next, "file", O_WRONLY | O_CREAT, 0644);
+			close(f);
+		}
+		close(fd);
+		fd = next;
+	}
+	close(fd);
+	char *top = at(priv, "immutable"), *dir = at(priv, "appendonly"), *in = at(dir, "x");
+	tu_write(top, "x");
+	assert_int_equal(mkdir(dir, 0755), 0);
+	tu_write(in, "y");
+	bool flags = tu_is_root() && set_flags(top, FS_IMMUTABLE_FL) == 0 &&
+		     set_flags(in, FS_APPEND_FL) == 0 && set_flags(dir, FS_IMMUTABLE_FL) == 0;
+	if (!flags)
+		print_message("NOTE: chattr flags not checked (needs root and a filesystem with them)\n");
+	struct ovz_error *err = NULL;
+	if (ovz_private_destroy(priv, &err) < 0)
+		fail_msg("%s", ovz_error_message(err));
+	assert_nothing_left(priv);
+	tu_rmrf(base);
+	free(base); free(priv); free(top); free(dir); free(in);
 }
 
 /* On a filesystem with reflinks (xfs on a loop device), clone shares extents. */
@@ -1318,6 +1411,7 @@ int main(void)
 		cmocka_unit_test(test_template_find),
 		cmocka_unit_test(test_unpack_clone_and_list),
 		cmocka_unit_test(test_overlay),
+		cmocka_unit_test(test_destroy_deep_and_immutable),
 		cmocka_unit_test(test_clone_reflink),
 		cmocka_unit_test(test_zstd_frames),
 		cmocka_unit_test(test_progress),

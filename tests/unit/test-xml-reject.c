@@ -188,6 +188,41 @@ static void test_line_above_65535(void **state)
 	assert_string_equal(msg, "x.xml:70001: vcpu: must not be 0 (0)");
 }
 
+/* 60k attributes in 1 MiB took libxml2 2.9 35 s (quadratic); the counts
+ * are bounded before it parses anything. */
+static void test_attribute_bomb(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_puts(&sb, "<domain type='openvz'\n");
+	for (int i = 0; i < 60000 && sb.len < OVZ_XML_MAX_SIZE - 100; i++)
+		strbuf_printf(&sb, " a%d='x'", i);
+	strbuf_puts(&sb, "/>");
+	_cleanup_free_ char *doc = strbuf_steal(&sb);
+	_cleanup_free_ char *msg = reject(doc, strlen(doc), "x.xml");
+	assert_string_equal(msg, "x.xml:1: xml: an element has more than 64 attributes");
+	/* 64 are counted, not refused; '=' in values and comments do not count */
+	struct strbuf ok = STRBUF_INIT;
+	strbuf_puts(&ok, "<domain type='openvz' x='a=b=c'><!-- a=b --><vcpu");
+	for (int i = 0; i < 63; i++)
+		strbuf_printf(&ok, " a%d='x'", i);
+	strbuf_puts(&ok, ">0</vcpu></domain>");
+	_cleanup_free_ char *doc2 = strbuf_steal(&ok);
+	_cleanup_free_ char *msg2 = reject(doc2, strlen(doc2), "y.xml");
+	assert_null(strstr(msg2, "more than"));
+}
+
+static void test_element_bomb(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_puts(&sb, "<domain type='openvz'>\n<devices>\n");
+	for (int i = 0; i < 60000; i++)
+		strbuf_puts(&sb, "<x/>");
+	strbuf_puts(&sb, "</devices></domain>");
+	_cleanup_free_ char *doc = strbuf_steal(&sb);
+	_cleanup_free_ char *msg = reject(doc, strlen(doc), "x.xml");
+	assert_string_equal(msg, "x.xml:3: xml: the document has more than 10000 elements");
+}
+
 /* The library never prints: libxml2 errors all end up in the message. */
 static void test_nothing_printed(void **state)
 {
@@ -237,6 +272,8 @@ int main(void)
 		cmocka_unit_test(test_value_sanitized),
 		cmocka_unit_test(test_line_above_65535),
 		cmocka_unit_test(test_nothing_printed),
+		cmocka_unit_test(test_attribute_bomb),
+		cmocka_unit_test(test_element_bomb),
 	};
 	size_t n = ARRAY_SIZE(fixed), cap = n + 128;
 	struct CMUnitTest *tests = xcalloc(cap, sizeof(*tests));

@@ -26,6 +26,7 @@ if ! mount -t ext4 /dev/vda /vz; then
 	say "@@NOTE cannot mount /dev/vda (ext4) on /vz: containers live on the initramfs"
 fi
 mkdir -p /vz/private /vz/root /vz/lock /vz/dump /etc/vz/conf /etc/vz/names
+chmod 0700 /vz/private /vz/root	# as vzctl's packages make them (start checks)
 
 ip link set lo up
 ip addr add 10.77.1.1/32 dev lo
