@@ -9,10 +9,12 @@
  * setublimit; the fork after them (as vzctl's, so that the VE's init is
  * charged to the VE's beancounter from its start: the forking process
  * exits and its child answers from then on, and stops when the socket
- * closes); VZCTL_ENV_CREATE_DATA (after which it is the VE's init and
- * inside the VE), the in-VE netlink steps, hostname, /proc and /sys, the
- * capability bounding set of vzctl's mask (bit 30, CAP_VE_ADMIN, kept) and
- * finally the exec of init.  The socket is close-on-exec, so end
+ * closes); vzctl's capability mask (bounding set, then capset: VE_CREATE
+ * copies the effective set into the VE, where it bounds init and every
+ * process that enters later; bit 30, CAP_VE_ADMIN, lets init mount, set
+ * its hostname and configure its network inside); VZCTL_ENV_CREATE_DATA
+ * (after which it is the VE's init and inside the VE), the in-VE netlink
+ * steps, hostname, /proc and /sys and finally the exec of init.  The socket is close-on-exec, so end
  * of file after the exec step means init runs.
  *
  * Stopping is vzctl's kill path: a child enters the VE (VE_ENTER) and calls
@@ -243,7 +245,7 @@ static int child_step(struct child *ch, const struct ovz_op *op, struct ovz_erro
 	case OVZ_OP_ROOTFS:
 		return child_rootfs(op, err);
 	case OVZ_OP_CAPS:
-		return ovz_caps_apply(op->num, err);
+		return ovz_caps_vz_set(op->num, err);
 	case OVZ_OP_EXEC_INIT:
 		return child_exec(ch, err);
 	default:
@@ -646,7 +648,7 @@ static int host_net(struct ovz_exec *x, const struct ovz_op *op, bool apply,
 static int vz_apply(struct ovz_exec *x, const struct ovz_op *op, struct ovz_error **err)
 {
 	if (op->ctx == OVZ_CTX_CT || op->type == OVZ_OP_UBC_SET || op->type == OVZ_OP_FORK ||
-	    op->type == OVZ_OP_CT_CREATE)
+	    op->type == OVZ_OP_CAPS || op->type == OVZ_OP_CT_CREATE)
 		return ct_step(x, op, err);
 	switch (op->type) {
 	case OVZ_OP_PRIVATE_CREATE:

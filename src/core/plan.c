@@ -576,7 +576,6 @@ static void compile_ct_create(struct compiler *c)
 		ovz_op_argf(c->p, op, "cpus=%u", d->vcpus);
 }
 
-static void compile_vz_caps(struct compiler *c, enum ovz_ctx ctx, const char *call);
 static void load_vz_params(struct compiler *c);
 
 static void compile_inside(struct compiler *c)
@@ -609,9 +608,7 @@ static void compile_inside(struct compiler *c)
 		op->path = c->root_dir;
 		ovz_op_argf(c->p, op, "root=%s proc sys dev devpts", c->root_dir);
 	}
-	if (is_vz(c)) {
-		compile_vz_caps(c, OVZ_CTX_CT, "PR_CAPBSET_DROP");
-	} else {
+	if (!is_vz(c)) {	/* vz: before the VE exists, see compile_vz_init */
 		op = ovz_plan_add(c->p, OVZ_OP_CAPS, OVZ_CTX_CT, "prctl", "PR_CAPBSET_DROP",
 				  "none");
 		ovz_op_argf(c->p, op, "set=openvz-default");
@@ -644,17 +641,6 @@ static void add_ubc(struct compiler *c, const struct ovz_ub_limit *u)
 		    ovz_ub_name(u->res), b, l);
 }
 
-/* As vzctl: the process that took the VE's beancounter sets every limit
- * and forks so that the VE's init is charged to it from its first page. */
-static void compile_vz_init(struct compiler *c)
-{
-	for (size_t i = 0; i < c->vz->n_ub; i++)
-		add_ubc(c, &c->vz->ub[i]);
-	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_FORK, OVZ_CTX_HOST, "fork",
-					 "init-to-be", "kill");
-	ovz_op_argf(c->p, op, "ub=%u", c->d->ctid);
-}
-
 /* vzctl's capability mask with CAPABILITY, and the changes to it named. */
 static void compile_vz_caps(struct compiler *c, enum ovz_ctx ctx, const char *call)
 {
@@ -667,6 +653,21 @@ static void compile_vz_caps(struct compiler *c, enum ovz_ctx ctx, const char *ca
 			ovz_op_argf(c->p, op, "%s:%s", ovz_cap_vz_name(cap),
 				    c->vz->caps & OVZ_CAP_BIT(cap) ? "on" : "off");
 }
+
+/* As vzctl: the process that took the VE's beancounter sets every limit,
+ * forks so that the VE's init is charged to it from its first page, and
+ * that child bounds its capabilities before VE_CREATE copies them into
+ * the VE (the VE's set bounds init and every process that enters). */
+static void compile_vz_init(struct compiler *c)
+{
+	for (size_t i = 0; i < c->vz->n_ub; i++)
+		add_ubc(c, &c->vz->ub[i]);
+	struct ovz_op *op = ovz_plan_add(c->p, OVZ_OP_FORK, OVZ_CTX_HOST, "fork",
+					 "init-to-be", "kill");
+	ovz_op_argf(c->p, op, "ub=%u", c->d->ctid);
+	compile_vz_caps(c, OVZ_CTX_HOST, "PR_CAPBSET_DROP+capset");
+}
+
 
 /* VZCTL_SETDEVPERMS for each of DEVICES and DEVNODES, from the host once
  * the VE runs; the permissions go with the VE. */

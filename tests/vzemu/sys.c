@@ -375,25 +375,48 @@ static uint64_t machine_lacks(void)
 	return lacks;
 }
 
+/* CAP_VE_NET_ADMIN is bit 30 on the legacy kernel: a VE's root configures
+ * the network of its own VE with it.  This machine wants NET_ADMIN for
+ * that, so a process in a VE's network namespace (the init-to-be gets
+ * its VE's namespaces at setluid) that keeps bit 30 keeps NET_ADMIN too;
+ * it cannot reach another network namespace without SYS_ADMIN.  (The
+ * VE's ve_caps record it then.) */
+static uint64_t ve_net_admin(struct emu *e, pid_t pid, uint64_t eff)
+{
+	char path[64];
+	struct stat own, its;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (e->kernel != EMU_KERNEL_LEGACY || !(eff & 1ULL << EMU_CAP_VE_ADMIN) ||
+	    stat(path, &its) < 0 || stat("/proc/self/ns/net", &own) < 0 ||
+	    its.st_ino == own.st_ino)	/* the host's network: not a VE's */
+		return 0;
+	return 1ULL << EMU_CAP_NET_ADMIN;
+}
+
 /* capset asking for what this machine lacks: the same without those bits,
- * run by the caller itself (injected), as if the machine had them. */
+ * run by the caller itself (injected), as if the machine had them; and
+ * CAP_VE_NET_ADMIN as NET_ADMIN (above). */
 void emu_handle_capset(struct emu *e, const struct seccomp_notif *req)
 {
 	pid_t pid = (pid_t)req->pid;
 	struct { uint32_t version; int pid; } hdr;
 	uint32_t d[6] = { 0 };
-	if (!machine_lacks() || emu_read_mem(pid, req->data.args[0], &hdr, sizeof(hdr)) < 0 ||
+	struct emu_caps cur;
+	if (emu_read_mem(pid, req->data.args[0], &hdr, sizeof(hdr)) < 0 ||
 	    hdr.version == 0x19980330 || (hdr.pid != 0 && hdr.pid != pid) ||
-	    emu_read_mem(pid, req->data.args[1], d, sizeof(d)) < 0) {
+	    emu_read_mem(pid, req->data.args[1], d, sizeof(d)) < 0 || !emu_proc_caps(pid, &cur)) {
 		emu_reply_continue(e, req->id);
 		return;
 	}
 	uint64_t lacks = machine_lacks(), want[3];
+	uint64_t net = ve_net_admin(e, pid, d[0] | (uint64_t)d[3] << 32) & cur.prm;
 	bool any = false;
 	for (int i = 0; i < 3; i++) {
 		want[i] = d[i] | (uint64_t)d[i + 3] << 32;
-		any |= (want[i] & lacks) != 0;
+		any |= (want[i] & lacks) != 0 || (i < 2 && (net & ~want[i]));
 		want[i] &= ~lacks;
+		if (i < 2)	/* effective and permitted */
+			want[i] |= net;
 		d[i] = (uint32_t)want[i];
 		d[i + 3] = (uint32_t)(want[i] >> 32);
 	}

@@ -103,6 +103,7 @@ struct emu_task {
 struct emu_caps {
 	uint64_t inh, prm, eff, bnd;
 };
+#define EMU_CAP_NET_ADMIN 12
 #define EMU_CAP_SYS_ADMIN 21
 #define EMU_CAP_VE_ADMIN 30	/* the legacy kernel's (AUDIT_CONTROL elsewhere) */
 #define EMU_LEGACY_LAST_CAP 33	/* CAP_MAC_ADMIN */
