@@ -45,6 +45,7 @@ struct ovz_conf {
 	size_t uuid_line;	/* with the index: 1 + the last "#UUID:" line, or 0 */
 	char **warnings;	/* "FILE:LINE: what was skipped" */
 	size_t n_warnings;
+	bool parsed;		/* read from a file, not made by ovz_conf_new */
 };
 
 /* Which of several assignments of a key vzctl 4.11 takes.  Most keys keep
@@ -345,6 +346,7 @@ int ovz_conf_parse(const char *buf, size_t len, const char *filename, struct ovz
 		return ovz_error_set(err, EFBIG, "'%s' is larger than %d bytes", x.filename,
 				     CONF_MAX_SIZE);
 	_cleanup_(ovz_conf_freep) struct ovz_conf *c = ovz_conf_new();
+	c->parsed = true;
 	x.c = c;
 	size_t lines = 1;
 	for (const char *p = buf; (p = memchr(p, '\n', len - (size_t)(p - buf))); p++)
@@ -375,6 +377,12 @@ int ovz_conf_parse(const char *buf, size_t len, const char *filename, struct ovz
 	*out = c;
 	c = NULL;
 	return 0;
+}
+
+bool ovz_conf_is_new(const struct ovz_conf *c)
+{
+	size_t pos = 0;
+	return !c->parsed && !ovz_conf_next_key(c, &pos, NULL);
 }
 
 size_t ovz_conf_n_warnings(const struct ovz_conf *c)

@@ -11,6 +11,7 @@
 #ifndef OVZ_CORE_CONFIG_H
 #define OVZ_CORE_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -24,6 +25,8 @@ int ovz_conf_parse(const char *buf, size_t len, const char *filename, struct ovz
 /* A missing file gives -ENOENT (and an error naming it). */
 int ovz_conf_load(const char *path, struct ovz_conf **out, struct ovz_error **err);
 struct ovz_conf *ovz_conf_new(void);
+/* Made by ovz_conf_new and nothing set yet: a file that does not exist. */
+bool ovz_conf_is_new(const struct ovz_conf *c);
 void ovz_conf_free(struct ovz_conf *c);
 void ovz_conf_freep(struct ovz_conf **c);
 

@@ -790,15 +790,43 @@ static void put_netif_extras(struct strbuf *sb, const struct ovz_conf *c, const 
 	}
 }
 
-/* The container side name: as given, else ethN by its place among the veth
- * interfaces, as the backends name it (src/net/veth.c).  vzctl skips a NETIF
- * device without one. */
-static void veth_ifname(const struct ovz_iface *f, unsigned n, char out[OVZ_IFNAME_MAX + 1])
+typedef char ifname_t[OVZ_IFNAME_MAX + 1];
+
+/* Whether another veth interface has name: its own, or one given so far. */
+static bool veth_name_used(const struct ovz_domain *d, ifname_t *names, size_t upto,
+			   const char *name)
 {
-	if (f->guest_dev[0])
-		snprintf(out, OVZ_IFNAME_MAX + 1, "%s", f->guest_dev);
-	else
-		snprintf(out, OVZ_IFNAME_MAX + 1, "eth%u", n);
+	for (size_t i = 0; i < d->n_ifaces; i++) {
+		const struct ovz_iface *g = &d->ifaces[i];
+		const char *have = g->guest_dev[0] ? g->guest_dev : i < upto ? names[i] : NULL;
+		if (g->type == OVZ_IFACE_VETH && have && strcmp(have, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The container side names (names[i] for ifaces[i]): as given, else ethN,
+ * N its place among the veth interfaces as the backends name it
+ * (src/net/veth.c), or the next N no other interface has.  vzctl skips a
+ * NETIF device without a name. */
+static ifname_t *veth_names(const struct ovz_domain *d)
+{
+	ifname_t *names = xcalloc(d->n_ifaces ? d->n_ifaces : 1, sizeof(*names));
+	unsigned n = 0;
+	for (size_t i = 0; i < d->n_ifaces; i++) {
+		const struct ovz_iface *f = &d->ifaces[i];
+		if (f->type != OVZ_IFACE_VETH)
+			continue;
+		unsigned k = n++;
+		if (f->guest_dev[0]) {
+			snprintf(names[i], sizeof(names[i]), "%s", f->guest_dev);
+			continue;
+		}
+		do
+			snprintf(names[i], sizeof(names[i]), "eth%u", k++);
+		while (veth_name_used(d, names, i, names[i]));
+	}
+	return names;
 }
 
 static bool is_address_field(const struct netif_field *nf)
@@ -813,13 +841,12 @@ static char *fmt_veth_devices(const struct ovz_domain *d, const struct ovz_conf 
 			      bool addresses)
 {
 	struct strbuf sb = STRBUF_INIT;
-	unsigned n = 0;
+	_cleanup_free_ ifname_t *names = veth_names(d);
 	for (size_t i = 0; i < d->n_ifaces; i++) {
 		const struct ovz_iface *f = &d->ifaces[i];
 		if (f->type != OVZ_IFACE_VETH)
 			continue;
-		char ifname[OVZ_IFNAME_MAX + 1];
-		veth_ifname(f, n++, ifname);
+		const char *ifname = names[i];
 		size_t start = sb.len;
 		strbuf_printf(&sb, "%sifname=%s", start ? ";" : "", ifname);
 		size_t bare = sb.len;
@@ -1074,6 +1101,7 @@ enum {
 	KEY_READ_EMPTY = 1 << 0,	/* an empty value means something */
 	KEY_KEEP = 1 << 1,		/* never removed */
 	KEY_FS = 1 << 2,		/* unset without a root filesystem: left as it is */
+	KEY_ALSO_ELSEWHERE = 1 << 3,	/* what it says may already be in another key */
 };
 
 struct key_map {
@@ -1108,7 +1136,8 @@ static const struct key_map keys[] = {
 	{ "GATEWAY", read_gateway, fmt_gateway, 0, NULL },
 	{ "GATEWAY6", read_gateway6, fmt_gateway6, 0, NULL },
 	{ "NETIF", read_netif, fmt_netif, 0, NULL },
-	{ "NETIF_IP", read_netif_ip, fmt_netif_ip, 0, NULL },
+	/* earlier versions wrote the addresses into NETIF itself */
+	{ "NETIF_IP", read_netif_ip, fmt_netif_ip, KEY_ALSO_ELSEWHERE, NULL },
 	{ "NETDEV", read_netdev, fmt_netdev, 0, NULL },
 	{ "BINDMOUNT", read_bindmount, fmt_bindmount, 0, NULL },
 	{ "INIT", read_init, fmt_init, 0, NULL },
@@ -1299,9 +1328,9 @@ static void write_key(const struct key_map *k, const struct ovz_domain *d,
 	if ((k->flags & KEY_FS) && !want && !has_root_fs(d))
 		return;	/* the XML has nowhere to hold it: keep it */
 	bool present = ovz_conf_get(c, k->key) != NULL;
-	if (present && old) {
-		_cleanup_free_ char *had = k->format ? k->format(old, c) : NULL;
-		if (streq_null(want, had))
+	if (present || (k->flags & KEY_ALSO_ELSEWHERE)) {
+		_cleanup_free_ char *had = old && k->format ? k->format(old, c) : NULL;
+		if (old && streq_null(want, had))
 			return;	/* same meaning: keep the line as written */
 	}
 	if (want)
@@ -1318,8 +1347,7 @@ void ovz_domain_to_conf(const struct ovz_domain *d, const struct ovz_vzconf *vz,
 	_cleanup_(ovz_domain_freep) struct ovz_domain *old = NULL;
 	if (ovz_domain_from_conf(c, d->ctid, NULL, NULL, &old, NULL) < 0)
 		old = NULL;
-	size_t pos = 0;
-	bool fresh = !ovz_conf_next_key(c, &pos, NULL);
+	bool fresh = ovz_conf_is_new(c);
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		write_key(&keys[i], d, old, vz, fresh, c);
 	write_uuid(d, old, c);

@@ -160,6 +160,11 @@ static int create_prepare(struct create_ctx *c, struct ovz_error **err)
 			return r;
 		if (!a->xml)
 			ovz_conf_set(c->conf, "ORIGIN_SAMPLE", sample);
+		/* as vzctl create: the new config names its areas */
+		if (!ovz_conf_get(c->conf, "VE_ROOT"))
+			ovz_conf_set(c->conf, "VE_ROOT", h->vz->ve_root);
+		if (!ovz_conf_get(c->conf, "VE_PRIVATE"))
+			ovz_conf_set(c->conf, "VE_PRIVATE", h->vz->ve_private);
 	} else {
 		return r;
 	}

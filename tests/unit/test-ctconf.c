@@ -748,6 +748,29 @@ static void test_sparse_interfaces(void **state)
 	ovz_conf_free(c);
 }
 
+/* An unnamed veth interface gets ethN, N its place, unless another one
+ * has that name; a file that exists (even empty) gets no new-file keys. */
+static void test_veth_default_names_and_existing_files(void **state)
+{
+	struct ovz_domain *d = ovz_domain_new();
+	d->ctid = 101;
+	ovz_domain_add_iface(d, OVZ_IFACE_VETH);
+	strcpy(ovz_domain_add_iface(d, OVZ_IFACE_VETH)->guest_dev, "eth0");
+	ovz_domain_add_iface(d, OVZ_IFACE_VETH);
+	struct ovz_conf *c = conf_of("# exists\n");
+	struct ovz_vzconf *vz = default_vz();
+	ovz_domain_to_conf(d, vz, c);
+	ovz_vzconf_free(vz);
+	char *text = text_of(c);
+	assert_string_equal(text, "# exists\nNETIF=\"ifname=eth1;ifname=eth0;ifname=eth2\"\n");
+	struct ovz_domain *back = model_of(c, 101);
+	assert_string_equal(back->ifaces[0].guest_dev, "eth1");
+	free(text);
+	ovz_domain_free(back);
+	ovz_conf_free(c);
+	ovz_domain_free(d);
+}
+
 static void test_netmask_and_netif_details(void **state)
 {
 	struct ovz_conf *c = conf_of("IP_ADDRESS=\" 10.1.1.1/255.255.255.0  10.1.1.2 \"\n"
@@ -943,6 +966,7 @@ int main(void)
 		cmocka_unit_test(test_empty_values),
 		cmocka_unit_test(test_sparse_interfaces),
 		cmocka_unit_test(test_netmask_and_netif_details),
+		cmocka_unit_test(test_veth_default_names_and_existing_files),
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_sets_and_cut_numbers),
