@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/reboot.h>
+#include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdint.h>
@@ -36,7 +37,13 @@
  * (HALT, POWER_OFF, RESTART), as on OpenVZ; only its KEXEC and SW_SUSPEND
  * commands are blocked (the kernel refuses them in a pid namespace too).
  * User namespaces stay allowed, as on OpenVZ 7: any unprivileged host user
- * can make one, and the host limits them with user.max_user_namespaces. */
+ * can make one, and the host limits them with user.max_user_namespaces.
+ * Cgroup namespaces do not (unshare, clone with CLONE_NEWCGROUP): one made
+ * in a user namespace of container root (host uid 0) lets it mount the
+ * cgroup fs with the container's cgroup as the root, whose files (limits:
+ * memory, cpuset, cpu, pids) are host root's and so its own to write.
+ * clone3 passes its flags in memory, where a filter cannot read them: it
+ * says ENOSYS, and libc falls back to clone. */
 static const int blocked[] = {
 	SCMP_SYS(kexec_load), SCMP_SYS(kexec_file_load), SCMP_SYS(open_by_handle_at),
 	SCMP_SYS(init_module), SCMP_SYS(finit_module), SCMP_SYS(delete_module),
@@ -48,6 +55,9 @@ static const int blocked[] = {
 };
 
 static const uint32_t reboot_blocked[] = { LINUX_REBOOT_CMD_KEXEC, LINUX_REBOOT_CMD_SW_SUSPEND };
+
+/* The flags are the first argument of both on every architecture here. */
+static const int newcgroup_blocked[] = { SCMP_SYS(unshare), SCMP_SYS(clone) };
 
 /* libseccomp, loaded on first use (dl.h): only start, exec and enter of
  * ns and vz7 containers build a filter. */
@@ -94,6 +104,11 @@ static int add_rules(const struct scmp *S, scmp_filter_ctx ctx)
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(reboot_blocked); i++)
 		r = S->seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(reboot), 1,
 					SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, reboot_blocked[i]));
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(newcgroup_blocked); i++)
+		r = S->seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), newcgroup_blocked[i], 1,
+					SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWCGROUP, CLONE_NEWCGROUP));
+	if (r == 0)
+		r = S->seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	return r;
 }
 

@@ -8,7 +8,14 @@
  *   confine-probe reboot-kexec            reboot(LINUX_REBOOT_CMD_KEXEC)
  *   confine-probe console                 mknod c 5:1 in /tmp, open it
  *   confine-probe udp4 SRC DST PORT TEXT  a UDP datagram from any source
- *   confine-probe udp6 SRC DST PORT TEXT  (raw socket, IP header by hand) */
+ *   confine-probe udp6 SRC DST PORT TEXT  (raw socket, IP header by hand)
+ *   confine-probe cgroup FSTYPE OPTS FILE=VALUE...
+ *                                         in a new user namespace: a new
+ *                                         mount and cgroup namespace, the
+ *                                         cgroup fs (OPTS "-" for none) on
+ *                                         /tmp/confine-cg, each FILE of its
+ *                                         root (the container's cgroup)
+ *                                         written; stops at the first failure */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,10 +23,12 @@
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
 #include <netinet/udp.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -128,6 +137,47 @@ static int udp6(const char *src, const char *dst, int port, const char *text)
 	return report("send", n < 0 ? -1 : 0);
 }
 
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, text, strlen(text));
+	int e = errno;
+	close(fd);
+	errno = e;
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Container root is host uid 0: in its own user namespace it maps 0 to 0,
+ * and a cgroup namespace of that user namespace lets it mount the cgroup
+ * fs, whose root is then the container's own cgroup with its limits. */
+static int cgroup_limits(const char *fstype, const char *opts, char **writes)
+{
+	if (unshare(CLONE_NEWUSER) < 0)
+		return report("userns", -1);
+	if (write_text("/proc/self/setgroups", "deny") < 0 ||
+	    write_text("/proc/self/uid_map", "0 0 1") < 0 ||
+	    write_text("/proc/self/gid_map", "0 0 1") < 0)
+		return report("map", -1);
+	if (unshare(CLONE_NEWNS | CLONE_NEWCGROUP) < 0)
+		return report("cgroupns", -1);
+	const char *dir = "/tmp/confine-cg";
+	mkdir(dir, 0755);
+	if (mount("cgroup", dir, fstype, 0, strcmp(opts, "-") ? opts : NULL) < 0)
+		return report("mount", -1);
+	for (char **w = writes; *w; w++) {
+		char *eq = strchr(*w, '=');
+		if (!eq)
+			return 2;
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%.*s", dir, (int)(eq - *w), *w);
+		if (write_text(path, eq + 1) < 0)
+			return report(path, -1);
+	}
+	return report("write", 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "kexec") == 0)
@@ -142,6 +192,8 @@ int main(int argc, char **argv)
 		return udp4(argv[2], argv[3], atoi(argv[4]), argv[5]);
 	if (argc == 6 && strcmp(argv[1], "udp6") == 0)
 		return udp6(argv[2], argv[3], atoi(argv[4]), argv[5]);
-	fprintf(stderr, "usage: confine-probe kexec|reboot-kexec|console|udp4|udp6 ...\n");
+	if (argc >= 5 && strcmp(argv[1], "cgroup") == 0)
+		return cgroup_limits(argv[2], argv[3], argv + 4);
+	fprintf(stderr, "usage: confine-probe kexec|reboot-kexec|console|udp4|udp6|cgroup ...\n");
 	return 2;
 }

@@ -19,11 +19,17 @@
  *   magic still reaches the kernel, user namespaces still work and
  *   no_new_privs is not set; reboot(KEXEC) fails with EPERM, and
  *   reboot(POWER_OFF) in the container still stops it;
+ * - the container's memory limit stays what the host set, although
+ *   container root may make user namespaces: in one it cannot make a
+ *   cgroup namespace, through which it could mount the cgroup fs with its
+ *   own cgroup as the root and lift the limits there; clone3, whose flags
+ *   a filter cannot see, says ENOSYS (libc falls back to clone);
  * - a UDP datagram from the container's own IPv4 and IPv6 address reaches
  *   a socket of the host, one from any other source does not; an address
  *   added live with set --ipadd may send, and not after --ipdel; stop
  *   deletes the container's nftables table, a new start filters again. */
 #include "testutil.h"
+#include "core/cgroup.h"
 #include "core/seccomp.h"
 #include "core/util.h"
 
@@ -381,6 +387,18 @@ static int filtered_child(const struct ovz_seccomp *f)
 	 * user namespaces; no no_new_privs (setuid programs work) */
 	if (syscall(SYS_reboot, 0L, 0L, LINUX_REBOOT_CMD_POWER_OFF, NULL) != -1 || errno != EINVAL)
 		return 60;
+	/* no cgroup namespace, by unshare or clone; clone3 hides its flags */
+	if (unshare(CLONE_NEWCGROUP) != -1 || errno != EPERM)
+		return 70;
+	long child = syscall(SYS_clone, (long)(CLONE_NEWCGROUP | SIGCHLD), 0L, 0L, 0L, 0L);
+	if (child == 0)
+		_exit(0);
+	if (child > 0)
+		waitpid((pid_t)child, NULL, 0);
+	if (child != -1 || errno != EPERM)
+		return 71;
+	if (syscall(SYS_clone3, NULL, 0L) != -1 || errno != ENOSYS)
+		return 72;
 	if (unshare(CLONE_NEWUSER) < 0)
 		return 61;
 	char *status = tu_read("/proc/self/status");
@@ -430,6 +448,56 @@ static void test_reboot_stops_container(void **state)
 	if (r.status != 0)
 		fail_msg("start again: %s", r.err);
 	tu_run_free(&r);
+}
+
+/* ---- cgroups ---- */
+
+/* The probe lifts the container's memory limit through a cgroup fs of its
+ * own, if it can mount one (v1: the swap limit first, which must not be
+ * below the memory limit). */
+static char *lift_memory_script(const struct ovz_cgroups *cg, const char *dir)
+{
+	if (cg->on_v2[OVZ_CG_MEMORY])
+		return xstrdup("/bin/confine-probe cgroup cgroup2 - memory.max=max");
+	char *memsw = xasprintf("%s/memory.memsw.limit_in_bytes", dir);
+	bool swap = access(memsw, F_OK) == 0;
+	free(memsw);
+	return xasprintf("/bin/confine-probe cgroup cgroup memory %s memory.limit_in_bytes=-1",
+			 swap ? "memory.memsw.limit_in_bytes=-1" : "");
+}
+
+static void test_cgroup_limits_kept(void **state)
+{
+	REQUIRE();
+	struct ovz_cgroups cg;
+	struct ovz_error *e = NULL;
+	if (ovz_cgroups_detect(&cg, &e) < 0)
+		fail_msg("%s", ovz_error_message(e));
+	const char *mnt = ovz_cgroups_mount_of(&cg, OVZ_CG_MEMORY);
+	if (!mnt) {
+		ovz_cgroups_release(&cg);
+		TU_SKIP("no memory controller on this host");
+	}
+	char *dir = xasprintf("%s/" OVZ_CGROUP_ROOT "/" CTID, mnt);
+	char *limit = xasprintf("%s/%s", dir, cg.on_v2[OVZ_CG_MEMORY] ? "memory.max"
+									  : "memory.limit_in_bytes");
+	char *before = tu_read(limit);
+	assert_non_null(before);
+	assert_string_equal(before, "268435456\n");	/* <memory> 256 MiB */
+	char *script = lift_memory_script(&cg, dir);
+	char *out = sh_ok(script);
+	char *after = tu_read(limit);
+	print_message("# %s: %s", script, out);
+	assert_non_null(after);
+	assert_string_equal(after, before);
+	assert_string_equal(out, "cgroupns errno 1\n");	/* EPERM: the filter */
+	free(after);
+	free(out);
+	free(script);
+	free(before);
+	free(limit);
+	free(dir);
+	ovz_cgroups_release(&cg);
 }
 
 /* ---- venet source addresses ---- */
@@ -586,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_kexec_blocked),
 		cmocka_unit_test(test_filter_list),
 		cmocka_unit_test(test_reboot_stops_container),
+		cmocka_unit_test(test_cgroup_limits_kept),
 		cmocka_unit_test(test_venet_source),
 		cmocka_unit_test(test_venet_source_after_restart),
 	};

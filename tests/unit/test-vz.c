@@ -973,6 +973,18 @@ static int inner_params(void)
 	vzs_check((bnd & (1ULL << 30)) && (bnd & (1ULL << 25)) && !(bnd & (1ULL << 16)) &&
 		  !(bnd & (1ULL << 21)) && !(bnd & (1ULL << 17)), "init's CapBnd %llx",
 		  (unsigned long long)bnd);
+	/* the attack: container root loading modules or poking I/O ports
+	 * through what exec gives it; VE_ENTER hands it the VE's credentials,
+	 * which the capset before VE_CREATE bounded */
+	struct tu_run r = tu_cli(root, NULL, "--backend", "vz", "exec", PCT, "cat",
+				 "/proc/self/status", NULL);
+	const char *eff = r.out ? strstr(r.out, "CapEff:") : NULL;
+	uint64_t caps = eff ? strtoull(eff + 7, NULL, 16) : ~0ULL;
+	vzs_check(r.status == 0 && !(caps & (1ULL << 16)) && !(caps & (1ULL << 17)) &&
+		  !(caps & (1ULL << 21)) && (caps & (1ULL << 30)),
+		  "exec'd process: CapEff %llx (want no SYS_MODULE, SYS_RAWIO, SYS_ADMIN; "
+		  "VE_ADMIN)", (unsigned long long)caps);
+	tu_run_free(&r);
 	vzs_expect_run(tu_cli(root, NULL, "--backend", "vz", "stop", "--fast", PCT, NULL), 0,
 		       NULL, "stop " PCT);
 	unlink(in);
