@@ -7,6 +7,7 @@
 #include <linux/bpf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,19 +211,58 @@ static size_t hierarchies(const struct ovz_cgroups *cg, const char *out[MAX_HIER
 
 /* Where the processes of name are listed: the first hierarchy holding it,
  * the v2 tree first. */
-static const char *tracker(const struct ovz_cgroups *cg, const char *name)
+/* The mounts a container's processes can be found under, in that order. */
+static size_t tracker_mounts(const struct ovz_cgroups *cg, const char *out[static 7])
 {
 	static const enum ovz_cg_controller order[] = {
 		OVZ_CG_FREEZER, OVZ_CG_PIDS, OVZ_CG_MEMORY, OVZ_CG_CPU, OVZ_CG_CPUSET,
 		OVZ_CG_DEVICES,
 	};
-	const char *candidates[1 + ARRAY_SIZE(order)];
 	size_t n = 0;
 	if (cg->unified)
-		candidates[n++] = cg->unified;
+		out[n++] = cg->unified;
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++)
 		if (cg->v1[order[i]] && !uses_v2(cg, order[i]))
-			candidates[n++] = cg->v1[order[i]];
+			out[n++] = cg->v1[order[i]];
+	return n;
+}
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	return (x > y) - (x < y);
+}
+
+unsigned *ovz_cgroup_numbered_children(const struct ovz_cgroups *cg, const char *parent,
+				       size_t *n)
+{
+	const char *mounts[7];
+	size_t n_mounts = tracker_mounts(cg, mounts), cap = 0;
+	unsigned *ids = NULL;
+	*n = 0;
+	for (size_t i = 0; i < n_mounts; i++) {
+		_cleanup_free_ char *dir = xasprintf("%s/%s", mounts[i], parent);
+		DIR *d = opendir(dir);
+		for (struct dirent *e; d && (e = readdir(d));) {
+			uint64_t id;
+			if (e->d_type != DT_DIR || parse_u64(e->d_name, &id) < 0 || id > UINT_MAX)
+				continue;
+			if (*n == cap)
+				ids = xrealloc(ids, (cap = cap ? 2 * cap : 64) * sizeof(*ids));
+			ids[(*n)++] = (unsigned)id;
+		}
+		if (d)
+			closedir(d);
+	}
+	if (*n)
+		qsort(ids, *n, sizeof(*ids), cmp_unsigned);
+	return ids;
+}
+
+static const char *tracker(const struct ovz_cgroups *cg, const char *name)
+{
+	const char *candidates[7];
+	size_t n = tracker_mounts(cg, candidates);
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *dir = xasprintf("%s/%s", candidates[i], name);
 		if (is_dir(dir))

@@ -62,6 +62,11 @@ const char *ovz_cgroups_mount_of(const struct ovz_cgroups *cg, enum ovz_cg_contr
 
 /* "<root>/<ctid>"; root is relative (OVZ_CGROUP_ROOT). */
 char *ovz_cgroup_name(const char *root, unsigned ctid);
+/* The numbered children of parent (OVZ_CGROUP_ROOT: the containers that
+ * have a cgroup) in any hierarchy that tracks processes: sorted, repeats
+ * possible; NULL when none.  One directory read per hierarchy. */
+unsigned *ovz_cgroup_numbered_children(const struct ovz_cgroups *cg, const char *parent,
+				       size_t *n);
 
 /* Limits.  OVZ_UNSET (from model.h) leaves a value alone; OVZ_CG_UNLIMITED,
  * or any value of 2^63 and above, removes the limit. */

@@ -265,13 +265,16 @@ static void warn_duplicate(void *ctx, const struct conf_line *l)
 static char *unescape_line(struct line_ctx *x, const char *s, size_t n)
 {
 	char *out = x->arena, *o = out;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n)
-			i++;
-		else if (s[i] == '\\')
-			continue;
-		*o++ = s[i];
+	const char *end = s + n;
+	for (const char *bs; (bs = memchr(s, '\\', (size_t)(end - s)));) {
+		memcpy(o, s, (size_t)(bs - s));
+		o += bs - s;
+		if (bs + 1 < end)
+			*o++ = bs[1];
+		s = bs + 2 < end ? bs + 2 : end;
 	}
+	memcpy(o, s, (size_t)(end - s));
+	o += end - s;
 	*o = '\0';
 	x->arena = o + 1;
 	return out;

@@ -641,6 +641,8 @@ struct ovz_host_iter {
 	bool asked_kernel;	/* the backend's list of running CTIDs was read */
 	int cg_state;		/* 0: not detected yet, 1: cg holds them, -1: none */
 	struct ovz_cgroups cg;
+	unsigned *cg_ids;	/* sorted: the CTIDs that have a cgroup of ours */
+	size_t n_cg_ids;
 	unsigned *running;	/* sorted; NULL when the backend has no list */
 	size_t n_running;
 };
@@ -802,10 +804,16 @@ static int kernel_says_running(struct ovz_host_iter *it, unsigned ctid)
 
 static bool cgroup_says_running(struct ovz_host_iter *it, unsigned ctid)
 {
-	if (!it->cg_state)
+	if (!it->cg_state) {
 		it->cg_state = ovz_cgroups_detect(&it->cg, NULL) == 0 ? 1 : -1;
+		if (it->cg_state == 1)	/* one read per hierarchy, not a stat per container */
+			it->cg_ids = ovz_cgroup_numbered_children(&it->cg, OVZ_CGROUP_ROOT,
+								  &it->n_cg_ids);
+	}
 	pid_t init;
-	return it->cg_state == 1 && cgroup_running(&it->cg, ctid, &init) == 1;
+	return it->cg_state == 1 &&
+	       bsearch(&ctid, it->cg_ids, it->n_cg_ids, sizeof(unsigned), cmp_uint) &&
+	       cgroup_running(&it->cg, ctid, &init) == 1;
 }
 
 static void fill_status(struct ovz_host_iter *it, struct ovz_ct_info *ci)
@@ -932,6 +940,7 @@ void ovz_host_iter_free(struct ovz_host_iter *it)
 		ovz_pidns_counts_release(&it->counts);
 	if (it->cg_state == 1)
 		ovz_cgroups_release(&it->cg);
+	free(it->cg_ids);
 	free(it->running);
 	strbuf_release(&it->path);
 	free(it->ctids);

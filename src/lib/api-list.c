@@ -22,7 +22,7 @@ struct ovz_ct_list {
 	struct ovz_ct_info ci;
 	char uuid[37];
 	char **ips;
-	bool name_links;	/* /etc/vz/names/NAME is this container */
+	int name_links;		/* /etc/vz/names/NAME is this container: 1, 0, -1 not looked */
 };
 
 static char *const no_strings[] = { NULL };
@@ -51,7 +51,7 @@ static void drop_entry(struct ovz_ct_list *l)
 	strv_free(l->ips);
 	l->ips = NULL;
 	l->uuid[0] = '\0';
-	l->name_links = false;
+	l->name_links = -1;
 }
 
 void ovz_ct_list_free(struct ovz_ct_list *l)
@@ -106,9 +106,6 @@ static void format_entry(struct ovz_ct_list *l)
 	if (d->has_uuid)
 		ovz_format_uuid(d->uuid, l->uuid);
 	format_ips(l, d);
-	unsigned owner;
-	l->name_links = d->name && ovz_name_resolve(l->h->vz, d->name, &owner, NULL) == 0 &&
-			owner == l->ci.ctid;
 }
 
 bool ovz_ct_list_seek(struct ovz_ct_list *l, size_t i)
@@ -144,10 +141,20 @@ unsigned ovz_ct_list_ctid(const struct ovz_ct_list *l)
 	return ci ? ci->ctid : 0;
 }
 
+/* The names link is read when the name is first asked for: most listings
+ * never show it.  Caching it changes nothing the caller can see. */
 const char *ovz_ct_list_name(const struct ovz_ct_list *l)
 {
 	const struct ovz_domain *d = cur_dom(l);
-	return d && l->name_links ? d->name : NULL;
+	if (!d || !d->name)
+		return NULL;
+	struct ovz_ct_list *cache = (struct ovz_ct_list *)l;
+	if (cache->name_links < 0) {
+		unsigned owner;
+		cache->name_links = ovz_name_resolve(l->h->vz, d->name, &owner, NULL) == 0 &&
+				    owner == l->ci.ctid;
+	}
+	return cache->name_links ? d->name : NULL;
 }
 
 const char *ovz_ct_list_uuid(const struct ovz_ct_list *l)

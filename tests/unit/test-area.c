@@ -194,9 +194,16 @@ static int start_bounded(unsigned ctid, char **err)
 static void test_overlay_file_from_container(void **state)
 {
 	REQUIRE();
+	/* a host directory that would boot: busybox and an init */
 	char *secret = path_join(t.root, "/secret");
 	char *secret_file = path_join(secret, "host-secret");
 	tu_write(secret_file, "host only");
+	char *mk = xasprintf("set -e; s='%s'; mkdir -p $s/bin $s/sbin $s/etc $s/proc $s/sys $s/dev; "
+			     "cp /bin/busybox $s/bin/; for a in sh cat sleep true; do "
+			     "ln -s busybox $s/bin/$a; done; ln -s ../bin/busybox $s/sbin/init; "
+			     "printf '::respawn:/bin/sleep 100000\\n' > $s/etc/inittab", secret);
+	assert_int_equal(system(mk), 0);
+	free(mk);
 	create(1700);
 	ct_verb("start", 1700);
 	char *script = xasprintf("mkdir -p /upper /work && echo '%s' > /.ovz-overlay", secret);

@@ -24,6 +24,9 @@
 #include <string.h>
 #include <signal.h>
 #include <net/if.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -333,6 +336,22 @@ static void check_enter_caps(int fd, unsigned veid, const char *dir)
 		  (unsigned long long)r[3]);
 }
 
+static int lo_has(const char *addr)
+{
+	struct ifaddrs *list = NULL, *i;
+	int found = 0;
+	if (getifaddrs(&list) < 0)
+		return 0;
+	for (i = list; i && !found; i = i->ifa_next) {
+		char buf[64];
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && strcmp(i->ifa_name, "lo") == 0)
+			found = inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, buf,
+					  sizeof(buf)) && strcmp(buf, addr) == 0;
+	}
+	freeifaddrs(list);
+	return found;
+}
+
 /* vzctl's order: setluid, then (in a child) the capabilities of its
  * CAPDEFAULTMASK (no SYS_ADMIN, NET_ADMIN; CAP_VE_ADMIN kept), then
  * VE_CREATE; the init then mounts and sets its hostname with CAP_VE_ADMIN
@@ -345,7 +364,7 @@ static void check_vzctl_order(int fd, unsigned veid, const char *dir)
 		return;
 	pid_t pid = fork();
 	if (pid == 0) {
-		int r[3] = { -1, -1, -1 };
+		int r[5] = { -1, -1, -1, -1, -1 };
 		char name[65] = "";
 		if (setsid() >= 0 && syscall(OVZ_NR_SETLUID, (unsigned long)veid) == 0) {
 			uint64_t drop = CAP_BIT(SYS_ADMIN) | CAP_BIT(12) /* NET_ADMIN */;
@@ -358,13 +377,24 @@ static void check_vzctl_order(int fd, unsigned veid, const char *dir)
 			r[1] = mount("none", dir, "tmpfs", 0, NULL) < 0 ? errno : 0;
 			r[2] = sethostname("ve903", 5) < 0 ? errno : 0;
 			gethostname(name, sizeof(name) - 1);
+			/* exec'd, it has bit 30 and no NET_ADMIN (the bounding set) */
+			pid_t ip = fork();
+			if (ip == 0) {
+				execl("/bin/busybox", "ip", "addr", "add", "127.0.0.2/8", "dev", "lo",
+				      (char *)NULL);
+				_exit(127);
+			}
+			int st = -1;
+			waitpid(ip, &st, 0);
+			r[3] = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+			r[4] = lo_has("127.0.0.2");
 		}
 		if (write(p[1], r, sizeof(r)) != sizeof(r) || write(p[1], name, 65) != 65)
 			_exit(1);
 		_exit(0);
 	}
 	close(p[1]);
-	int r[3] = { -2, -2, -2 };
+	int r[5] = { -2, -2, -2, -2, -2 };
 	char name[65] = "";
 	vzs_check(read(p[0], r, sizeof(r)) == sizeof(r) && read(p[0], name, 65) == 65,
 		  "vzctl-order child");
@@ -374,6 +404,9 @@ static void check_vzctl_order(int fd, unsigned veid, const char *dir)
 	vzs_check(r[1] == 0, "mount inside with CAP_VE_ADMIN alone: errno %d", r[1]);
 	vzs_check(r[2] == 0 && strcmp(name, "ve903") == 0,
 		  "sethostname inside with CAP_VE_ADMIN alone: errno %d, '%s'", r[2], name);
+	vzs_check(r[3] == 0 && r[4] == 1,
+		  "rtnetlink inside with CAP_VE_ADMIN alone (busybox ip addr add, exec'd): %d %d",
+		  r[3], r[4]);
 	umount2(dir, MNT_DETACH);
 	char host[65] = "";
 	gethostname(host, sizeof(host) - 1);
@@ -393,6 +426,8 @@ static int inner_kernel(void)
 	vzs_check(syscall(OVZ_NR_SETUBLIMIT, 901UL, 6UL, lim) < 0 && errno == ENOENT,
 	      "setublimit before setluid: ENOENT");
 	vzs_check(syscall(OVZ_NR_SETLUID, (unsigned long)-1) < 0 && errno == EINVAL, "setluid(-1)");
+	vzs_check(syscall(OVZ_NR_FAIRSCHED_CHWT, 0UL, 500UL) < 0 && errno == EINVAL,
+		  "fairsched_chwt of node 0: EINVAL (kernel/fairsched.c)");
 	vzs_check(ip_map_raw(fd, 901, OVZ_VE_IP_ADD, "10.9.9.9", 0) == ESRCH, "IP_MAP, no VE");
 	vzs_check(create_raw(fd, 901, OVZ_VE_CREATE, 4) == -EINVAL, "datalen 4");
 	vzs_check(create_as_group_leader(fd, 901) == EINVAL, "CREATE by a process group leader");
@@ -938,6 +973,18 @@ static int inner_params(void)
 	vzs_check((bnd & (1ULL << 30)) && (bnd & (1ULL << 25)) && !(bnd & (1ULL << 16)) &&
 		  !(bnd & (1ULL << 21)) && !(bnd & (1ULL << 17)), "init's CapBnd %llx",
 		  (unsigned long long)bnd);
+	/* the attack: container root loading modules or poking I/O ports
+	 * through what exec gives it; VE_ENTER hands it the VE's credentials,
+	 * which the capset before VE_CREATE bounded */
+	struct tu_run r = tu_cli(root, NULL, "--backend", "vz", "exec", PCT, "cat",
+				 "/proc/self/status", NULL);
+	const char *eff = r.out ? strstr(r.out, "CapEff:") : NULL;
+	uint64_t caps = eff ? strtoull(eff + 7, NULL, 16) : ~0ULL;
+	vzs_check(r.status == 0 && !(caps & (1ULL << 16)) && !(caps & (1ULL << 17)) &&
+		  !(caps & (1ULL << 21)) && (caps & (1ULL << 30)),
+		  "exec'd process: CapEff %llx (want no SYS_MODULE, SYS_RAWIO, SYS_ADMIN; "
+		  "VE_ADMIN)", (unsigned long long)caps);
+	tu_run_free(&r);
 	vzs_expect_run(tu_cli(root, NULL, "--backend", "vz", "stop", "--fast", PCT, NULL), 0,
 		       NULL, "stop " PCT);
 	unlink(in);

@@ -181,8 +181,9 @@ static void age_arg(struct bpf_builder *b, enum label at, enum emu_age_kind kind
 
 /* Traps the opens (the path is checked in the supervisor), mount, reboot,
  * kill(-1, ...) and kill(1, ...), ioctls of the OpenVZ types and the OpenVZ
- * syscalls; for legacy sethostname and setdomainname (CAP_VE_ADMIN), for
- * vz7 sendto and sendmsg (RTM_NEWLINK of kind venet).
+ * syscalls, sendto and sendmsg (legacy: rtnetlink with CAP_VE_NET_ADMIN;
+ * vz7: RTM_NEWLINK of kind venet); for legacy sethostname, setdomainname
+ * and capset.
  * With `aged`, first answers what the emulated kernel is too old for. */
 static void build_filter(struct bpf_builder *b, enum emu_kernel k, bool aged)
 {
@@ -198,10 +199,9 @@ static void build_filter(struct bpf_builder *b, enum emu_kernel k, bool aged)
 					    SYS_access, SYS_faccessat, SYS_faccessat2 };
 	for (size_t i = 0; i < ARRAY_SIZE(trapped); i++)
 		jump(b, BPF_JEQ, trapped[i], L_NOTIFY, L_NEXT);
-	if (k == EMU_KERNEL_VZ7) {
-		jump(b, BPF_JEQ, SYS_sendto, L_NOTIFY, L_NEXT);
-		jump(b, BPF_JEQ, SYS_sendmsg, L_NOTIFY, L_NEXT);
-	} else {
+	jump(b, BPF_JEQ, SYS_sendto, L_NOTIFY, L_NEXT);
+	jump(b, BPF_JEQ, SYS_sendmsg, L_NOTIFY, L_NEXT);
+	if (k == EMU_KERNEL_LEGACY) {
 		jump(b, BPF_JEQ, SYS_sethostname, L_NOTIFY, L_NEXT);
 		jump(b, BPF_JEQ, SYS_setdomainname, L_NOTIFY, L_NEXT);
 		jump(b, BPF_JEQ, SYS_capset, L_CAPSET, L_NEXT);

@@ -163,6 +163,8 @@ static void fairsched(struct emu *e, const struct seccomp_notif *req)
 	else if (nr == EMU_NR_UBSTAT || nr == EMU_NR_FAIRSCHED_MKNOD ||
 		 nr == EMU_NR_FAIRSCHED_RMNOD || nr == EMU_NR_FAIRSCHED_MVPR)
 		err = ENOSYS, c.note = "not emulated";
+	else if (nr == EMU_NR_FAIRSCHED_CHWT && id == 0)
+		err = EINVAL, c.note = "the kernel refuses node 0 (VE0) always";
 	else if (!ve)
 		err = ENOENT;
 	else if (nr == EMU_NR_FAIRSCHED_VCPUS)

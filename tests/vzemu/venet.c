@@ -7,7 +7,8 @@
  * the other end in the scenario's, so no user namespace of the VE's stands
  * in the way) and has the kernel answer the caller's sequence number on the
  * caller's socket, through a copy of it (pidfd_getfd; see kernel_ack).
- * Other messages of the same send go to the kernel on that copy, in order. */
+ * Other messages of the same send go to the kernel on that copy, in order.
+ * Under --kernel legacy the same trap serves CAP_VE_NET_ADMIN (below). */
 #include "vzemu.h"
 #include "net/netlink.h"
 
@@ -17,6 +18,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -339,10 +341,136 @@ static void answer_send(struct emu *e, const struct seccomp_notif *req, int sock
 	emu_reply(e, req->id, (long long)s->len, 0);
 }
 
+/* ---- legacy: CAP_VE_NET_ADMIN ---- */
+
+/* A message rtnetlink checks CAP_NET_ADMIN for: not a GET, not control. */
+static bool is_change(const struct nlmsghdr *nlh)
+{
+	return nlh->nlmsg_type >= RTM_BASE && nlh->nlmsg_type <= RTM_MAX &&
+	       (nlh->nlmsg_type - RTM_BASE) % 4 != 2;
+}
+
+static bool has_change(const struct sent *s)
+{
+	int left = (int)s->len;
+	for (const struct nlmsghdr *nlh = (const void *)s->buf; NLMSG_OK(nlh, left);
+	     nlh = NLMSG_NEXT(nlh, left))
+		if (is_change(nlh))
+			return true;
+	return false;
+}
+
+/* A NETLINK_ROUTE socket of vzemu's in pid's network namespace. */
+static int admin_socket(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	_cleanup_close_ int theirs = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int ours = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (theirs < 0 || ours < 0 || setns(theirs, CLONE_NEWNET) < 0)
+		return -1;
+	int sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (setns(ours, CLONE_NEWNET) < 0)
+		abort();
+	return sock;
+}
+
+/* The message sent by vzemu in the caller's namespace: the kernel's errno. */
+static int send_as_admin(pid_t pid, const struct nlmsghdr *nlh)
+{
+	static uint8_t buf[SEND_MAX];
+	_cleanup_close_ int sock = admin_socket(pid);
+	if (sock < 0)
+		return ESRCH;
+	memcpy(buf, nlh, nlh->nlmsg_len);
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	h->nlmsg_flags |= NLM_F_ACK;
+	h->nlmsg_seq = 1;
+	h->nlmsg_pid = 0;
+	if (send(sock, buf, h->nlmsg_len, 0) < 0)
+		return errno;
+	for (;;) {
+		ssize_t n = recv(sock, buf, sizeof(buf), 0);
+		if (n < 0)
+			return errno;
+		int left = (int)n;
+		for (const struct nlmsghdr *r = (const void *)buf; NLMSG_OK(r, left);
+		     r = NLMSG_NEXT(r, left))
+			if (r->nlmsg_type == NLMSG_ERROR && r->nlmsg_seq == 1)
+				return -((const struct nlmsgerr *)NLMSG_DATA(r))->error;
+	}
+}
+
+/* The kernel's ACK of error 0 with the caller's sequence number, on its
+ * socket: NLMSG_NOOP asks for nothing but that. */
+static bool noop_ack(int sock, const struct nlmsghdr *req)
+{
+	struct nlmsghdr h = { .nlmsg_len = NLMSG_LENGTH(0), .nlmsg_type = NLMSG_NOOP,
+			      .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK, .nlmsg_seq = req->nlmsg_seq };
+	return send(sock, &h, h.nlmsg_len, 0) >= 0;
+}
+
+/* Inside a legacy VE, CAP_VE_NET_ADMIN (bit 30) is what rtnetlink wants,
+ * and this kernel wants CAP_NET_ADMIN: vzemu sends the changes of a caller
+ * with bit 30 and without CAP_NET_ADMIN from its own socket in the
+ * caller's network namespace; the caller gets the kernel's ACK (error 0)
+ * on its own socket, or the send fails with the errno. GETs go to the
+ * kernel on a copy of the caller's socket, in order. */
+static void answer_admin(struct emu *e, const struct seccomp_notif *req, int sock,
+			 const struct sent *s, struct emu_ve *ve)
+{
+	int left = (int)s->len;
+	for (const struct nlmsghdr *nlh = (const void *)s->buf; NLMSG_OK(nlh, left);
+	     nlh = NLMSG_NEXT(nlh, left)) {
+		if (!is_change(nlh)) {
+			if (send(sock, nlh, nlh->nlmsg_len, 0) < 0) {
+				emu_reply(e, req->id, 0, errno);
+				return;
+			}
+			continue;
+		}
+		struct emu_call c;
+		bool fail = emu_call_begin(&c, e, req, "rtnetlink", ve->veid);
+		emu_arg_num(&c, "type", nlh->nlmsg_type);
+		c.note = "CAP_VE_NET_ADMIN: carried out by vzemu";
+		int err = fail ? e->fail_errno : send_as_admin((pid_t)req->pid, nlh);
+		emu_call_end(&c, 0, err);
+		if (err || ((nlh->nlmsg_flags & NLM_F_ACK) && !noop_ack(sock, nlh))) {
+			emu_reply(e, req->id, 0, err ? err : EIO);
+			return;
+		}
+	}
+	emu_reply(e, req->id, (long long)s->len, 0);
+}
+
+static void handle_send_legacy(struct emu *e, const struct seccomp_notif *req, struct sent *s)
+{
+	pid_t pid = (pid_t)req->pid;
+	struct emu_caps caps;
+	struct emu_ve *ve = NULL;
+	if (!read_sent(req, s) || !s->to_kernel || !has_change(s) ||
+	    !(ve = emu_ve_of(e, pid)) || !emu_proc_caps(pid, &caps) ||
+	    !(caps.eff & (1ULL << EMU_CAP_VE_ADMIN)) || (caps.eff & (1ULL << 12)) ||
+	    !emu_id_valid(e, req->id)) {
+		emu_reply_continue(e, req->id);
+		return;
+	}
+	_cleanup_close_ int sock = route_socket(req);
+	if (sock < 0) {
+		emu_reply_continue(e, req->id);
+		return;
+	}
+	answer_admin(e, req, sock, s, ve);
+}
+
 void emu_handle_send(struct emu *e, const struct seccomp_notif *req)
 {
 	static uint8_t buf[SEND_MAX];
 	struct sent s = { .buf = buf };
+	if (e->kernel == EMU_KERNEL_LEGACY) {
+		handle_send_legacy(e, req, &s);
+		return;
+	}
 	if (!read_sent(req, &s) || !s.to_kernel || !has_venet(&s) || !emu_id_valid(e, req->id)) {
 		emu_reply_continue(e, req->id);
 		return;
