@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -615,9 +616,24 @@ static size_t list_pids(struct emu *e, struct strbuf *sb, struct emu_ve *ve, boo
 	return n;
 }
 
+/* The kernel stops a VE as its last task exits; the supervisor learns of
+ * init's exit a little later through its pidfd.  A VE with no task left is
+ * given that moment before its state is read, so a reader never sees it
+ * RUNNING after it has reaped everything. */
+static void settle_state(struct emu *e, struct emu_ve *ve)
+{
+	if (!emu_ve_running(ve) || has_tasks(e, ve) || ve->pidfd < 0)
+		return;
+	struct pollfd p = { .fd = ve->pidfd, .events = POLLIN };
+	poll(&p, 1, 1000);
+	emu_ve_prune(e);
+}
+
 /* The file's text; for cgroup.procs and tasks *count is the number of pids. */
 static char *render(struct emu *e, struct emu_ve *ve, int file, size_t *count)
 {
+	if (ve && file == EMU_VEF_STATE)
+		settle_state(e, ve);
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_puts(&sb, "");
 	*count = 0;
