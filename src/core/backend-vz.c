@@ -847,56 +847,8 @@ static int vz_enter_spawn(unsigned ctid, const char *root, char *const argv[],
 
 /* ---- addresses of a running VE ---- */
 
-/* Inside, from an entered child: the addresses on venet0 and, for a family
- * that had none, the device default route. */
-static int ips_inside(unsigned ctid, const char *root, const struct ovz_iface *add,
-		      const struct ovz_iface *del, struct ovz_error **err)
-{
-	int rep[2];
-	if (pipe2(rep, O_CLOEXEC) < 0)
-		return ovz_error_sys(err, errno, "pipe");
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(rep[0]);
-		close(rep[1]);
-		return ovz_error_sys(err, errno, "fork");
-	}
-	if (pid == 0) {
-		close(rep[0]);
-		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-		fds_close_except(&rep[1], 1);
-		struct ovz_error *e = NULL;
-		struct ovz_netctx n = { .ctid = ctid, .host_netns_fd = -1, .ct_netns_fd = -1 };
-		int r = enter_ve(ctid, root, &e);
-		if (r == 0)
-			r = ovz_nl_open(-1, &n.ct, &e);
-		if (r == 0 && del && del->n_ips)
-			r = ovz_venet_addrs_del(&n, del, 0, &e);
-		if (r == 0 && add && add->n_ips)
-			r = ovz_venet_addrs_add(&n, add, 0, &e);
-		if (r == 0 && add && add->n_ips && ovz_venet_default_add(&n, add, 0, &e) == -EEXIST) {
-			ovz_error_free(e);
-			e = NULL;
-		}
-		if (r < 0)
-			dprintf(rep[1], "%s", ovz_error_message(e));
-		_exit(r < 0 ? 1 : 0);
-	}
-	close(rep[1]);
-	char msg[512];
-	ssize_t n;
-	while ((n = read(rep[0], msg, sizeof(msg) - 1)) < 0 && errno == EINTR)
-		;
-	close(rep[0]);
-	int status = wait_status(pid);
-	if (n > 0) {
-		msg[n] = '\0';
-		return ovz_error_set(err, EIO, "%s", msg);
-	}
-	return status == 0 ? 0 : ovz_error_set(err, EIO, "configuring addresses inside CT %u",
-						  ctid);
-}
-
+/* Runs fn in a child that entered the VE (non-dumpable, with no host
+ * descriptor but its report pipe); its error comes back as ours. */
 static int vz_enter_call(unsigned ctid, const char *root,
 			 int (*fn)(void *arg, struct ovz_error **err), void *arg,
 			 struct ovz_error **err)
@@ -910,8 +862,10 @@ static int vz_enter_call(unsigned ctid, const char *root,
 		close(rep[1]);
 		return ovz_error_sys(err, errno, "fork");
 	}
-	if (pid == 0) {
+	if (pid == 0) {	/* seen from inside once entered: nothing of the host's */
 		close(rep[0]);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		fds_close_except(&rep[1], 1);
 		struct ovz_error *e = NULL;
 		int r = enter_ve(ctid, root, &e);
 		if (r == 0)
@@ -937,6 +891,28 @@ static int vz_enter_call(unsigned ctid, const char *root,
 					       status);
 }
 
+struct ips_change {
+	unsigned ctid;
+	const struct ovz_iface *add, *del;
+};
+
+/* Inside: the addresses on venet0 and, for a family that had none, the
+ * device default route. */
+static int ips_inside(void *arg, struct ovz_error **err)
+{
+	const struct ips_change *c = arg;
+	struct ovz_netctx n = { .ctid = c->ctid, .host_netns_fd = -1, .ct_netns_fd = -1 };
+	int r = ovz_nl_open(-1, &n.ct, err);
+	if (r == 0 && c->del && c->del->n_ips)
+		r = ovz_venet_addrs_del(&n, c->del, 0, err);
+	if (r == 0 && c->add && c->add->n_ips)
+		r = ovz_venet_addrs_add(&n, c->add, 0, err);
+	if (r == 0 && c->add && c->add->n_ips &&
+	    ovz_venet_default_add(&n, c->add, 0, err) == -EEXIST)
+		ovz_error_clear(err);
+	return r;
+}
+
 static int vz_set_ips(struct ovz_host *h, const struct ovz_domain *d,
 		      const struct ovz_iface *add, const struct ovz_iface *del,
 		      struct ovz_error **err)
@@ -959,7 +935,8 @@ static int vz_set_ips(struct ovz_host *h, const struct ovz_domain *d,
 	ovz_host_ct_dirs(h, d, &priv, &rel);
 	_cleanup_free_ char *root = path_join(h->vz->root, rel);
 	if (r == 0)
-		r = ips_inside(d->ctid, root, add, del, err);
+		r = vz_enter_call(d->ctid, root, ips_inside,
+				  &(struct ips_change){ .ctid = d->ctid, .add = add, .del = del }, err);
 	return r < 0 ? r : ovz_vz_host_ips(d->ctid, add, del, err);
 }
 
