@@ -147,7 +147,7 @@ bool ovz_path_within(const char *path, const char *dir)
 	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-const char *ovz_check_area_path(const char *s)
+const char *ovz_check_abs_path(const char *s)
 {
 	if (!s || s[0] != '/')
 		return "is not an absolute path";
@@ -156,6 +156,14 @@ const char *ovz_check_area_path(const char *s)
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			return "contains a control character";
+	return NULL;
+}
+
+const char *ovz_check_area_path(const char *s)
+{
+	const char *why = ovz_check_abs_path(s);
+	if (why)
+		return why;
 	size_t len = strlen(s);
 	while (len > 1 && s[len - 1] == '/')
 		len--;

@@ -119,6 +119,8 @@ const char *ovz_check_ifname(const char *s);
 /* A host device to move into the container: an interface name, not "lo". */
 const char *ovz_check_netdev(const char *s);
 const char *ovz_check_hostname(const char *s);
+/* An absolute path below PATH_MAX without control characters, or why not. */
+const char *ovz_check_abs_path(const char *s);
 /* VE_PRIVATE, VE_ROOT, a mount root's source: absolute, without empty, '.'
  * or '..' components (a trailing '/' is fine), not '/', and neither a
  * system directory (/etc, /usr, /var/lib, ...) nor a parent of one. */

@@ -2,6 +2,7 @@
 #include "vzparams.h"
 #include "caps.h"
 #include "util.h"
+#include "vznum.h"
 #include "net/vzabi.h"
 
 #include <errno.h>
@@ -56,61 +57,31 @@ static unsigned long page_size(void)
 	return ps > 0 ? (unsigned long)ps : 4096;
 }
 
-static long double suffix_bytes(char ch)
+/* A side must start with a digit or "unlimited" (no sign, no blank). */
+static bool starts_number(const char *s)
 {
-	switch (ch | 0x20) {
-	case 'b':
-		return 1;
-	case 'k':
-		return 1024.0L;
-	case 'm':
-		return 1024.0L * 1024;
-	case 'g':
-		return 1024.0L * 1024 * 1024;
-	case 't':
-		return 1024.0L * 1024 * 1024 * 1024;
-	case 'p':
-		return (long double)page_size();
-	default:
-		return -1;
-	}
+	return (*s >= '0' && *s <= '9') || strncmp(s, "unlimited", 9) == 0;
 }
 
-/* One side of "barrier:limit" as vzctl's parse_ul_sfx reads it: a number
- * (a fraction too), "unlimited", and for pages and bytes a suffix
- * K/M/G/T, B (bytes) or P (pages); anything above LONG_MAX is LONG_MAX. */
-static const char *ub_side(const char *s, enum ub_unit unit, unsigned long *out)
-{
-	if (strncmp(s, "unlimited", 9) == 0) {
-		*out = UB_MAX;
-		return s + 9;
-	}
-	if (*s < '0' || *s > '9')
-		return NULL;
-	char *end;
-	long double v = strtold(s, &end);
-	if (*end && *end != ':') {
-		long double mul = unit == COUNT ? -1 : suffix_bytes(*end);
-		if (mul < 0)
-			return NULL;
-		v = v * mul / (unit == PAGES ? (long double)page_size() : 1);
-		end++;
-	}
-	*out = v >= (long double)UB_MAX ? UB_MAX : (unsigned long)v;
-	return end;
-}
-
+/* "barrier:limit", or one value for both, as vzctl's parse_twoul_sfx reads
+ * it (vznum.h): fractions, a suffix K/M/G/T, B (bytes) or P (pages) for
+ * pages and bytes, anything above LONG_MAX is LONG_MAX. */
 static const char *ub_pair(const char *s, enum ub_unit unit, struct ovz_ub_limit *u)
 {
-	const char *p = ub_side(s, unit, &u->barrier);
-	if (!p)
+	const char *colon = strchr(s, ':');
+	if (!starts_number(s) || (colon && !starts_number(colon + 1)))
 		return "is not a number, a number with a suffix, or unlimited";
-	if (*p == '\0') {
-		u->limit = u->barrier;
-		return NULL;
-	}
-	if (*p != ':' || !(p = ub_side(p + 1, unit, &u->limit)) || *p)
-		return "is not barrier:limit";
+	struct ovz_vznum how = {
+		.unit_bytes = unit == COUNT ? 0 : unit == PAGES ? page_size() : 1,
+		.allow_unlimited = true,
+	};
+	uint64_t barrier, limit;
+	bool cut;
+	const char *why = ovz_vznum_pair(&how, s, &barrier, &limit, &cut);
+	if (why)
+		return why;
+	u->barrier = barrier >= UB_MAX ? UB_MAX : (unsigned long)barrier;
+	u->limit = limit >= UB_MAX ? UB_MAX : (unsigned long)limit;
 	return NULL;
 }
 

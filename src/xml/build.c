@@ -398,13 +398,9 @@ static int read_memtune(struct build *b, xmlNode *n, void *ctx)
 
 static const char *check_path(const char *s)
 {
-	if (s[0] != '/')
-		return "is not an absolute path";
-	if (strlen(s) >= PATH_MAX)
-		return "is too long";
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return "contains a control character";
+	const char *why = ovz_check_abs_path(s);
+	if (why)
+		return why;
 	for (const char *p = s; (p = strstr(p, "..")); p += 2)
 		if (p[-1] == '/' && (p[2] == '/' || p[2] == '\0'))
 			return "contains a '..' component";
